@@ -1,0 +1,81 @@
+#pragma once
+// The plain settings one worker runs with. `worker/` knows nothing about TOML or files:
+// `cmd/run` turns a profile into this struct.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ccproxy::worker {
+
+enum class UpstreamFormat {
+  openai,     // translate Anthropic Messages <-> OpenAI chat completions
+  anthropic,  // pass-through to an Anthropic-compatible endpoint
+};
+
+/// Claude model families -> provider models: opus -> big, sonnet -> middle, haiku -> small.
+struct ModelMap {
+  std::string big;
+  std::string middle;
+  std::string small;
+  /// Request models that already look like provider models ("vendor/model") are forwarded
+  /// unchanged when true; otherwise every unknown name goes to `big`.
+  bool passthrough_provider_models = true;
+};
+
+struct Timeouts {
+  std::chrono::milliseconds connect{10'000};
+  /// Until the upstream's response headers arrive (large prompts can take minutes to start).
+  std::chrono::milliseconds first_byte{300'000};
+  /// Longest silence between two stream chunks.
+  std::chrono::milliseconds idle{300'000};
+  /// Whole request, first byte to last. Claude Code itself waits up to 10 minutes.
+  std::chrono::milliseconds total{900'000};
+};
+
+struct RetryPolicy {
+  int max_retries = 2;  // attempts after the first one
+  std::chrono::milliseconds backoff_initial{500};
+  std::chrono::milliseconds backoff_max{8'000};
+  std::chrono::milliseconds retry_after_cap{30'000};
+};
+
+/// Clamp for the client's max_tokens; 0 means no bound on that side.
+struct TokenLimits {
+  int64_t min = 0;
+  int64_t max = 0;
+};
+
+struct UpstreamConfig {
+  std::string base_url;  // e.g. https://router.requesty.ai/v1
+  std::string api_key;
+  UpstreamFormat format = UpstreamFormat::openai;
+  std::vector<std::pair<std::string, std::string>> headers;  // extra headers, in profile order
+  /// http://[user:pass@]host:port for CONNECT; empty means "use HTTPS_PROXY/NO_PROXY".
+  std::string proxy;
+  /// Extra PEM CA bundle trusted besides the system store (private CAs, tests).
+  std::string ca_file;
+  std::string anthropic_version = "2023-06-01";  // sent in pass-through mode
+};
+
+struct WorkerConfig {
+  std::string profile;       // profile name (file stem)
+  std::string display_name;  // for status output; may be empty
+  std::string host = "127.0.0.1";
+  uint16_t port = 0;  // 0: pick a free port (tests); the bound port is logged and in /health
+  /// When non-empty, clients must send it as x-api-key or Authorization: Bearer.
+  std::string client_api_key;
+  UpstreamConfig upstream;
+  ModelMap models;
+  Timeouts timeouts;
+  RetryPolicy retry;
+  TokenLimits max_tokens;
+  std::size_t max_body_bytes = 32u << 20;
+  /// How long open streams may run on after SIGTERM before they are cut.
+  std::chrono::milliseconds shutdown_grace{10'000};
+};
+
+}  // namespace ccproxy::worker
