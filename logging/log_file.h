@@ -1,0 +1,43 @@
+#pragma once
+// A log file that rotates by rename and reopen (never copy-and-truncate): daily at local
+// midnight and when it passes a size cap, to <name>.log.<YYYYmmdd-HHMMSS>. The writer itself
+// rotates, so no line is lost or doubled and nobody has to signal it.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace spdlog {
+class logger;
+}
+
+namespace ccproxy::logging {
+
+struct RotationPolicy {
+  std::uint64_t max_bytes = 50ull << 20;  // 0: no size trigger
+  bool daily = true;                      // rotate at local midnight
+  bool compress = false;                  // gzip archives (in the background)
+  int retention_days = 3;                 // archives older than this are deleted at rotation
+  std::uint64_t max_total_bytes = 1ull << 30;  // second guard over all archives in the dir
+};
+
+/// Wall clock seam for tests (time-triggered rotation).
+using Clock = std::function<std::chrono::system_clock::time_point()>;
+
+struct LogFileOptions {
+  std::filesystem::path dir;  // created 0700 if missing
+  std::string name;           // file is dir/<name>.log, created 0600
+  RotationPolicy policy;
+  /// Point stdout and stderr at the current file (and again after every rotation), so that
+  /// anything the process prints, including a crash message, lands in its log.
+  bool redirect_stdio = false;
+  Clock clock;  // empty: system clock
+};
+
+/// A spdlog logger writing to the rotating file. Thread-safe.
+std::shared_ptr<spdlog::logger> open_log_file(const LogFileOptions& options);
+
+}  // namespace ccproxy::logging
