@@ -5,7 +5,9 @@
 namespace ccproxy::logging {
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 // Consumes exactly n digits from s.
 bool take_digits(std::string_view& s, std::size_t n) {
@@ -36,8 +38,8 @@ bool is_log_stem(std::string_view stem) {
     return false;
   }
   for (char c : stem) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' ||
-              c == '-';
+    bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' || c == '-';
     if (!ok) {
       return false;
     }

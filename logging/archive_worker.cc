@@ -9,10 +9,7 @@ namespace ccproxy::logging {
 
 ArchiveWorker::ArchiveWorker(std::filesystem::path dir, RotationPolicy policy, Clock clock,
                              Report report)
-    : dir_(std::move(dir)),
-      policy_(policy),
-      clock_(std::move(clock)),
-      report_(std::move(report)) {}
+    : dir_(std::move(dir)), policy_(policy), clock_(std::move(clock)), report_(std::move(report)) {}
 
 ArchiveWorker::~ArchiveWorker() {
   {
@@ -35,7 +32,9 @@ void ArchiveWorker::archived(const std::filesystem::path& archive) {
   push(std::move(job));
 }
 
-void ArchiveWorker::clean() { push(Job{}); }
+void ArchiveWorker::clean() {
+  push(Job{});
+}
 
 void ArchiveWorker::recover(const std::string& stem) {
   if (!policy_.compress) {

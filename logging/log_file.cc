@@ -86,9 +86,8 @@ std::shared_ptr<spdlog::logger> open_log_file(const LogFileOptions& options) {
         raw->report(warning ? spdlog::level::warn : spdlog::level::info, text);
       });
   ArchiveWorker* w = worker.get();
-  auto file = RotatingFile::open(options, [w](const std::filesystem::path& archive) {
-    w->archived(archive);
-  });
+  auto file = RotatingFile::open(
+      options, [w](const std::filesystem::path& archive) { w->archived(archive); });
   if (!file) {
     throw std::runtime_error(file.error());
   }

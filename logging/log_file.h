@@ -18,10 +18,10 @@ class logger;
 namespace ccproxy::logging {
 
 struct RotationPolicy {
-  std::uint64_t max_bytes = 50ull << 20;  // 0: no size trigger
-  bool daily = true;                      // rotate at local midnight
-  bool compress = false;                  // gzip archives (in the background)
-  int retention_days = 3;                 // archives older than this are deleted at rotation
+  std::uint64_t max_bytes = 50ull << 20;       // 0: no size trigger
+  bool daily = true;                           // rotate at local midnight
+  bool compress = false;                       // gzip archives (in the background)
+  int retention_days = 3;                      // archives older than this are deleted at rotation
   std::uint64_t max_total_bytes = 1ull << 30;  // second guard over all archives in the dir
 };
 

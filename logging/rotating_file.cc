@@ -76,9 +76,8 @@ Result<void, std::string> prepare_dir(const std::filesystem::path& dir,
       notices->push_back("log directory " + dir.string() + " had mode " + mode_text(st.st_mode) +
                          ", tightened to " + mode_text(tightened));
     } else {
-      notices->push_back("log directory " + dir.string() + " has mode " +
-                         mode_text(st.st_mode) + " and cannot be tightened: " +
-                         std::strerror(errno));
+      notices->push_back("log directory " + dir.string() + " has mode " + mode_text(st.st_mode) +
+                         " and cannot be tightened: " + std::strerror(errno));
     }
   }
   return {};

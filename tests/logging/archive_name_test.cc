@@ -28,12 +28,12 @@ TEST(ArchiveName, ParsesOurNames) {
 }
 
 TEST(ArchiveName, RejectsEverythingElse) {
-  for (const char* name : {"glm.log", "glm.log.bak", "other.log.2024", "notes.txt",
-                           "glm.log.20261121", "glm.log.20261121-00000", "glm.log.2026112-000000",
-                           "glm.log.20261121-000000-", "glm.log.20261121-000000.zip",
-                           "glm.log.20261121-000000.gz.gz", ".log.20261121-000000",
-                           "g m.log.20261121-000000", "glm.txt.20261121-000000",
-                           "glm.log.20261121-000000x", "glm.log.20261121_000000"}) {
+  for (const char* name :
+       {"glm.log", "glm.log.bak", "other.log.2024", "notes.txt", "glm.log.20261121",
+        "glm.log.20261121-00000", "glm.log.2026112-000000", "glm.log.20261121-000000-",
+        "glm.log.20261121-000000.zip", "glm.log.20261121-000000.gz.gz", ".log.20261121-000000",
+        "g m.log.20261121-000000", "glm.txt.20261121-000000", "glm.log.20261121-000000x",
+        "glm.log.20261121_000000"}) {
     EXPECT_FALSE(parse_archive_name(name, /*allow_tmp=*/true)) << name;
   }
 }

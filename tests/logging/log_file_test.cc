@@ -20,9 +20,9 @@ namespace {
 using testing::TempDir;
 
 struct Contents {
-  std::string all;             // every file of the stem, archives first (in name order)
-  std::size_t archives = 0;    // how many archives
-  std::size_t gz = 0;          // of which compressed
+  std::string all;               // every file of the stem, archives first (in name order)
+  std::size_t archives = 0;      // how many archives
+  std::size_t gz = 0;            // of which compressed
   std::vector<std::string> bad;  // files not ending in '\n'
 };
 
@@ -203,8 +203,9 @@ TEST(LogFile, SecretsAreMasked) {
   options.secrets = {"sk-live-abcdefghijklmnop1234"};
   {
     auto logger = open_log_file(options);
-    logger->info("upstream said: bad key sk-live-abcdefghijklmnop1234 (twice: "
-                 "sk-live-abcdefghijklmnop1234)");
+    logger->info(
+        "upstream said: bad key sk-live-abcdefghijklmnop1234 (twice: "
+        "sk-live-abcdefghijklmnop1234)");
   }
   std::string text = testing::read_file(tmp.path() / "glm.log");
   EXPECT_EQ(text.find("abcdefghijklmnop"), std::string::npos) << text;
