@@ -13,7 +13,46 @@ Home Home::resolve(const std::optional<std::filesystem::path>& flag) {
   } else {
     root = std::filesystem::current_path();
   }
-  return Home{std::filesystem::absolute(root).lexically_normal()};
+  root = std::filesystem::absolute(root).lexically_normal();
+  // "/x/." normalises to "/x/"; drop the trailing separator so paths print cleanly.
+  if (!root.has_filename() && root.has_relative_path()) {
+    root = root.parent_path();
+  }
+  return Home{root};
+}
+
+std::string Diagnostic::str() const {
+  std::string out = file.generic_string();
+  if (!out.empty()) {
+    if (line > 0) {
+      out += ":" + std::to_string(line);
+    }
+    out += ": ";
+  }
+  if (!key.empty()) {
+    out += key + ": ";
+  }
+  out += message;
+  return out;
+}
+
+const Profile* Fleet::find(const std::string& name) const {
+  for (const auto& p : profiles) {
+    if (p.name == name) {
+      return &p;
+    }
+  }
+  return nullptr;
+}
+
+std::vector<Diagnostic> Fleet::problems_of(const std::string& name) const {
+  std::vector<Diagnostic> out;
+  for (const auto& d : problems) {
+    if (d.profile.empty() || d.profile == name) {
+      out.push_back(d);
+    }
+  }
+  return out;
 }
 
 }  // namespace ccproxy::config

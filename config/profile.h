@@ -34,16 +34,19 @@ struct Diagnostic {
   int line = 0;                // 0 when unknown
   std::string key;             // dotted key, may be empty
   std::string message;
+  /// The profile the problem belongs to; empty for fleet-wide ones (ccproxy.toml, .env,
+  /// profiles/ itself), which concern every profile.
+  std::string profile;
 
   std::string str() const;
 };
 
 /// Log handling for every worker and the supervisor ([logs] in ccproxy.toml).
 struct LogSettings {
-  std::uint64_t rotate_bytes = 50ull << 20;  // size cap of the current file
-  bool rotate_daily = true;                  // at local midnight
-  bool compress = false;                     // gzip archives
-  int retention_days = 3;                    // archives older than this are deleted
+  std::uint64_t rotate_bytes = 50ull << 20;    // size cap of the current file
+  bool rotate_daily = true;                    // at local midnight
+  bool compress = false;                       // gzip archives
+  int retention_days = 3;                      // archives older than this are deleted
   std::uint64_t max_total_bytes = 1ull << 30;  // all archives of the home together
 };
 
@@ -56,7 +59,7 @@ struct SupervisorSettings {
   std::chrono::milliseconds backoff_initial{1'000};
   std::chrono::milliseconds backoff_max{30'000};
   std::chrono::milliseconds healthy_reset{60'000};  // healthy this long resets the backoff
-  int max_failures = 5;                              // within failure_window -> fatal
+  int max_failures = 5;                             // within failure_window -> fatal
   std::chrono::milliseconds failure_window{120'000};
 };
 
@@ -70,20 +73,30 @@ struct Profile {
 };
 
 struct Fleet {
-  std::vector<Profile> profiles;  // sorted by port
+  /// Sorted by port. Holds the profiles that loaded without a problem of their own; a
+  /// cross-profile problem (a duplicate port) keeps both profiles here but is in `problems`.
+  std::vector<Profile> profiles;
   LogSettings logs;
   SupervisorSettings supervisor;
   std::vector<Diagnostic> problems;  // empty when everything is valid
 
   bool ok() const { return problems.empty(); }
   const Profile* find(const std::string& name) const;
+  /// The problems that stop `name` from running: its own plus the fleet-wide ones.
+  std::vector<Diagnostic> problems_of(const std::string& name) const;
 };
 
 /// Variables for ${VAR}: the process environment wins over the home's .env.
 class Environment {
  public:
+  /// The process environment, then the home's .env for names not set there. Problems in .env
+  /// (a line that is not NAME=VALUE) go to `problems`; a missing .env is fine.
   static Environment from_process(const Home& home, std::vector<Diagnostic>* problems);
   void set(std::string name, std::string value) { vars_[std::move(name)] = std::move(value); }
+  /// Adds the NAME=VALUE lines of `file` whose names are not set yet (so what is already set
+  /// wins). `shown` is the path used in diagnostics (".env").
+  void merge_dotenv(const std::filesystem::path& file, const std::filesystem::path& shown,
+                    std::vector<Diagnostic>* problems);
   const std::string* get(const std::string& name) const;
 
  private:

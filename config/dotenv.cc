@@ -1,0 +1,178 @@
+#include "config/dotenv.h"
+
+namespace ccproxy::config {
+namespace {
+
+bool is_name_start(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+}
+bool is_name_char(char c) {
+  return is_name_start(c) || (c >= '0' && c <= '9');
+}
+bool is_blank(char c) {
+  return c == ' ' || c == '\t' || c == '\r';
+}
+
+// A cursor over the whole text, so quoted values may span lines.
+class Scanner {
+ public:
+  explicit Scanner(std::string_view text) : text_(text) {}
+
+  bool done() const { return pos_ >= text_.size(); }
+  char peek() const { return done() ? '\0' : text_[pos_]; }
+  char take() {
+    char c = text_[pos_++];
+    if (c == '\n') {
+      ++line_;
+    }
+    return c;
+  }
+  int line() const { return line_; }
+  void skip_blanks() {
+    while (!done() && is_blank(peek())) {
+      take();
+    }
+  }
+  void skip_line() {
+    while (!done() && peek() != '\n') {
+      take();
+    }
+    if (!done()) {
+      take();
+    }
+  }
+  bool starts_with(std::string_view s) const { return text_.substr(pos_).starts_with(s); }
+  void advance(std::size_t n) {
+    for (std::size_t i = 0; i < n && !done(); ++i) {
+      take();
+    }
+  }
+
+ private:
+  std::string_view text_;
+  std::size_t pos_ = 0;
+  int line_ = 1;
+};
+
+// After a quoted value only blanks and a comment may follow on that line.
+bool rest_is_comment(Scanner& s) {
+  s.skip_blanks();
+  if (s.done() || s.peek() == '\n') {
+    s.skip_line();
+    return true;
+  }
+  if (s.peek() == '#') {
+    s.skip_line();
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+DotenvFile parse_dotenv(std::string_view text) {
+  DotenvFile out;
+  Scanner s(text);
+  // A UTF-8 byte order mark from Windows editors is not part of the first name.
+  if (s.starts_with("\xEF\xBB\xBF")) {
+    s.advance(3);
+  }
+  while (!s.done()) {
+    s.skip_blanks();
+    if (s.done()) {
+      break;
+    }
+    if (s.peek() == '\n' || s.peek() == '#') {
+      s.skip_line();
+      continue;
+    }
+    const int line = s.line();
+    if (s.starts_with("export ") || s.starts_with("export\t")) {
+      s.advance(7);
+      s.skip_blanks();
+    }
+    std::string name;
+    if (is_name_start(s.peek())) {
+      while (!s.done() && is_name_char(s.peek())) {
+        name.push_back(s.take());
+      }
+    }
+    s.skip_blanks();
+    if (name.empty() || s.peek() != '=') {
+      out.errors.push_back(
+          {line, name.empty() ? "expected NAME=VALUE" : "expected '=' after " + name});
+      s.skip_line();
+      continue;
+    }
+    s.take();  // '='
+    const bool blank_after_equals = is_blank(s.peek());
+    s.skip_blanks();
+    std::string value;
+    const char quote = s.peek();
+    if (quote == '"' || quote == '\'') {
+      s.take();
+      bool closed = false;
+      while (!s.done()) {
+        char c = s.take();
+        if (c == quote) {
+          closed = true;
+          break;
+        }
+        if (quote == '"' && c == '\\' && !s.done()) {
+          char e = s.take();
+          switch (e) {
+            case 'n':
+              value.push_back('\n');
+              break;
+            case 't':
+              value.push_back('\t');
+              break;
+            case 'r':
+              value.push_back('\r');
+              break;
+            case '"':
+            case '\\':
+            case '$':
+            case '\'':
+              value.push_back(e);
+              break;
+            default:
+              value.push_back('\\');
+              value.push_back(e);
+          }
+          continue;
+        }
+        value.push_back(c);
+      }
+      if (!closed) {
+        out.errors.push_back({line, name + ": missing closing quote"});
+        break;
+      }
+      if (!rest_is_comment(s)) {
+        out.errors.push_back({line, name + ": unexpected text after the closing quote"});
+        s.skip_line();
+        continue;
+      }
+    } else {
+      // Unquoted: up to the end of the line or a '#' that follows whitespace.
+      while (!s.done() && s.peek() != '\n') {
+        char c = s.take();
+        if (c == '#' && (value.empty() ? blank_after_equals : is_blank(value.back()))) {
+          s.skip_line();
+          break;
+        }
+        value.push_back(c);
+      }
+      while (!value.empty() && is_blank(value.back())) {
+        value.pop_back();
+      }
+      if (!s.done() && s.peek() == '\n') {
+        s.take();
+      }
+    }
+    out.entries.push_back({std::move(name), std::move(value), line});
+  }
+  return out;
+}
+
+}  // namespace ccproxy::config

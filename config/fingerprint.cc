@@ -1,0 +1,65 @@
+#include "config/fingerprint.h"
+
+#include <openssl/evp.h>
+
+#include <cstdint>
+
+namespace ccproxy::config {
+namespace {
+
+// Length-prefixed fields, so that no two different configs serialise alike.
+class Canon {
+ public:
+  Canon& add(std::string_view s) {
+    out_.append(std::to_string(s.size()));
+    out_.push_back(':');
+    out_.append(s);
+    out_.push_back(';');
+    return *this;
+  }
+  Canon& add(int64_t n) { return add(std::to_string(n)); }
+  template <typename Rep, typename Period>
+  Canon& add(std::chrono::duration<Rep, Period> d) {
+    return add(static_cast<int64_t>(std::chrono::milliseconds(d).count()));
+  }
+  const std::string& str() const { return out_; }
+
+ private:
+  std::string out_;
+};
+
+}  // namespace
+
+std::string fingerprint(const worker::WorkerConfig& c, const std::string& log_level) {
+  Canon k;
+  k.add("v1").add(c.profile).add(c.display_name).add(c.host).add(int64_t{c.port});
+  k.add(c.client_api_key);
+  k.add(c.upstream.base_url).add(c.upstream.api_key);
+  k.add(int64_t{c.upstream.format == worker::UpstreamFormat::openai ? 0 : 1});
+  k.add(static_cast<int64_t>(c.upstream.headers.size()));
+  for (const auto& [name, value] : c.upstream.headers) {
+    k.add(name).add(value);
+  }
+  k.add(c.upstream.proxy).add(c.upstream.ca_file).add(c.upstream.anthropic_version);
+  k.add(c.models.big).add(c.models.middle).add(c.models.small);
+  k.add(int64_t{c.models.passthrough_provider_models ? 1 : 0});
+  k.add(c.timeouts.connect).add(c.timeouts.first_byte).add(c.timeouts.idle).add(c.timeouts.total);
+  k.add(int64_t{c.retry.max_retries}).add(c.retry.backoff_initial).add(c.retry.backoff_max);
+  k.add(c.retry.retry_after_cap);
+  k.add(c.max_tokens.min).add(c.max_tokens.max);
+  k.add(static_cast<int64_t>(c.max_body_bytes)).add(c.shutdown_grace);
+  k.add(log_level);
+
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(k.str().data(), k.str().size(), md, &len, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < 8 && i < len; ++i) {
+    out.push_back(kHex[md[i] >> 4]);
+    out.push_back(kHex[md[i] & 0xf]);
+  }
+  return out;
+}
+
+}  // namespace ccproxy::config

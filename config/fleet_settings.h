@@ -1,0 +1,16 @@
+#pragma once
+// ccproxy.toml's fleet-wide tables: [logs] -> LogSettings, [supervisor] -> SupervisorSettings.
+
+#include <toml++/toml.h>
+
+#include "config/profile.h"
+#include "config/table_reader.h"
+
+namespace ccproxy::config {
+
+/// Reads the whole ccproxy.toml except [defaults] (which profiles read as their lower layer);
+/// also rejects unknown top-level tables and a `port` in [defaults].
+void read_fleet_settings(ReadContext& ctx, const toml::table& doc, LogSettings& logs,
+                         SupervisorSettings& supervisor);
+
+}  // namespace ccproxy::config

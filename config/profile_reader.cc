@@ -1,0 +1,343 @@
+#include "config/profile_reader.h"
+
+#include <cmath>
+#include <system_error>
+
+#include "config/fingerprint.h"
+#include "config/validate.h"
+
+namespace ccproxy::config {
+namespace {
+
+using std::chrono::milliseconds;
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') {
+      c = static_cast<char>(c - 'A' + 'a');
+    }
+  }
+  return out;
+}
+
+milliseconds seconds_to_ms(double s) {
+  auto ms = static_cast<int64_t>(std::llround(s * 1000.0));
+  return milliseconds(std::max<int64_t>(ms, s > 0 ? 1 : 0));
+}
+
+bool has_control_chars(std::string_view s) {
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// A string that must be one of `choices`; the value is quoted (enums are never secrets).
+std::optional<std::string> read_enum(TableReader& r, std::string_view key,
+                                     std::initializer_list<std::string_view> choices) {
+  auto found = r.find(key);
+  auto value = r.string(key);
+  if (!value) {
+    return std::nullopt;
+  }
+  std::string list;
+  for (auto c : choices) {
+    if (*value == c) {
+      return value;
+    }
+    list += list.empty() ? "" : ", ";
+    list += c;
+  }
+  r.problem(*found, key, "'" + value->substr(0, 40) + "' is not one of " + list);
+  return std::nullopt;
+}
+
+// A secret: no line breaks or control characters (it ends up in a header). Never quoted.
+std::optional<std::string> read_secret(TableReader& r, std::string_view key) {
+  auto found = r.find(key);
+  auto value = r.string(key);
+  if (value && has_control_chars(*value)) {
+    r.problem(*found, key, "must not contain line breaks or control characters");
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::optional<std::string> read_model(TableReader& r, std::string_view key) {
+  auto found = r.find(key);
+  auto value = r.string(key);
+  if (!value) {
+    return std::nullopt;
+  }
+  if (value->empty()) {
+    r.problem(*found, key, "must not be empty");
+    return std::nullopt;
+  }
+  if (has_control_chars(*value)) {
+    r.problem(*found, key, "must not contain control characters");
+    return std::nullopt;
+  }
+  return value;
+}
+
+void read_headers(TableReader& upstream, worker::UpstreamConfig& out) {
+  TableReader headers = upstream.table("headers");
+  // The first layer (the profile) wins; header names compare case-insensitively.
+  std::vector<std::pair<std::string, const Layer*>> seen;
+  for (const auto& layer : headers.layers()) {
+    if (layer.table == nullptr) {
+      continue;
+    }
+    for (const auto& [k, node] : *layer.table) {
+      const std::string name(k.str());
+      const TableReader::Found at{&node, &layer};
+      std::string folded = lower(name);
+      const Layer* shadowed_by = nullptr;
+      for (const auto& [seen_name, seen_layer] : seen) {
+        if (seen_name == folded) {
+          shadowed_by = seen_layer;
+        }
+      }
+      if (shadowed_by == &layer) {
+        headers.problem(at, name, "header given twice (header names are case-insensitive)");
+        continue;
+      }
+      if (shadowed_by != nullptr) {
+        continue;
+      }
+      seen.emplace_back(folded, &layer);
+      if (auto err = check_header_name(name)) {
+        headers.problem(at, name, *err);
+        continue;
+      }
+      if (is_reserved_header(name)) {
+        headers.problem(at, name, "ccproxy sets this header itself; remove it");
+        continue;
+      }
+      const auto* s = node.as_string();
+      if (s == nullptr) {
+        headers.problem(at, name, "expected a string, got " + describe_type(node));
+        continue;
+      }
+      // No higher layer has this name (it would have shadowed it), so the lookup lands on
+      // this very node and ${VAR} problems point at it.
+      std::optional<std::string> resolved = headers.string(name);
+      if (!resolved) {
+        continue;
+      }
+      if (auto err = check_header_value(*resolved)) {
+        headers.problem(at, name, *err);
+        continue;
+      }
+      out.headers.emplace_back(name, std::move(*resolved));
+    }
+  }
+}
+
+}  // namespace
+
+ProfileRead read_profile(ReadContext& ctx, const Home& home, const toml::table& file,
+                         const toml::table* defaults) {
+  ProfileRead result;
+  const std::size_t problems_before = ctx.problems->size();
+  TableReader root(ctx, {Layer{&file, ""}, Layer{defaults, "defaults."}}, "");
+  root.reject_unknown({"port", "host", "display_name", "client_api_key", "log_level",
+                       "max_request_body_mb", "shutdown_grace_s", "upstream", "models", "timeouts",
+                       "retry", "limits"});
+
+  worker::WorkerConfig w;
+  w.profile = ctx.profile;
+  std::string log_level = "info";
+
+  // The port comes from the profile itself only: [defaults] may not set it.
+  {
+    TableReader own(ctx, {Layer{&file, ""}}, "");
+    if (!own.has("port")) {
+      own.missing("port");
+    } else if (auto port = own.integer("port", 1, 65535)) {
+      w.port = static_cast<uint16_t>(*port);
+      result.port = w.port;
+      result.port_line = static_cast<int>(file.get("port")->source().begin.line);
+    }
+  }
+  if (auto v = root.string("display_name")) {
+    w.display_name = *v;
+  }
+  if (auto v = read_secret(root, "client_api_key")) {
+    w.client_api_key = *v;
+  }
+  if (auto found = root.find("host")) {
+    if (auto v = root.string("host")) {
+      if (auto err = check_listen_host(*v)) {
+        root.problem(*found, "host", *err);
+      } else if (!is_loopback_host(*v) && w.client_api_key.empty()) {
+        root.problem(*found, "host",
+                     "'" + *v +
+                         "' is reachable from other machines; set client_api_key so that only "
+                         "your clients can spend the upstream key");
+      } else {
+        w.host = *v;
+      }
+    }
+  }
+  if (auto v = read_enum(root, "log_level", {"trace", "debug", "info", "warn", "error"})) {
+    log_level = *v;
+  }
+  if (auto v = root.integer("max_request_body_mb", 1, 1024)) {
+    w.max_body_bytes = static_cast<std::size_t>(*v) << 20;
+  }
+  if (auto v = root.number("shutdown_grace_s", false, 3600)) {
+    w.shutdown_grace = seconds_to_ms(*v);
+  }
+
+  // [upstream]
+  TableReader upstream = root.table("upstream");
+  upstream.reject_unknown(
+      {"base_url", "api_key", "format", "proxy", "ca_file", "anthropic_version", "headers"});
+  if (auto found = upstream.find("base_url")) {
+    if (auto v = upstream.string("base_url")) {
+      if (auto err = check_base_url(*v)) {
+        upstream.problem(*found, "base_url", *err);
+      } else {
+        while (!v->empty() && v->back() == '/') {
+          v->pop_back();
+        }
+        w.upstream.base_url = *v;
+      }
+    }
+  } else {
+    upstream.missing("base_url");
+  }
+  if (auto v = read_secret(upstream, "api_key")) {
+    w.upstream.api_key = *v;
+  }
+  if (auto v = read_enum(upstream, "format", {"openai", "anthropic"})) {
+    w.upstream.format =
+        *v == "openai" ? worker::UpstreamFormat::openai : worker::UpstreamFormat::anthropic;
+  }
+  if (auto found = upstream.find("proxy")) {
+    if (auto v = upstream.string("proxy"); v && !v->empty()) {
+      if (auto err = check_proxy_url(*v)) {
+        upstream.problem(*found, "proxy", *err);
+      } else {
+        w.upstream.proxy = *v;
+      }
+    }
+  }
+  if (auto found = upstream.find("ca_file")) {
+    if (auto v = upstream.string("ca_file"); v && !v->empty()) {
+      std::filesystem::path p(*v);
+      if (p.is_relative()) {
+        p = home.root / p;
+      }
+      std::error_code ec;
+      if (!std::filesystem::is_regular_file(p, ec)) {
+        upstream.problem(*found, "ca_file", "no such file: " + p.string());
+      } else {
+        w.upstream.ca_file = p.lexically_normal().string();
+      }
+    }
+  }
+  if (auto found = upstream.find("anthropic_version")) {
+    if (auto v = upstream.string("anthropic_version")) {
+      if (v->empty() || check_header_value(*v)) {
+        upstream.problem(*found, "anthropic_version", "must be a non-empty header value");
+      } else {
+        w.upstream.anthropic_version = *v;
+      }
+    }
+  }
+  read_headers(upstream, w.upstream);
+
+  // [models]
+  TableReader models = root.table("models");
+  models.reject_unknown({"big", "middle", "small", "passthrough"});
+  if (!models.has("big")) {
+    models.missing("big");
+  } else if (auto v = read_model(models, "big")) {
+    w.models.big = *v;
+  }
+  w.models.middle = w.models.big;
+  w.models.small = w.models.big;
+  if (auto v = read_model(models, "middle")) {
+    w.models.middle = *v;
+  }
+  if (auto v = read_model(models, "small")) {
+    w.models.small = *v;
+  }
+  if (auto v = models.boolean("passthrough")) {
+    w.models.passthrough_provider_models = *v;
+  }
+
+  // [timeouts]
+  TableReader timeouts = root.table("timeouts");
+  timeouts.reject_unknown({"connect_s", "first_byte_s", "idle_s", "total_s"});
+  constexpr double kDay = 86400;
+  if (auto v = timeouts.number("connect_s", true, kDay)) {
+    w.timeouts.connect = seconds_to_ms(*v);
+  }
+  if (auto v = timeouts.number("first_byte_s", true, kDay)) {
+    w.timeouts.first_byte = seconds_to_ms(*v);
+  }
+  if (auto v = timeouts.number("idle_s", true, kDay)) {
+    w.timeouts.idle = seconds_to_ms(*v);
+  }
+  if (auto v = timeouts.number("total_s", true, kDay)) {
+    w.timeouts.total = seconds_to_ms(*v);
+  }
+
+  // [retry]
+  TableReader retry = root.table("retry");
+  retry.reject_unknown(
+      {"max_retries", "backoff_initial_ms", "backoff_max_ms", "retry_after_cap_s"});
+  if (auto v = retry.integer("max_retries", 0, 10)) {
+    w.retry.max_retries = static_cast<int>(*v);
+  }
+  if (auto v = retry.integer("backoff_initial_ms", 0, 600'000)) {
+    w.retry.backoff_initial = milliseconds(*v);
+  }
+  if (auto v = retry.integer("backoff_max_ms", 0, 600'000)) {
+    w.retry.backoff_max = milliseconds(*v);
+  }
+  if (w.retry.backoff_max < w.retry.backoff_initial) {
+    if (auto found = retry.find("backoff_max_ms")) {
+      retry.problem(*found, "backoff_max_ms", "must not be less than backoff_initial_ms");
+    } else if (auto initial = retry.find("backoff_initial_ms")) {
+      retry.problem(*initial, "backoff_initial_ms",
+                    "must not be more than backoff_max_ms (default 8000)");
+    }
+  }
+  if (auto v = retry.number("retry_after_cap_s", false, 3600)) {
+    w.retry.retry_after_cap = seconds_to_ms(*v);
+  }
+
+  // [limits]
+  TableReader limits = root.table("limits");
+  limits.reject_unknown({"max_tokens", "min_tokens"});
+  if (auto v = limits.integer("max_tokens", 0, 100'000'000)) {
+    w.max_tokens.max = *v;
+  }
+  if (auto v = limits.integer("min_tokens", 0, 100'000'000)) {
+    w.max_tokens.min = *v;
+  }
+  if (w.max_tokens.max > 0 && w.max_tokens.min > w.max_tokens.max) {
+    if (auto found = limits.find("min_tokens")) {
+      limits.problem(*found, "min_tokens", "must not be more than max_tokens");
+    }
+  }
+
+  if (ctx.problems->size() == problems_before) {
+    Profile p;
+    p.name = ctx.profile;
+    p.log_level = log_level;
+    p.fingerprint = fingerprint(w, log_level);
+    p.worker = std::move(w);
+    result.profile = std::move(p);
+  }
+  return result;
+}
+
+}  // namespace ccproxy::config

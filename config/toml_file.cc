@@ -1,0 +1,35 @@
+#include "config/toml_file.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace ccproxy::config {
+
+std::optional<toml::table> parse_toml_file(const std::filesystem::path& file,
+                                           const std::filesystem::path& shown,
+                                           const std::string& profile,
+                                           std::vector<Diagnostic>* problems) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    problems->push_back(
+        {shown, 0, "", std::string("cannot read: ") + std::strerror(errno), profile});
+    return std::nullopt;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  try {
+    return toml::parse(text.str(), shown.generic_string());
+  } catch (const toml::parse_error& e) {
+    std::string what =
+        e.description().empty() ? std::string(e.what()) : std::string(e.description());
+    problems->push_back({shown, static_cast<int>(e.source().begin.line), "",
+                         "TOML syntax error: " + what, profile});
+  } catch (const std::exception& e) {
+    problems->push_back({shown, 0, "", std::string("cannot parse: ") + e.what(), profile});
+  }
+  return std::nullopt;
+}
+
+}  // namespace ccproxy::config
