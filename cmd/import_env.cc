@@ -1,23 +1,184 @@
+// ccproxy import-env: convert legacy per-provider .env files into profiles/<name>.toml.
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "cmd/args.h"
 #include "cmd/command.h"
+#include "config/legacy_env.h"
+#include "config/validate.h"
 
 namespace ccproxy::cmd {
 namespace {
 
+// Writes `text` to `target` through a temp file in the same directory. Without `force` an
+// existing target is never replaced, even if it appears while we write (link() fails then).
+std::optional<std::string> write_profile(const std::filesystem::path& target,
+                                         const std::string& text, bool force, mode_t mode) {
+  std::filesystem::path tmp = target;
+  tmp += ".tmp-" + std::to_string(::getpid());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) {
+    return "cannot create " + tmp.string() + ": " + std::strerror(errno);
+  }
+  const char* p = text.data();
+  std::size_t left = text.size();
+  while (left > 0) {
+    ssize_t n = ::write(fd, p, left);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      std::string err = std::strerror(errno);
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return "cannot write " + tmp.string() + ": " + err;
+    }
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  ::fchmod(fd, mode);  // the umask may have narrowed it; never widen beyond `mode`
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    std::string err = std::strerror(errno);
+    ::unlink(tmp.c_str());
+    return "cannot write " + tmp.string() + ": " + err;
+  }
+  int rc = force ? ::rename(tmp.c_str(), target.c_str()) : ::link(tmp.c_str(), target.c_str());
+  int saved = errno;
+  if (!force || rc != 0) {
+    ::unlink(tmp.c_str());
+  }
+  if (rc != 0) {
+    if (saved == EEXIST) {
+      return "exists";
+    }
+    return "cannot create " + target.string() + ": " + std::strerror(saved);
+  }
+  return std::nullopt;
+}
+
 int run(const Invocation& inv) {
+  std::vector<std::string> files;
+  bool force = false;
+  std::string name_flag;
   ArgParser parser;
-  // TODO(owner): declare this command's flags here.
+  parser.positionals(&files, 1, 1000).flag("force", &force, 'f').option("name", &name_flag);
   if (auto err = parser.parse(inv.args)) {
     return usage_error(kImportEnvCommand, *err);
   }
-  std::cerr << "ccproxy import-env: not implemented yet\n";
-  return kExitFailure;
+  if (!name_flag.empty() && files.size() > 1) {
+    return usage_error(kImportEnvCommand, "--name works with one FILE only");
+  }
+
+  std::vector<config::Diagnostic> env_problems;
+  config::Environment known = config::Environment::from_process(inv.home, &env_problems);
+
+  int status = kExitOk;
+  std::vector<std::string> written;
+  for (const auto& file : files) {
+    const std::string prefix = "ccproxy import-env: " + file + ": ";
+    std::optional<std::string> name;
+    if (!name_flag.empty()) {
+      name = name_flag;
+    } else {
+      name = config::profile_name_for_legacy_file(std::filesystem::path(file).filename().string());
+    }
+    if (!name) {
+      std::cerr << prefix << "cannot tell the profile name from the file name; use --name NAME\n";
+      status = kExitFailure;
+      continue;
+    }
+    if (auto err = config::check_profile_name(*name)) {
+      std::cerr << prefix << *err << (name_flag.empty() ? "; use --name NAME" : "") << "\n";
+      status = kExitFailure;
+      continue;
+    }
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+      std::cerr << prefix << "cannot read: " << std::strerror(errno) << "\n";
+      status = kExitFailure;
+      continue;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    config::LegacyImport result = config::convert_legacy_env(
+        text.str(), std::filesystem::path(file).filename().string(), &known);
+    for (const auto& w : result.warnings) {
+      std::cerr << prefix << "warning: " << w << "\n";
+    }
+    if (!result.errors.empty()) {
+      for (const auto& e : result.errors) {
+        std::cerr << prefix << e << "\n";
+      }
+      std::cerr << prefix << "nothing written\n";
+      status = kExitFailure;
+      continue;
+    }
+    std::error_code ec;
+    std::filesystem::create_directories(inv.home.profiles_dir(), ec);
+    const std::filesystem::path target = inv.home.profiles_dir() / (*name + ".toml");
+    const std::string shown = "profiles/" + *name + ".toml";
+    mode_t mode = result.has_literal_secret ? 0600 : 0644;
+    if (auto err = write_profile(target, result.toml, force, mode)) {
+      if (*err == "exists") {
+        std::cerr << prefix << shown << " already exists; not overwritten (use --force)\n";
+      } else {
+        std::cerr << prefix << *err << "\n";
+      }
+      status = kExitFailure;
+      continue;
+    }
+    std::cout << "wrote " << shown << " from " << file << "\n";
+    written.push_back(*name);
+  }
+
+  // What was written must load as it stands (a port already taken, a bad ccproxy.toml...).
+  if (!written.empty()) {
+    config::Fleet fleet = config::load_fleet(inv.home, known);
+    for (const auto& name : written) {
+      bool header = false;
+      for (const auto& d : fleet.problems) {
+        if (d.profile != name) {
+          continue;
+        }
+        if (!header) {
+          std::cerr << "ccproxy import-env: profiles/" << name
+                    << ".toml was written but does not validate yet:\n";
+          header = true;
+        }
+        std::cerr << "  " << d.str() << "\n";
+        status = kExitFailure;
+      }
+    }
+  }
+  return status;
 }
 
 }  // namespace
 
-const Command kImportEnvCommand{"import-env", "import-env FILE... [--force]", "convert legacy .env proxy files to profiles", "", run};
+const Command kImportEnvCommand{
+    "import-env", "import-env FILE... [--force] [--name NAME]",
+    "convert legacy .env proxy files to profiles",
+    "Reads legacy per-provider proxy files (OPENAI_API_KEY, OPENAI_BASE_URL, BIG_MODEL,\n"
+    "MIDDLE_MODEL, SMALL_MODEL, PORT, HOST, ANTHROPIC_API_KEY, CUSTOM_HEADER_*,\n"
+    "MAX_TOKENS_LIMIT, MIN_TOKENS_LIMIT, REQUEST_TIMEOUT, MAX_RETRIES, LOG_LEVEL) and writes\n"
+    "profiles/<name>.toml for each. The name comes from the file name: .env-requesty-glm,\n"
+    ".env-glm, .env.glm and glm.env all give 'glm'.\n"
+    "\n"
+    "options:\n"
+    "  --force, -f   overwrite an existing profile\n"
+    "  --name NAME   the profile name (one FILE only)\n"
+    "\n"
+    "A literal key is copied with a warning (keep keys in .env and write \"${NAME}\"); when\n"
+    "the key equals a variable already in the environment or .env, the profile refers to\n"
+    "that variable instead. Variables without a ccproxy equivalent are reported, not copied.\n",
+    run};
 
 }  // namespace ccproxy::cmd

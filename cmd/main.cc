@@ -13,16 +13,17 @@ namespace ccproxy::cmd {
 
 const std::vector<Command>& all_commands() {
   static const std::vector<Command> commands = {
-      kStartCommand,     kStopCommand, kRestartCommand, kStatusCommand,
-      kReloadCommand,    kRunCommand,  kLogsCommand,    kCleanLogsCommand,
-      kCheckCommand,     kImportEnvCommand, kSuperviseCommand,
+      kStartCommand,  kStopCommand,      kRestartCommand,   kStatusCommand,
+      kReloadCommand, kRunCommand,       kLogsCommand,      kCleanLogsCommand,
+      kCheckCommand,  kImportEnvCommand, kSuperviseCommand,
   };
   return commands;
 }
 
 int usage_error(const Command& command, std::string_view message) {
   std::cerr << "ccproxy " << command.name << ": " << message << "\n"
-            << "usage: ccproxy [--home DIR] " << command.synopsis << "\n";
+            << "usage: ccproxy [--home DIR] " << command.synopsis << "\n"
+            << "run 'ccproxy " << command.name << " --help' for its options\n";
   return kExitUsage;
 }
 
@@ -43,6 +44,12 @@ void print_usage(std::ostream& out) {
          "  --home DIR   the fleet's directory (default: $CCPROXY_HOME, else the current dir)\n"
          "  --version    print the version\n"
          "  -h, --help   this help; `ccproxy COMMAND --help` for one command\n";
+}
+
+// After a mistake: one usage line and where to find more, not the whole help.
+void print_short_usage(std::ostream& out) {
+  out << "usage: ccproxy [--home DIR] <command> [options]\n"
+         "run 'ccproxy --help' for the list of commands\n";
 }
 
 bool wants_help(const std::vector<std::string>& args) {
@@ -68,7 +75,7 @@ int main_impl(int argc, char** argv) {
     if (a == "--home") {
       if (i + 1 >= argv_words.size()) {
         std::cerr << "ccproxy: --home needs a directory\n";
-        print_usage(std::cerr);
+        print_short_usage(std::cerr);
         return kExitUsage;
       }
       home_flag = argv_words[++i];
@@ -82,7 +89,7 @@ int main_impl(int argc, char** argv) {
       return kExitOk;
     } else if (!a.empty() && a[0] == '-') {
       std::cerr << "ccproxy: unknown flag " << a << "\n";
-      print_usage(std::cerr);
+      print_short_usage(std::cerr);
       return kExitUsage;
     } else {
       break;
@@ -90,7 +97,7 @@ int main_impl(int argc, char** argv) {
   }
   if (i >= argv_words.size()) {
     std::cerr << "ccproxy: missing command\n";
-    print_usage(std::cerr);
+    print_short_usage(std::cerr);
     return kExitUsage;
   }
   const std::string& name = argv_words[i];
@@ -102,7 +109,7 @@ int main_impl(int argc, char** argv) {
   }
   if (command == nullptr) {
     std::cerr << "ccproxy: unknown command '" << name << "'\n";
-    print_usage(std::cerr);
+    print_short_usage(std::cerr);
     return kExitUsage;
   }
   Invocation inv;

@@ -99,6 +99,13 @@ Fleet load_fleet(const Home& home, const Environment& env) {
     }
   }
   problems = std::move(unique);
+  // Grouped by file and in line order, as a compiler would print them.
+  std::stable_sort(problems.begin(), problems.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    if (a.file != b.file) {
+      return a.file < b.file;
+    }
+    return a.line < b.line;
+  });
 
   std::stable_sort(
       fleet.profiles.begin(), fleet.profiles.end(),

@@ -98,6 +98,7 @@ class Environment {
   void merge_dotenv(const std::filesystem::path& file, const std::filesystem::path& shown,
                     std::vector<Diagnostic>* problems);
   const std::string* get(const std::string& name) const;
+  const std::map<std::string, std::string>& all() const { return vars_; }
 
  private:
   std::map<std::string, std::string> vars_;

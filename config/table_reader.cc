@@ -1,5 +1,6 @@
 #include "config/table_reader.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "config/interpolate.h"
@@ -209,6 +210,28 @@ TableReader TableReader::table(std::string_view key) {
   return TableReader(ctx_, std::move(sub), key_path(key));
 }
 
+namespace {
+
+// Levenshtein distance, for "did you mean" on misspelt keys (keys are short).
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) {
+    row[j] = j;
+  }
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
 void TableReader::reject_unknown(std::initializer_list<std::string_view> known) {
   for (const auto& layer : layers_) {
     if (layer.table == nullptr) {
@@ -220,7 +243,16 @@ void TableReader::reject_unknown(std::initializer_list<std::string_view> known) 
         ok = ok || k.str() == name;
       }
       if (!ok) {
-        problem(Found{&node, &layer}, k.str(), "unknown key");
+        std::string message = "unknown key";
+        std::size_t best = 3;
+        for (auto name : known) {
+          std::size_t d = edit_distance(k.str(), name);
+          if (d < best && d < name.size() / 2 + 1) {
+            best = d;
+            message = "unknown key (did you mean " + std::string(name) + "?)";
+          }
+        }
+        problem(Found{&node, &layer}, k.str(), std::move(message));
       }
     }
   }

@@ -106,7 +106,7 @@ std::optional<std::string> check_proxy_url(std::string_view url) {
     return "not a URL";
   }
   if (!iequals(p->scheme, "http")) {
-    return "proxy must be an http:// URL (http://[user:pass@]host:port)";
+    return "must be an http:// URL (http://[user:pass@]host:port)";
   }
   if (!p->has_host) {
     return "URL has no host";
