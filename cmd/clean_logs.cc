@@ -1,23 +1,112 @@
+// ccproxy clean-logs [--days N] [--dry-run]: apply the home's log retention now. Safe from
+// cron, while the fleet runs and while another clean-logs runs (see logging/retention.h).
+
+#include <chrono>
 #include <iostream>
 
 #include "cmd/args.h"
 #include "cmd/command.h"
+#include "logging/retention.h"
+#include "logging/size_text.h"
 
 namespace ccproxy::cmd {
 namespace {
 
+std::string plural(std::size_t n, const char* word) {
+  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+}
+
+std::string bytes_text(std::uint64_t bytes) {
+  std::string exact = std::to_string(bytes) + (bytes == 1 ? " byte" : " bytes");
+  if (bytes < 1024) {
+    return exact;
+  }
+  return exact + " (" + logging::size_text(bytes) + ")";
+}
+
+// ccproxy.toml problems that make its [logs] settings unknown: a file that does not parse, or
+// a bad value under [logs]. Broken profiles do not matter here.
+bool logs_settings_unreliable(const std::vector<config::Diagnostic>& problems) {
+  for (const auto& d : problems) {
+    if (d.profile.empty() && d.file == "ccproxy.toml" &&
+        (d.key.empty() || d.key == "logs" || d.key.rfind("logs.", 0) == 0)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 int run(const Invocation& inv) {
+  int64_t days = -1;
+  bool dry_run = false;
   ArgParser parser;
-  // TODO(owner): declare this command's flags here.
+  parser.int_option("days", &days, 0, 36500).flag("dry-run", &dry_run);
   if (auto err = parser.parse(inv.args)) {
     return usage_error(kCleanLogsCommand, *err);
   }
-  std::cerr << "ccproxy clean-logs: not implemented yet\n";
-  return kExitFailure;
+
+  std::vector<config::Diagnostic> env_problems;
+  config::Environment env = config::Environment::from_process(inv.home, &env_problems);
+  config::Fleet fleet = config::load_fleet(inv.home, env);
+
+  logging::RetentionOptions options;
+  options.retention_days = fleet.logs.retention_days;
+  options.max_total_bytes = fleet.logs.max_total_bytes;
+  options.dry_run = dry_run;
+  if (logs_settings_unreliable(fleet.problems)) {
+    for (const auto& d : fleet.problems) {
+      if (d.profile.empty() && d.file == "ccproxy.toml") {
+        std::cerr << "ccproxy clean-logs: " << d.str() << "\n";
+      }
+    }
+    if (days < 0) {
+      std::cerr << "ccproxy clean-logs: the [logs] settings of ccproxy.toml are unknown; not "
+                   "deleting by guessed settings (fix the file, or give --days N)\n";
+      return kExitFailure;
+    }
+    // Only the explicit age rule: the size cap is unknown, and deleting less is the safe side.
+    options.max_total_bytes = 0;
+  }
+  if (days >= 0) {
+    options.retention_days = static_cast<int>(days);
+  }
+
+  const std::filesystem::path dir = inv.home.logs_dir();
+  logging::CleanReport report =
+      logging::clean_archives(dir, options, std::chrono::system_clock::now());
+  const char* verb = dry_run ? "would remove" : "removed";
+  for (const auto& r : report.removed) {
+    std::cout << verb << " " << (dir.filename() / r.file.filename()).string() << ": "
+              << bytes_text(r.bytes) << ", " << r.reason << "\n";
+  }
+  for (const auto& e : report.errors) {
+    std::cerr << "ccproxy clean-logs: " << e << "\n";
+  }
+  if (report.removed.empty()) {
+    if (report.errors.empty()) {
+      std::cout << "nothing to clean\n";
+    }
+  } else {
+    std::cout << (dry_run ? "would remove " : "removed ")
+              << plural(report.removed.size(), "archive") << ", " << bytes_text(report.bytes)
+              << "\n";
+  }
+  return report.errors.empty() ? kExitOk : kExitFailure;
 }
 
 }  // namespace
 
-const Command kCleanLogsCommand{"clean-logs", "clean-logs [--days N] [--dry-run]", "delete archived logs older than the retention (cron-safe)", "", run};
+const Command kCleanLogsCommand{
+    "clean-logs", "clean-logs [--days N] [--dry-run]",
+    "delete archived logs older than the retention (cron-safe)",
+    "  --days N    delete archives older than N days (default: [logs] retention_days of\n"
+    "              ccproxy.toml, 3); an archive's age is its modification time, and one\n"
+    "              exactly N days old is kept\n"
+    "  --dry-run   print what would be removed, remove nothing\n"
+    "Then, while all archives together exceed [logs] max_total_mb, the oldest go.\n"
+    "Current logs (*.log) and files not named <name>.log.<YYYYmmdd-HHMMSS>[-n][.gz] are never\n"
+    "touched. Exit 0 also when there is nothing to do; safe to run from cron, while the fleet\n"
+    "runs and while another clean-logs runs.\n",
+    run};
 
 }  // namespace ccproxy::cmd

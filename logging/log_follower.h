@@ -1,0 +1,50 @@
+#pragma once
+// LogFollower follows one log file by name, like `tail -F`: through rotations (the rest of the
+// old file is read before switching to the new one, so nothing is lost), through truncation
+// (reading restarts at the beginning), and for a file that does not exist yet. It polls: the
+// caller decides how often.
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace ccproxy::logging {
+
+class LogFollower {
+ public:
+  explicit LogFollower(std::filesystem::path path);
+  ~LogFollower();
+  LogFollower(const LogFollower&) = delete;
+  LogFollower& operator=(const LogFollower&) = delete;
+
+  /// Opens the file if it exists and returns its last `n` complete lines; following starts
+  /// right after them (a line still being written is returned by poll once complete).
+  std::vector<std::string> start(std::size_t n);
+
+  /// Complete lines written since the last call.
+  std::vector<std::string> poll();
+
+  /// Things a person following should know ("file truncated"), each returned once.
+  std::vector<std::string> take_events();
+
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  void read_available(std::vector<std::string>* out);
+  void flush_partial(std::vector<std::string>* out);
+  bool open_current();
+  void close_current();
+
+  std::filesystem::path path_;
+  int fd_ = -1;
+  dev_t dev_ = 0;
+  ino_t ino_ = 0;
+  std::uint64_t offset_ = 0;
+  std::string partial_;
+  std::vector<std::string> events_;
+};
+
+}  // namespace ccproxy::logging
