@@ -26,8 +26,8 @@ for p in "${want[@]}"; do
     missing+=("$p")
   fi
 done
-# Node.js (for the end-to-end test with the Anthropic SDK) may come from another source.
-if [[ " $* " == *" test "* ]] && ! command -v node >/dev/null; then
+# Node.js (the SDK end-to-end test; claude-code-router in the benchmark) may come from elsewhere.
+if [[ " $* " == *" test "* || " $* " == *" bench "* ]] && ! command -v node >/dev/null; then
   missing+=(nodejs npm)
 fi
 

@@ -1,0 +1,172 @@
+"""Processes the benchmark starts: launch in their own session, wait until they serve, measure
+their resident memory (the process and all its descendants), stop them. Only processes started
+here are ever signalled."""
+
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+import urllib.request
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _children_map():
+    children = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        # The command name may hold spaces and parentheses: split after the last ')'.
+        fields = stat[stat.rfind(b")") + 2 :].split()
+        children.setdefault(int(fields[1]), []).append(int(entry))
+    return children
+
+
+def tree_pids(pid: int):
+    children = _children_map()
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(children.get(p, []))
+    return out
+
+
+def vm_rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def tree_rss_kb(pid: int) -> int:
+    """VmRSS of pid plus every descendant, in KiB."""
+    return sum(vm_rss_kb(p) for p in tree_pids(pid))
+
+
+class RssSampler:
+    """Samples tree_rss_kb of some pids every `interval` seconds; keeps each one's peak."""
+
+    def __init__(self, pids, interval=0.05):
+        self.pids = list(pids)
+        self.interval = interval
+        self.peak = {p: 0 for p in self.pids}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self._stop.is_set():
+            for p in self.pids:
+                self.peak[p] = max(self.peak[p], tree_rss_kb(p))
+            self._stop.wait(self.interval)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+class Service:
+    """One long-running process under test (nginx, a ccproxy worker, claude-code-router)."""
+
+    def __init__(self, name, argv, log_path, env=None, cwd=None, preexec=None):
+        self.name = name
+        self.argv = argv
+        self.log_path = log_path
+        self.env = env
+        self.cwd = cwd
+        self.preexec = preexec
+        self.proc = None
+
+    def start(self):
+        log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            self.argv,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=self.env,
+            cwd=self.cwd,
+            start_new_session=True,  # its own process group: we stop it, and only it
+            preexec_fn=self.preexec,
+        )
+        log.close()
+        return self
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def log_tail(self, n=20):
+        try:
+            with open(self.log_path, "rb") as f:
+                lines = f.read().decode("utf-8", "replace").splitlines()
+            return "\n".join(lines[-n:])
+        except OSError:
+            return ""
+
+    def stop(self, timeout=10.0):
+        if not self.alive():
+            return
+        # The group we created at start: the process and any helpers it spawned.
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+
+def wait_port(port, service, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not service.alive():
+            raise RuntimeError(f"{service.name} exited early:\n{service.log_tail()}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{service.name} did not listen on {port} in {timeout}s:\n"
+                       f"{service.log_tail()}")
+
+
+def wait_http_ok(url, service, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        if not service.alive():
+            raise RuntimeError(f"{service.name} exited early:\n{service.log_tail()}")
+        try:
+            with urllib.request.urlopen(url, timeout=1.0) as r:
+                if r.status == 200:
+                    return
+        except Exception as e:  # noqa: BLE001 - any failure means "not ready yet"
+            last = e
+        time.sleep(0.1)
+    raise RuntimeError(f"{service.name}: {url} not ready in {timeout}s ({last}):\n"
+                       f"{service.log_tail()}")
