@@ -1,0 +1,162 @@
+// to_openai_request / to_passthrough_request beyond the golden files: the real Claude Code
+// fixture, model mapping, clamping, and totality on damaged input.
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+#include "golden_options.h"
+#include "worker/convert/convert.h"
+#include "worker/convert/model_mapping.h"
+
+namespace ccproxy::convert {
+namespace {
+
+using nlohmann::json;
+
+std::string fixture() {
+  std::ifstream in(CCPROXY_FIXTURE, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TEST(Request, ClaudeCodeFixtureConverts) {
+  const std::string body = fixture();
+  ASSERT_GT(body.size(), 80000u);
+  auto result = to_openai_request(body, testing::golden_request_options());
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  EXPECT_EQ(result->client_model, "claude-opus-4-8");
+  EXPECT_EQ(result->upstream_model, "glm-4.6");
+  EXPECT_TRUE(result->stream);
+  json out = json::parse(result->body);
+  EXPECT_EQ(out["model"], "glm-4.6");
+  EXPECT_EQ(out["max_tokens"], 32000);  // 64000 clamped by the golden limits
+  EXPECT_EQ(out["stream"], true);
+  EXPECT_EQ(out["stream_options"]["include_usage"], true);
+  ASSERT_EQ(out["tools"].size(), 25u);
+  for (const auto& tool : out["tools"]) {
+    EXPECT_EQ(tool["type"], "function");
+    EXPECT_TRUE(tool["function"]["parameters"].is_object());
+  }
+  // Ignored fields stay out.
+  for (const char* key : {"metadata", "thinking", "context_management", "output_config"}) {
+    EXPECT_FALSE(out.contains(key)) << key;
+  }
+  // The system prompt leads; the trailing role:"system" message is kept, last, with its text.
+  json in = json::parse(body);
+  const auto& messages = out["messages"];
+  ASSERT_EQ(messages.size(), 3u);
+  EXPECT_EQ(messages[0]["role"], "system");
+  EXPECT_EQ(messages[1]["role"], "user");
+  EXPECT_EQ(messages[2]["role"], "system");
+  EXPECT_EQ(messages[2]["content"], in["messages"][1]["content"]);
+  // Tool schemas survive unchanged.
+  for (size_t i = 0; i < 25; ++i) {
+    EXPECT_EQ(out["tools"][i]["function"]["parameters"], in["tools"][i]["input_schema"]);
+    EXPECT_EQ(out["tools"][i]["function"]["name"], in["tools"][i]["name"]);
+    EXPECT_EQ(out["tools"][i]["function"]["description"], in["tools"][i]["description"]);
+  }
+  std::string system_text;
+  for (const auto& block : in["system"]) {
+    if (!system_text.empty()) {
+      system_text += "\n\n";
+    }
+    system_text += block["text"].get<std::string>();
+  }
+  EXPECT_EQ(messages[0]["content"], system_text);
+}
+
+TEST(Request, EveryTruncationOfTheFixtureIsACleanError) {
+  const std::string body = fixture();
+  const auto options = testing::golden_request_options();
+  // Bounded: every 97th prefix plus the last 64 bytes one by one.
+  for (size_t n = 0; n < body.size(); n += (n + 64 >= body.size() ? 1 : 97)) {
+    auto result = to_openai_request(std::string_view(body).substr(0, n), options);
+    ASSERT_FALSE(result.ok()) << n;
+    EXPECT_EQ(result.error().status, 400);
+    EXPECT_EQ(result.error().type, "invalid_request_error");
+  }
+}
+
+TEST(Request, ByteFlipsNeverCrashAndOutputIsJson) {
+  const std::string original = fixture();
+  const auto options = testing::golden_request_options();
+  uint32_t seed = 12345;
+  for (int i = 0; i < 300; ++i) {
+    std::string body = original;
+    for (int k = 0; k < 3; ++k) {
+      seed = seed * 1664525u + 1013904223u;
+      body[seed % body.size()] = char(seed >> 24);
+    }
+    auto result = to_openai_request(body, options);
+    if (result.ok()) {
+      EXPECT_FALSE(json::parse(result->body, nullptr, false).is_discarded());
+    } else {
+      EXPECT_EQ(result.error().status, 400);
+    }
+  }
+}
+
+TEST(Request, PassthroughKeepsTheBodyButMapsModelAndClampsMaxTokens) {
+  const std::string body =
+      R"({ "model" : "claude-3-5-haiku", "max_tokens":99999, "messages":[{"role":"user","content":"hi \"model\": x"}],)"
+      R"( "metadata":{"model":"keep"}, "temperature": 1.0 })";
+  auto result = to_passthrough_request(body, testing::golden_request_options());
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  EXPECT_EQ(result->body,
+            R"({ "model" : "glm-4.5-air", "max_tokens":32000, "messages":[{"role":"user","content":"hi \"model\": x"}],)"
+            R"( "metadata":{"model":"keep"}, "temperature": 1.0 })");
+  EXPECT_EQ(result->upstream_model, "glm-4.5-air");
+  auto bad = to_passthrough_request(R"({"model":"x","messages":[]})", testing::golden_request_options());
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().message, "max_tokens: field required");
+}
+
+TEST(ModelMapping, FamiliesPassthroughAndFallbacks) {
+  worker::ModelMap m{"big-m", "mid-m", "small-m", true};
+  EXPECT_EQ(map_model("claude-opus-4-1", m), "big-m");
+  EXPECT_EQ(map_model("claude-SONNET-4-5", m), "mid-m");
+  EXPECT_EQ(map_model("claude-3-5-Haiku-20241022", m), "small-m");
+  EXPECT_EQ(map_model("unknown", m), "big-m");
+  EXPECT_EQ(map_model("vendor/model", m), "vendor/model");
+  EXPECT_EQ(map_model("mid-m", m), "mid-m");
+  m.passthrough_provider_models = false;
+  EXPECT_EQ(map_model("vendor/model", m), "big-m");
+  EXPECT_EQ(map_model("anthropic/claude-haiku", m), "small-m");
+  worker::ModelMap only_big{"b", "", "", true};
+  EXPECT_EQ(map_model("claude-haiku", only_big), "b");
+  EXPECT_EQ(map_model("claude-sonnet", only_big), "b");
+  worker::ModelMap none{"", "", "", true};
+  EXPECT_EQ(map_model("claude-sonnet", none), "claude-sonnet");
+}
+
+TEST(Request, ReasoningContentInHistoryWhenAsked) {
+  auto options = testing::golden_request_options();
+  options.reasoning_content_in_history = true;
+  const std::string body =
+      R"({"model":"claude-sonnet-4","max_tokens":10,"messages":[{"role":"user","content":"q"},)"
+      R"({"role":"assistant","content":[{"type":"thinking","thinking":"hmm","signature":""},{"type":"text","text":"a"}]}]})";
+  auto result = to_openai_request(body, options);
+  ASSERT_TRUE(result.ok());
+  json out = json::parse(result->body);
+  EXPECT_EQ(out["messages"][1]["reasoning_content"], "hmm");
+  options.reasoning_content_in_history = false;
+  out = json::parse(to_openai_request(body, options)->body);
+  EXPECT_FALSE(out["messages"][1].contains("reasoning_content"));
+}
+
+TEST(Request, InvalidUtf8IsReplacedNotRejected) {
+  const std::string body = "{\"model\":\"claude-sonnet-4\",\"max_tokens\":10,\"messages\":[{\"role\":"
+                           "\"user\",\"content\":\"bad \xff\xfe byte\"}]}";
+  auto result = to_openai_request(body, testing::golden_request_options());
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  json out = json::parse(result->body);
+  EXPECT_EQ(out["messages"][0]["content"], "bad \xEF\xBF\xBD\xEF\xBF\xBD byte");
+}
+
+}  // namespace
+}  // namespace ccproxy::convert

@@ -1,0 +1,82 @@
+#pragma once
+// Small helpers over simdjson's DOM in error-code mode, shared by the converters: lenient
+// parsing (invalid UTF-8 and lone surrogate escapes repaired rather than rejected), field
+// lookup that treats JSON null as absent, and type names for error messages.
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace ccproxy::convert::detail {
+
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+
+/// Parses `text`; on a UTF-8 or string error retries once with invalid UTF-8 replaced by
+/// U+FFFD and lone surrogate escapes replaced by \ufffd. `scratch` holds the repaired copy.
+simdjson::error_code parse_lenient(simdjson::dom::parser& parser, std::string_view text,
+                                   std::string& scratch, element& root);
+
+/// The parser reused by one thread for request-sized documents.
+simdjson::dom::parser& thread_parser();
+
+/// Looks `key` up in `obj` (must be an object); false when missing or JSON null.
+inline bool get_field(element obj, std::string_view key, element& out) {
+  simdjson::dom::object o;
+  if (obj.get(o) != simdjson::SUCCESS) {
+    return false;
+  }
+  auto r = o.at_key(key);
+  if (r.error() != simdjson::SUCCESS) {
+    return false;
+  }
+  out = r.value_unsafe();
+  return out.type() != element_type::NULL_VALUE;
+}
+
+inline bool get_string(element obj, std::string_view key, std::string_view& out) {
+  element e;
+  return get_field(obj, key, e) && e.get(out) == simdjson::SUCCESS;
+}
+
+inline bool is_string(element e) { return e.type() == element_type::STRING; }
+inline bool is_object(element e) { return e.type() == element_type::OBJECT; }
+inline bool is_array(element e) { return e.type() == element_type::ARRAY; }
+inline bool is_number(element e) {
+  const auto t = e.type();
+  return t == element_type::INT64 || t == element_type::UINT64 || t == element_type::DOUBLE;
+}
+
+/// Integer value of a number (doubles truncated, clamped to int64); 0 when not a number.
+inline int64_t as_int(element e) {
+  switch (e.type()) {
+    case element_type::INT64:
+      return int64_t(e);
+    case element_type::UINT64: {
+      const uint64_t v = uint64_t(e);
+      return v > uint64_t(INT64_MAX) ? INT64_MAX : int64_t(v);
+    }
+    case element_type::DOUBLE: {
+      const double d = double(e);
+      if (!(d == d)) {
+        return 0;
+      }
+      if (d >= 9.2e18) {
+        return INT64_MAX;
+      }
+      if (d <= -9.2e18) {
+        return INT64_MIN;
+      }
+      return int64_t(d);
+    }
+    default:
+      return 0;
+  }
+}
+
+/// "a string", "an object", ... for error messages.
+const char* type_name(element_type t);
+
+}  // namespace ccproxy::convert::detail

@@ -1,0 +1,138 @@
+#include "worker/convert/openai_fields.h"
+
+#include "worker/convert/json_writer.h"
+
+namespace ccproxy::convert::detail {
+namespace {
+
+bool is_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+std::string_view trim_left(std::string_view s) {
+  while (!s.empty() && is_space(s.front())) {
+    s.remove_prefix(1);
+  }
+  return s;
+}
+
+}  // namespace
+
+std::string_view stop_reason_for(std::string_view finish_reason, bool has_tool_calls) {
+  if (has_tool_calls) {
+    return "tool_use";
+  }
+  if (finish_reason == "length") {
+    return "max_tokens";
+  }
+  if (finish_reason == "tool_calls" || finish_reason == "function_call") {
+    return "tool_use";
+  }
+  if (finish_reason == "content_filter") {
+    return "refusal";
+  }
+  return "end_turn";
+}
+
+bool read_openai_usage(element usage, Usage& out) {
+  if (!is_object(usage)) {
+    return false;
+  }
+  element e;
+  int64_t prompt = 0;
+  int64_t cached = 0;
+  if (get_field(usage, "prompt_tokens", e)) {
+    prompt = as_int(e);
+  }
+  if (get_field(usage, "completion_tokens", e)) {
+    out.output_tokens = as_int(e);
+  }
+  element details;
+  if (get_field(usage, "prompt_tokens_details", details) &&
+      get_field(details, "cached_tokens", e)) {
+    cached = as_int(e);
+  } else if (get_field(usage, "prompt_cache_hit_tokens", e)) {
+    cached = as_int(e);  // DeepSeek
+  }
+  if (cached < 0 || cached > prompt) {
+    cached = cached < 0 ? 0 : prompt;
+  }
+  out.input_tokens = prompt - cached;
+  out.cache_read_input_tokens = cached;
+  if (out.output_tokens < 0) {
+    out.output_tokens = 0;
+  }
+  if (out.input_tokens < 0) {
+    out.input_tokens = 0;
+  }
+  return true;
+}
+
+bool read_openai_error(element root, std::string_view raw, ApiError& out) {
+  element err;
+  if (!get_field(root, "error", err)) {
+    return false;
+  }
+  int status = 502;
+  element code;
+  if (get_field(err, "code", code)) {
+    int64_t c = 0;
+    if (is_number(code)) {
+      c = as_int(code);
+    } else if (is_string(code)) {
+      std::string_view s(code);
+      if (s.size() == 3 && s[0] >= '1' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9' &&
+          s[2] >= '0' && s[2] <= '9') {
+        c = (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
+      }
+    }
+    if (c >= 400 && c <= 599) {
+      status = int(c);
+    }
+  }
+  out = upstream_error(status, raw);
+  return true;
+}
+
+simdjson::dom::parser& arguments_parser() {
+  thread_local simdjson::dom::parser parser;
+  return parser;
+}
+
+void append_tool_input(std::string& out, std::string_view arguments) {
+  std::string_view trimmed = trim_left(arguments);
+  if (trimmed.empty()) {
+    out.append("{}");
+    return;
+  }
+  std::string scratch;
+  element root;
+  simdjson::dom::parser local;
+  simdjson::dom::parser& parser = arguments.size() <= (1u << 20) ? arguments_parser() : local;
+  if (parse_lenient(parser, arguments, scratch, root) == simdjson::SUCCESS && is_object(root)) {
+    append_dom(out, root);
+    return;
+  }
+  out.append("{\"_raw_arguments\":");
+  append_json_string(out, arguments);
+  out.push_back('}');
+}
+
+bool split_think(std::string_view content, std::string_view& thinking, std::string_view& text) {
+  constexpr std::string_view kOpen = "<think>";
+  constexpr std::string_view kClose = "</think>";
+  std::string_view rest = trim_left(content);
+  if (rest.substr(0, kOpen.size()) != kOpen) {
+    return false;
+  }
+  rest.remove_prefix(kOpen.size());
+  const size_t close = rest.find(kClose);
+  if (close == std::string_view::npos) {
+    thinking = rest;
+    text = {};
+    return true;
+  }
+  thinking = rest.substr(0, close);
+  text = trim_left(rest.substr(close + kClose.size()));
+  return true;
+}
+
+}  // namespace ccproxy::convert::detail

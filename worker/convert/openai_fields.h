@@ -1,0 +1,38 @@
+#pragma once
+// Pieces of the OpenAI response format shared by the whole-response converter and the
+// stream translator: finish_reason mapping, usage, error objects, <think> prefixes.
+
+#include <string>
+#include <string_view>
+
+#include "worker/convert/convert.h"
+#include "worker/convert/json_access.h"
+
+namespace ccproxy::convert::detail {
+
+/// stop -> end_turn, length -> max_tokens, tool_calls/function_call -> tool_use,
+/// content_filter -> refusal, anything else (or none) -> end_turn; tool_use whenever the
+/// response carried tool calls.
+std::string_view stop_reason_for(std::string_view finish_reason, bool has_tool_calls);
+
+/// Reads an OpenAI `usage` object. prompt_tokens includes cached tokens while Anthropic's
+/// input_tokens does not, so input_tokens = prompt_tokens - cached. False when `usage` is
+/// not an object.
+bool read_openai_usage(element usage, Usage& out);
+
+/// An OpenAI-shaped `{"error": ...}` object as an ApiError (status from a numeric `code`
+/// when it is an HTTP status, else 502). False when `root` has no `error` member.
+bool read_openai_error(element root, std::string_view raw, ApiError& out);
+
+/// The parser for arguments inside an already-parsed document (a second, per-thread parser).
+simdjson::dom::parser& arguments_parser();
+
+/// Writes the tool input for an OpenAI `arguments` string: the parsed object; {} for an
+/// empty string; {"_raw_arguments":"..."} when it is not a JSON object.
+void append_tool_input(std::string& out, std::string_view arguments);
+
+/// Where the text of `content` starts once a leading "<think>...</think>" is split off.
+/// Returns false when content does not start (after whitespace) with "<think>".
+bool split_think(std::string_view content, std::string_view& thinking, std::string_view& text);
+
+}  // namespace ccproxy::convert::detail

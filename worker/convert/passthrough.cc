@@ -1,0 +1,146 @@
+// Pass-through requests: validated like a translated request, then forwarded byte for byte
+// except for the mapped `model` and the clamped `max_tokens`.
+
+#include <algorithm>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "worker/convert/convert.h"
+#include "worker/convert/json_writer.h"
+
+namespace ccproxy::convert {
+namespace {
+
+struct Span {
+  size_t begin;
+  size_t end;
+};
+
+bool is_ws(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+// Skips one JSON value starting at `i` (the document is known to be valid JSON).
+size_t skip_value(std::string_view s, size_t i) {
+  if (i >= s.size()) {
+    return s.size();
+  }
+  if (s[i] == '"') {
+    ++i;
+    while (i < s.size() && s[i] != '"') {
+      i += s[i] == '\\' ? 2 : 1;
+    }
+    return i + 1;
+  }
+  if (s[i] == '{' || s[i] == '[') {
+    int depth = 0;
+    while (i < s.size()) {
+      const char c = s[i];
+      if (c == '"') {
+        i = skip_value(s, i);
+        continue;
+      }
+      if (c == '{' || c == '[') {
+        ++depth;
+      } else if (c == '}' || c == ']') {
+        if (--depth == 0) {
+          return i + 1;
+        }
+      }
+      ++i;
+    }
+    return s.size();
+  }
+  while (i < s.size() && !is_ws(s[i]) && s[i] != ',' && s[i] != '}' && s[i] != ']') {
+    ++i;
+  }
+  return i;
+}
+
+// Byte spans of the values of top-level `key` members (raw key bytes compared).
+std::vector<Span> top_level_values(std::string_view s, std::string_view key) {
+  std::vector<Span> spans;
+  size_t i = 0;
+  while (i < s.size() && is_ws(s[i])) {
+    ++i;
+  }
+  if (i >= s.size() || s[i] != '{') {
+    return spans;
+  }
+  ++i;
+  while (i < s.size()) {
+    while (i < s.size() && (is_ws(s[i]) || s[i] == ',')) {
+      ++i;
+    }
+    if (i >= s.size() || s[i] != '"') {
+      break;
+    }
+    const size_t key_end = skip_value(s, i);
+    if (key_end > s.size()) {
+      break;
+    }
+    const std::string_view name = s.substr(i + 1, key_end - i - 2);
+    i = key_end;
+    while (i < s.size() && (is_ws(s[i]) || s[i] == ':')) {
+      ++i;
+    }
+    const size_t value_begin = i;
+    i = skip_value(s, i);
+    if (name == key) {
+      spans.push_back(Span{value_begin, i});
+    }
+  }
+  return spans;
+}
+
+}  // namespace
+
+Result<UpstreamRequest, ApiError> to_passthrough_request(std::string_view anthropic_body,
+                                                         const RequestOptions& options) {
+  auto converted = to_openai_request(anthropic_body, options);
+  if (!converted) {
+    return fail(std::move(converted).error());
+  }
+  UpstreamRequest result = std::move(converted).value();
+
+  // The clamped max_tokens is the one the translated body carries.
+  const std::string& translated = result.body;
+  const size_t pos = translated.find(",\"max_tokens\":");
+  std::string_view max_tokens;
+  if (pos != std::string::npos) {
+    const size_t begin = pos + 14;
+    size_t end = begin;
+    while (end < translated.size() && translated[end] >= '0' && translated[end] <= '9') {
+      ++end;
+    }
+    max_tokens = std::string_view(translated).substr(begin, end - begin);
+  }
+  std::string model_json;
+  append_json_string(model_json, result.upstream_model);
+
+  struct Replacement {
+    Span span;
+    std::string_view text;
+  };
+  std::vector<Replacement> replacements;
+  for (Span span : top_level_values(anthropic_body, "model")) {
+    replacements.push_back({span, model_json});
+  }
+  for (Span span : top_level_values(anthropic_body, "max_tokens")) {
+    replacements.push_back({span, max_tokens});
+  }
+  std::sort(replacements.begin(), replacements.end(),
+            [](const Replacement& a, const Replacement& b) { return a.span.begin < b.span.begin; });
+  std::string body;
+  body.reserve(anthropic_body.size() + 64);
+  size_t copied = 0;
+  for (const auto& r : replacements) {
+    body.append(anthropic_body.substr(copied, r.span.begin - copied));
+    body.append(r.text);
+    copied = r.span.end;
+  }
+  body.append(anthropic_body.substr(copied));
+  result.body = std::move(body);
+  return result;
+}
+
+}  // namespace ccproxy::convert

@@ -1,0 +1,638 @@
+// StreamTranslator: OpenAI chat-completion chunks (SSE) -> Anthropic Messages SSE events.
+//
+// One content block is open at a time, with increasing indices: thinking (reasoning_content,
+// reasoning, or a leading <think>...</think> in content), text, tool_use. A tool call is keyed
+// by its chunk `index`; its block opens as soon as its name is known and its arguments stream
+// as input_json_delta pieces. While a tool block is open and its arguments are not yet a
+// complete JSON value, anything for another block (another tool index, text, thinking) is
+// queued and emitted in arrival order once the arguments complete or the stream ends; so
+// interleaved parallel calls are never mixed into one block and nothing is lost, while the
+// usual sequential calls stream without delay.
+
+#include <deque>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "worker/convert/convert.h"
+#include "worker/convert/json_access.h"
+#include "worker/convert/json_writer.h"
+#include "worker/convert/openai_fields.h"
+#include "worker/convert/sse_parser.h"
+
+namespace ccproxy::convert {
+namespace {
+
+using detail::element;
+using detail::get_field;
+using detail::get_string;
+
+constexpr std::string_view kThinkOpen = "<think>";
+constexpr std::string_view kThinkClose = "</think>";
+
+bool is_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+// Tracks whether streamed JSON text has completed one top-level value.
+class JsonCompletion {
+ public:
+  void feed(std::string_view s) {
+    for (char c : s) {
+      if (complete_) {
+        return;
+      }
+      if (in_string_) {
+        if (escape_) {
+          escape_ = false;
+        } else if (c == '\\') {
+          escape_ = true;
+        } else if (c == '"') {
+          in_string_ = false;
+          if (depth_ == 0) {
+            complete_ = true;
+          }
+        }
+        continue;
+      }
+      if (c == '"') {
+        in_string_ = true;
+        started_ = true;
+      } else if (c == '{' || c == '[') {
+        ++depth_;
+        started_ = true;
+      } else if (c == '}' || c == ']') {
+        if (--depth_ <= 0) {
+          complete_ = true;
+        }
+      } else if (!is_space(c)) {
+        started_ = true;
+        if (depth_ == 0) {
+          complete_ = true;  // a bare scalar; good enough to stop waiting
+        }
+      }
+    }
+  }
+  bool complete() const { return complete_; }
+
+ private:
+  int depth_ = 0;
+  bool in_string_ = false;
+  bool escape_ = false;
+  bool started_ = false;
+  bool complete_ = false;
+};
+
+enum class BlockKind { none, thinking, text, tool };
+
+struct ToolCall {
+  int64_t key = 0;
+  std::string id;
+  std::string name;
+  std::string buffered;  // arguments received before the block could open
+  JsonCompletion json;
+  bool opened = false;
+  bool closed = false;
+};
+
+struct Pending {
+  BlockKind kind;
+  size_t slot;  // tool slot for BlockKind::tool
+  std::string data;
+};
+
+enum class ThinkMode { start, in_think, after_think, text };
+
+}  // namespace
+
+struct StreamTranslator::State {
+  explicit State(ResponseContext c) : context(std::move(c)) {}
+
+  ResponseContext context;
+  SseParser sse;
+  simdjson::dom::parser parser;
+  std::string chunk;  // the current event's data with simdjson padding
+  std::string scratch;
+  Usage usage;
+  bool started = false;
+  bool finished = false;
+  bool finish_seen = false;
+  std::string finish_reason;
+  bool any_tool = false;
+
+  BlockKind open = BlockKind::none;
+  int open_index = -1;
+  size_t open_slot = 0;
+  int next_index = 0;
+  bool forcing = false;  // end of stream: incomplete tool calls no longer hold others back
+
+  ThinkMode think_mode = ThinkMode::start;
+  std::string think_hold;
+
+  std::vector<ToolCall> tools;
+  std::deque<Pending> queue;
+  int64_t next_synthetic_key = -1;
+
+  std::string* out = nullptr;
+
+  // --- event writing ---
+  void write_event_head(std::string_view type) {
+    out->append("event: ");
+    out->append(type);
+    out->append("\ndata: {\"type\":\"");
+    out->append(type);
+    out->push_back('"');
+  }
+
+  void ensure_started() {
+    if (started) {
+      return;
+    }
+    started = true;
+    write_event_head("message_start");
+    out->append(",\"message\":{\"id\":");
+    append_json_string(*out, context.message_id);
+    out->append(",\"type\":\"message\",\"role\":\"assistant\",\"model\":");
+    append_json_string(*out, context.model);
+    out->append(
+        ",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":");
+    append_int(*out, usage.input_tokens);
+    out->append(",\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":");
+    append_int(*out, usage.cache_read_input_tokens);
+    out->append(",\"output_tokens\":");
+    append_int(*out, usage.output_tokens);
+    out->append("}}}\n\n");
+    out->append("event: ping\ndata: {\"type\":\"ping\"}\n\n");
+  }
+
+  void close_block() {
+    if (open == BlockKind::none) {
+      return;
+    }
+    write_event_head("content_block_stop");
+    out->append(",\"index\":");
+    append_int(*out, open_index);
+    out->append("}\n\n");
+    if (open == BlockKind::tool) {
+      tools[open_slot].closed = true;
+    }
+    open = BlockKind::none;
+  }
+
+  void open_block(BlockKind kind, size_t slot = 0) {
+    close_block();
+    open = kind;
+    open_index = next_index++;
+    open_slot = slot;
+    write_event_head("content_block_start");
+    out->append(",\"index\":");
+    append_int(*out, open_index);
+    switch (kind) {
+      case BlockKind::thinking:
+        out->append(",\"content_block\":{\"type\":\"thinking\",\"thinking\":\"\",\"signature\":\"\"}}\n\n");
+        break;
+      case BlockKind::text:
+        out->append(",\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n");
+        break;
+      case BlockKind::tool: {
+        ToolCall& tool = tools[slot];
+        tool.opened = true;
+        any_tool = true;
+        if (tool.id.empty()) {
+          tool.id = "toolu_" + context.message_id + "_" + std::to_string(slot);
+        }
+        out->append(",\"content_block\":{\"type\":\"tool_use\",\"id\":");
+        append_json_string(*out, tool.id);
+        out->append(",\"name\":");
+        append_json_string(*out, tool.name);
+        out->append(",\"input\":{}}}\n\n");
+        break;
+      }
+      case BlockKind::none:
+        break;
+    }
+  }
+
+  void write_delta(std::string_view delta_type, std::string_view field, std::string_view data) {
+    write_event_head("content_block_delta");
+    out->append(",\"index\":");
+    append_int(*out, open_index);
+    out->append(",\"delta\":{\"type\":\"");
+    out->append(delta_type);
+    out->append("\",\"");
+    out->append(field);
+    out->append("\":");
+    append_json_string(*out, data);
+    out->append("}}\n\n");
+  }
+
+  // --- ordering of blocks ---
+  bool open_tool_incomplete() const {
+    return open == BlockKind::tool && !tools[open_slot].json.complete() && !forcing;
+  }
+
+  void route(BlockKind kind, size_t slot, std::string_view data) {
+    const bool for_open_tool = kind == BlockKind::tool && open == BlockKind::tool &&
+                               open_slot == slot;
+    if (!for_open_tool && (open_tool_incomplete() || !queue.empty())) {
+      queue.push_back(Pending{kind, slot, std::string(data)});
+      return;
+    }
+    apply(kind, slot, data);
+    drain();
+  }
+
+  void drain() {
+    while (!queue.empty() && !open_tool_incomplete()) {
+      Pending item = std::move(queue.front());
+      queue.pop_front();
+      apply(item.kind, item.slot, item.data);
+    }
+  }
+
+  void apply(BlockKind kind, size_t slot, std::string_view data) {
+    switch (kind) {
+      case BlockKind::thinking:
+        if (data.empty()) {
+          return;
+        }
+        if (open != BlockKind::thinking) {
+          open_block(BlockKind::thinking);
+        }
+        write_delta("thinking_delta", "thinking", data);
+        return;
+      case BlockKind::text:
+        if (data.empty()) {
+          return;
+        }
+        if (open != BlockKind::text) {
+          open_block(BlockKind::text);
+        }
+        write_delta("text_delta", "text", data);
+        return;
+      case BlockKind::tool: {
+        ToolCall& tool = tools[slot];
+        if (tool.closed) {
+          // Arguments after the call's JSON was complete cannot be valid; nothing to keep.
+          return;
+        }
+        if (!tool.opened) {
+          tool.buffered.append(data);
+          if (tool.name.empty() && !forcing) {
+            return;  // the block opens once the name is known
+          }
+          open_block(BlockKind::tool, slot);
+          std::string pending;
+          pending.swap(tool.buffered);
+          if (!pending.empty()) {
+            tool.json.feed(pending);
+            write_delta("input_json_delta", "partial_json", pending);
+          }
+          return;
+        }
+        if (!data.empty()) {
+          tool.json.feed(data);
+          write_delta("input_json_delta", "partial_json", data);
+        }
+        return;
+      }
+      case BlockKind::none:
+        return;
+    }
+  }
+
+  // --- <think> tags inside content ---
+  void content(std::string_view data) {
+    switch (think_mode) {
+      case ThinkMode::text:
+        route(BlockKind::text, 0, data);
+        return;
+      case ThinkMode::start: {
+        think_hold.append(data);
+        size_t first = 0;
+        while (first < think_hold.size() && is_space(think_hold[first])) {
+          ++first;
+        }
+        std::string_view rest = std::string_view(think_hold).substr(first);
+        if (rest.empty()) {
+          return;  // only whitespace so far
+        }
+        if (rest.size() < kThinkOpen.size() && kThinkOpen.substr(0, rest.size()) == rest) {
+          return;  // maybe the start of "<think>"
+        }
+        if (rest.substr(0, kThinkOpen.size()) == kThinkOpen) {
+          std::string after(rest.substr(kThinkOpen.size()));
+          think_hold.clear();
+          think_mode = ThinkMode::in_think;
+          content(after);
+          return;
+        }
+        std::string text;
+        text.swap(think_hold);
+        think_mode = ThinkMode::text;
+        route(BlockKind::text, 0, text);
+        return;
+      }
+      case ThinkMode::in_think: {
+        think_hold.append(data);
+        const size_t close = think_hold.find(kThinkClose);
+        if (close != std::string::npos) {
+          std::string thinking = think_hold.substr(0, close);
+          std::string after = think_hold.substr(close + kThinkClose.size());
+          think_hold.clear();
+          route(BlockKind::thinking, 0, thinking);
+          think_mode = ThinkMode::after_think;
+          content(after);
+          return;
+        }
+        // Emit all but a tail that could be the start of "</think>".
+        size_t keep = 0;
+        for (size_t k = std::min(kThinkClose.size() - 1, think_hold.size()); k > 0; --k) {
+          if (std::string_view(think_hold).substr(think_hold.size() - k) ==
+              kThinkClose.substr(0, k)) {
+            keep = k;
+            break;
+          }
+        }
+        if (think_hold.size() > keep) {
+          std::string thinking = think_hold.substr(0, think_hold.size() - keep);
+          think_hold.erase(0, think_hold.size() - keep);
+          route(BlockKind::thinking, 0, thinking);
+        }
+        return;
+      }
+      case ThinkMode::after_think: {
+        size_t first = 0;
+        while (first < data.size() && is_space(data[first])) {
+          ++first;
+        }
+        if (first == data.size()) {
+          return;
+        }
+        think_mode = ThinkMode::text;
+        route(BlockKind::text, 0, data.substr(first));
+        return;
+      }
+    }
+  }
+
+  void flush_think() {
+    if (think_hold.empty()) {
+      return;
+    }
+    std::string held;
+    held.swap(think_hold);
+    if (think_mode == ThinkMode::in_think) {
+      route(BlockKind::thinking, 0, held);
+    } else if (think_mode == ThinkMode::start) {
+      think_mode = ThinkMode::text;
+      route(BlockKind::text, 0, held);
+    }
+  }
+
+  // Emits everything still held back and closes the open block.
+  void close_all() {
+    flush_think();
+    forcing = true;
+    drain();
+    for (size_t slot = 0; slot < tools.size(); ++slot) {
+      if (!tools[slot].opened && !tools[slot].closed) {
+        apply(BlockKind::tool, slot, {});  // a call whose name never came: still delivered
+      }
+    }
+    close_block();
+    forcing = false;
+  }
+
+  // --- tool call deltas ---
+  size_t tool_slot(element call, std::string_view id, std::string_view name) {
+    element index_e;
+    int64_t key;
+    if (get_field(call, "index", index_e) && detail::is_number(index_e)) {
+      key = detail::as_int(index_e);
+      for (size_t s = tools.size(); s-- > 0;) {
+        if (tools[s].key == key) {
+          // A provider reusing one index for a new call (a complete previous call, then a
+          // new id with a name) gets a new block.
+          ToolCall& t = tools[s];
+          if (!name.empty() && !id.empty() && !t.name.empty() && id != t.id &&
+              t.json.complete()) {
+            key = next_synthetic_key--;
+            break;
+          }
+          return s;
+        }
+      }
+    } else {
+      // No index: a new call when it brings a new id, else the latest call continues.
+      if (!tools.empty() && (id.empty() || id == tools.back().id)) {
+        return tools.size() - 1;
+      }
+      key = next_synthetic_key--;
+    }
+    tools.push_back(ToolCall{});
+    tools.back().key = key;
+    return tools.size() - 1;
+  }
+
+  void tool_calls(element calls) {
+    for (element call : simdjson::dom::array(calls)) {
+      if (!detail::is_object(call)) {
+        continue;
+      }
+      std::string_view id;
+      get_string(call, "id", id);
+      element function;
+      std::string_view name;
+      std::string_view arguments;
+      if (get_field(call, "function", function)) {
+        get_string(function, "name", name);
+        element args;
+        if (get_field(function, "arguments", args)) {
+          if (detail::is_string(args)) {
+            arguments = std::string_view(args);
+          } else if (detail::is_object(args)) {
+            scratch.clear();
+            append_dom(scratch, args);
+            arguments = scratch;
+          }
+        }
+      }
+      const size_t slot = tool_slot(call, id, name);
+      ToolCall& tool = tools[slot];
+      if (tool.id.empty() && !id.empty()) {
+        tool.id.assign(id);
+      }
+      if (tool.name.empty() && !name.empty()) {
+        tool.name.assign(name);
+      }
+      route(BlockKind::tool, slot, arguments);
+    }
+  }
+
+  // --- chunks ---
+  void fail_with(const ApiError& error) {
+    if (finished) {
+      return;
+    }
+    if (started) {
+      close_all();
+    }
+    out->append(error_event(error));
+    finished = true;
+  }
+
+  void end_message() {
+    if (finished) {
+      return;
+    }
+    ensure_started();
+    close_all();
+    write_event_head("message_delta");
+    out->append(",\"delta\":{\"stop_reason\":\"");
+    out->append(detail::stop_reason_for(finish_reason, any_tool));
+    out->append("\",\"stop_sequence\":null},\"usage\":{\"input_tokens\":");
+    append_int(*out, usage.input_tokens);
+    out->append(",\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":");
+    append_int(*out, usage.cache_read_input_tokens);
+    out->append(",\"output_tokens\":");
+    append_int(*out, usage.output_tokens);
+    out->append("}}\n\n");
+    out->append("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
+    finished = true;
+  }
+
+  void on_event(const SseEvent& event) {
+    if (finished) {
+      return;
+    }
+    std::string_view data = event.data;
+    size_t first = 0;
+    while (first < data.size() && is_space(data[first])) {
+      ++first;
+    }
+    data.remove_prefix(first);
+    if (data.substr(0, 6) == "[DONE]") {
+      end_message();  // an explicit end: complete even without a finish_reason
+      return;
+    }
+    const bool error_event_type = event.event == "error";
+    if (data.empty() || (data.front() != '{' && data.front() != '[')) {
+      if (error_event_type) {
+        fail_with(ApiError{502, "api_error", "upstream stream error: " + std::string(data.substr(0, 300))});
+      }
+      return;  // keep-alive noise
+    }
+    chunk.assign(data);
+    chunk.reserve(chunk.size() + simdjson::SIMDJSON_PADDING);
+    element root;
+    simdjson::error_code error;
+    if (chunk.capacity() >= chunk.size() + simdjson::SIMDJSON_PADDING) {
+      error = parser.parse(chunk.data(), chunk.size(), false).get(root);
+    } else {
+      error = parser.parse(chunk).get(root);
+    }
+    if (error == simdjson::UTF8_ERROR || error == simdjson::STRING_ERROR) {
+      error = detail::parse_lenient(parser, data, scratch, root);
+    }
+    if (error || !detail::is_object(root)) {
+      fail_with(ApiError{502, "api_error", "upstream sent a malformed stream chunk"});
+      return;
+    }
+    ApiError upstream;
+    if (detail::read_openai_error(root, data, upstream)) {
+      fail_with(upstream);
+      return;
+    }
+    if (error_event_type) {
+      fail_with(ApiError{502, "api_error", "upstream stream error"});
+      return;
+    }
+    element e;
+    if (get_field(root, "usage", e)) {
+      detail::read_openai_usage(e, usage);
+    }
+    ensure_started();
+    element choice;
+    bool has_choice = false;
+    if (get_field(root, "choices", e) && detail::is_array(e)) {
+      for (element c : simdjson::dom::array(e)) {
+        choice = c;
+        has_choice = detail::is_object(c);
+        break;
+      }
+    }
+    if (!has_choice) {
+      return;  // e.g. the usage trailer with "choices": []
+    }
+    element delta;
+    if (get_field(choice, "delta", delta) && detail::is_object(delta)) {
+      std::string_view text;
+      if ((get_string(delta, "reasoning_content", text) || get_string(delta, "reasoning", text)) &&
+          !text.empty()) {
+        route(BlockKind::thinking, 0, text);
+      }
+      if (get_string(delta, "content", text) && !text.empty()) {
+        content(text);
+      }
+      if (get_field(delta, "tool_calls", e) && detail::is_array(e)) {
+        tool_calls(e);
+      }
+    }
+    std::string_view finish;
+    if (get_string(choice, "finish_reason", finish)) {
+      finish_seen = true;
+      finish_reason.assign(finish);
+      close_all();
+    }
+  }
+};
+
+StreamTranslator::StreamTranslator(ResponseContext context)
+    : state_(std::make_unique<State>(std::move(context))) {}
+
+StreamTranslator::~StreamTranslator() = default;
+
+void StreamTranslator::feed(std::string_view bytes, std::string& out) {
+  State& s = *state_;
+  if (s.finished) {
+    return;
+  }
+  s.out = &out;
+  const bool ok = s.sse.feed(bytes, [&s](const SseEvent& event) { s.on_event(event); });
+  if (!ok) {
+    s.fail_with(ApiError{502, "api_error", "upstream stream line exceeded the size limit"});
+  }
+  s.out = nullptr;
+}
+
+void StreamTranslator::finish(std::string& out) {
+  State& s = *state_;
+  if (s.finished) {
+    return;
+  }
+  s.out = &out;
+  if (!s.sse.failed()) {
+    s.sse.finish([&s](const SseEvent& event) { s.on_event(event); });
+  }
+  if (!s.finished) {
+    if (s.finish_seen) {
+      s.end_message();
+    } else {
+      s.fail_with(ApiError{502, "api_error",
+                           "upstream stream ended before the response was complete"});
+    }
+  }
+  s.out = nullptr;
+}
+
+void StreamTranslator::fail(const ApiError& error, std::string& out) {
+  State& s = *state_;
+  s.out = &out;
+  s.fail_with(error);
+  s.out = nullptr;
+}
+
+bool StreamTranslator::finished() const { return state_->finished; }
+
+const Usage& StreamTranslator::usage() const { return state_->usage; }
+
+}  // namespace ccproxy::convert
