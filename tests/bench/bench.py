@@ -381,6 +381,7 @@ class Bench:
                 la = load1()
                 argv = [sys.executable, os.path.join(HERE, "stream_clients.py"), "--url", url,
                         "--body", req, "--clients", str(a.scale_clients), "--timeout", "90",
+                        "--ramp", str(a.scale_ramp_s),
                         "--marker", markers[kind][0], "--end", markers[kind][1]]
                 with procs.RssSampler([pid] if pid else []) as rs:
                     p = subprocess.run(argv, capture_output=True, text=True, timeout=150)
@@ -394,7 +395,7 @@ class Bench:
                 self.scale.append(res)
                 log(f"scale {name:8} {body:5} {res.get('completed')}/{res['clients']} ok, "
                     f"errors {res['errors']} {res.get('error_kinds') or ''}, peak concurrent "
-                    f"{res.get('peak_concurrent')}, ttfb p50/p99 "
+                    f"{res.get('peak_concurrent')}, all sent after {res.get('ramp_ms')} ms, ttfb p50/p99 "
                     f"{res.get('ttfb_ms', {}).get('p50')}/{res.get('ttfb_ms', {}).get('p99')} ms,"
                     f" first delta p50/p99 {res.get('first_event_ms', {}).get('p50')}/"
                     f"{res.get('first_event_ms', {}).get('p99')} ms, rss peak "
@@ -410,6 +411,7 @@ class Bench:
                          "wrk_threads": self.args.threads, "warmup_s": self.args.warmup,
                          "scale_clients": self.args.scale_clients,
                          "scale_stream_s": self.args.scale_stream_s,
+                         "scale_ramp_s": self.args.scale_ramp_s,
                          "sse_bytes": self.sse_size,
                          "fixture_bytes": os.path.getsize(self.args.fixture),
                          "small_bytes": self.small_size},
@@ -463,6 +465,8 @@ def main():
     ap.add_argument("--keep-tmp", action="store_true", help="keep the temp dir (configs, logs)")
     ap.add_argument("--no-publish", action="store_true",
                     help="do not write bench-results.md and docs/bench/*.png")
+    ap.add_argument("--scale-clients", type=int, dest="scale_clients_flag",
+                    help="streams in the scale test (default 1000, 100 with --quick)")
     args = ap.parse_args()
     args.fixture = os.environ.get("CCPROXY_BENCH_FIXTURE") or os.path.abspath(
         os.path.join(REPO, "..", "shared", "fixtures", "claude-code-request.json"))
@@ -475,10 +479,13 @@ def main():
     if args.quick:
         args.duration, args.connections, args.warmup = 1, [16], 0
         args.scale_clients, args.scale_stream_s, args.scale_bodies = 100, 2, ["small"]
+        args.scale_ramp_s = 0.5
     else:
         args.duration, args.connections, args.warmup = 3, [1, 16, 64], 1
-        args.scale_clients, args.scale_stream_s = 1000, 5
+        args.scale_clients, args.scale_stream_s, args.scale_ramp_s = 1000, 6, 2.0
         args.scale_bodies = ["small", "86KB"]
+    if args.scale_clients_flag:
+        args.scale_clients = args.scale_clients_flag
     if not os.path.exists(args.fixture):
         sys.exit(f"bench: fixture not found: {args.fixture} (set CCPROXY_BENCH_FIXTURE)")
     shutil.rmtree(args.out, ignore_errors=True)

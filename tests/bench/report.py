@@ -171,9 +171,10 @@ def verdicts(d, ratios, added):
 
 
 def scale_table(d):
-    lines = ["| request | target | completed | errors | open at once (peak) | TTFB p50 / p99 ms "
-             "| first text delta p50 / p99 ms | stream length p50 s | RSS peak MB | load avg |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| request | target | completed | errors | open at once (peak) | all sent after ms "
+             "| TTFB p50 / p99 ms | first text delta p50 / p99 ms | stream length p50 s "
+             "| RSS peak MB | load avg |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for s in d.res["scale"]:
         errs = str(s["errors"]) if not s["errors"] else (
             f"**⚠ {s['errors']}** {s.get('error_kinds')}")
@@ -182,7 +183,7 @@ def scale_table(d):
         rss = mb(s.get("rss_peak_kb"))
         lines.append(
             f"| {s['body']} | {s['target']} | {s['completed']}/{s['clients']} | {errs} | "
-            f"{s.get('peak_concurrent', 'n/a')} | {fmt_ms(t.get('p50'))} / {fmt_ms(t.get('p99'))}"
+            f"{s.get('peak_concurrent', 'n/a')} | {fmt_ms(s.get('ramp_ms'))} | {fmt_ms(t.get('p50'))} / {fmt_ms(t.get('p99'))}"
             f" | {fmt_ms(f.get('p50'))} / {fmt_ms(f.get('p99'))} | "
             f"{(s.get('stream_s') or {}).get('p50', 'n/a')} | "
             f"{'—' if rss is None else f'{rss:.1f}'} | {s['load1']:.2f} |")
@@ -349,10 +350,13 @@ def render(res, publish_dir, png_rel):
               "SSE); the figure is the larger one. direct is the upstream nginx itself.\n")
 
     md.append("## Scale: concurrent slow streams through one ccproxy worker\n")
-    md.append(f"Each client opens its own connection and streams the 50-chunk response, dripped "
-              f"by the upstream (nginx limit_rate) over ≈{st['scale_stream_s']} s so that all "
-              f"streams are open at once. TTFB = first response byte; first text delta = first "
-              f"content event. ccproxy worker idle RSS before: "
+    md.append(f"{st['scale_clients']} clients start evenly over {st['scale_ramp_s']} s, each on "
+              f"its own connection, and stream the 50-chunk response, dripped by the upstream "
+              f"(nginx limit_rate) over ≈{st['scale_stream_s']} s so that all streams are open "
+              f"at once (\"open at once\" is the measured peak). TTFB = first response byte; first text delta = first "
+              f"content event, both counted from the moment the client had sent its request "
+              f"(\"all sent after\" is how long the one-process client took to open every "
+              f"connection and send every request). ccproxy worker idle RSS before: "
               f"{mb(res.get('scale_idle_kb') or 0):.1f} MB, after: "
               f"{mb(res.get('scale_after_kb') or 0):.1f} MB.\n")
     md.append(scale_md)

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Many concurrent streaming clients on loopback, for the scale test.
 
-Opens N connections at once, POSTs the same body on each, reads each streaming response to its
-end and records, per client: time to the first response byte (TTFB), time to the first
-content-bearing event (the byte string given by --marker), total time, and whether the stream
-completed (--end marker seen, status 200). Prints one JSON object with the summary.
+Opens N connections (all at once, or spread evenly over --ramp seconds), POSTs the same body on each, reads each streaming response to its
+end and records, per client: time to the first response byte (TTFB) and to the first
+content-bearing event (the byte string given by --marker), both counted from the moment its
+request was sent; total time; and whether the stream completed (--end marker seen, status 200). Prints one JSON object with the summary.
 
 Stdlib only (asyncio); HTTP/1.1 with Content-Length or chunked responses.
 """
@@ -64,9 +64,12 @@ async def read_body(reader, headers, on_bytes):
             on_bytes(data)
 
 
-async def one_client(args, host, port, path, body, counters, start_gate, results):
+async def one_client(args, host, port, path, body, counters, start_gate, results, delay):
     await start_gate.wait()
-    rec = {"ok": False, "error": None, "ttfb": None, "first_event": None, "total": None}
+    if delay > 0:
+        await asyncio.sleep(delay)
+    rec = {"ok": False, "error": None, "ttfb": None, "first_event": None, "total": None,
+           "sent_at": None}
     t0 = time.perf_counter()
     writer = None
     streaming = False
@@ -81,10 +84,14 @@ async def one_client(args, host, port, path, body, counters, start_gate, results
         ).encode()
         writer.write(head + body)
         await writer.drain()
+        # Latencies count from the moment the whole request was handed to the kernel, so the
+        # client's own ramp (opening N connections from one event loop) is not in them.
+        t_sent = time.perf_counter()
+        rec["sent_at"] = t_sent
         status_line = await reader.readline()
         if not status_line:
             raise ConnectionError("closed before the status line")
-        rec["ttfb"] = time.perf_counter() - t0
+        rec["ttfb"] = time.perf_counter() - t_sent
         # From here until the end this client holds an open stream.
         streaming = True
         counters.active += 1
@@ -107,7 +114,7 @@ async def one_client(args, host, port, path, body, counters, start_gate, results
                 # Keep a small tail so a marker split across reads is still found.
                 seen.extend(data)
                 if marker in seen:
-                    rec["first_event"] = time.perf_counter() - t0
+                    rec["first_event"] = time.perf_counter() - t_sent
                     del seen[:]
                 else:
                     del seen[: max(0, len(seen) - len(marker))]
@@ -144,8 +151,9 @@ async def main_async(args):
     gate = asyncio.Event()
     results = []
     tasks = [
-        asyncio.create_task(one_client(args, host, port, path, body, counters, gate, results))
-        for _ in range(args.clients)
+        asyncio.create_task(one_client(args, host, port, path, body, counters, gate, results,
+                                       args.ramp * i / args.clients))
+        for i in range(args.clients)
     ]
     t0 = time.perf_counter()
     gate.set()
@@ -164,6 +172,7 @@ async def main_async(args):
     first = [r["first_event"] for r in ok]
     total = [r["total"] for r in ok]
     ms = lambda v: None if v is None else round(v * 1000.0, 2)
+    sent = [r["sent_at"] for r in results if r["sent_at"] is not None]
     return {
         "clients": args.clients,
         "completed": len(ok),
@@ -171,6 +180,8 @@ async def main_async(args):
         "error_kinds": errors,
         "peak_concurrent": counters.peak_active,
         "wall_s": round(wall, 2),
+        # How long the client took to open every connection and send every request.
+        "ramp_ms": ms(max(sent) - t0) if sent else None,
         "ttfb_ms": {"p50": ms(percentile(ttfb, 50)), "p99": ms(percentile(ttfb, 99)),
                     "max": ms(max(ttfb) if ttfb else None)},
         "first_event_ms": {"p50": ms(percentile(first, 50)), "p99": ms(percentile(first, 99)),
@@ -186,6 +197,8 @@ def main():
     ap.add_argument("--body", required=True, help="file with the request body")
     ap.add_argument("--clients", type=int, default=1000)
     ap.add_argument("--timeout", type=float, default=120.0)
+    ap.add_argument("--ramp", type=float, default=0.0,
+                    help="seconds over which the clients start, evenly spread")
     ap.add_argument("--marker", required=True, help="bytes of the first content event")
     ap.add_argument("--end", required=True, help="bytes the last event contains")
     args = ap.parse_args()
