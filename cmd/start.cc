@@ -1,23 +1,209 @@
+// ccproxy start: start the resident supervisor if needed, start the workers, wait until they
+// are ready, print the status table.
+
+#include <unistd.h>
+
+#include <algorithm>
 #include <iostream>
+#include <set>
 
 #include "cmd/args.h"
 #include "cmd/command.h"
+#include "supervisor/fleet_cli.h"
+#include "supervisor/listener_lookup.h"
+#include "supervisor/pid_file.h"
+#include "supervisor/port_conflict.h"
+#include "supervisor/process_table.h"
+#include "supervisor/supervisor_client.h"
+#include "supervisor/supervisor_process.h"
 
 namespace ccproxy::cmd {
 namespace {
 
+namespace sv = ccproxy::supervisor;
+
+bool ask_yes(const std::string& question) {
+  std::cout << question << " [y/N] " << std::flush;
+  std::string answer;
+  if (!std::getline(std::cin, answer)) {
+    return false;
+  }
+  return answer == "y" || answer == "Y" || answer == "yes";
+}
+
+// Explains every busy port before anything starts; returns the names whose foreign port holder
+// may be replaced.
+std::set<std::string> explain_conflicts(const config::Home& home, const config::Fleet& fleet,
+                                        const std::vector<std::string>& selected, bool takeover) {
+  std::set<std::string> out;
+  sv::RealProcessTable procs;
+  sv::ProcListenerLookup listeners;
+  auto views = sv::supervisor_views(home);
+  bool interactive = ::isatty(STDIN_FILENO) == 1 && ::isatty(STDOUT_FILENO) == 1;
+  for (const auto& name : selected) {
+    const config::Profile* p = fleet.find(name);
+    if (p == nullptr) {
+      continue;
+    }
+    if (views) {
+      auto it = views->find(name);
+      if (it != views->end() && it->second.pid > 0) {
+        continue;  // the supervisor already runs it
+      }
+    }
+    auto rec = sv::read_pid_file(sv::pid_file_path(home.pids_dir(), name));
+    if (rec && rec.value() && sv::check_identity(*rec.value(), procs) == sv::IdentityCheck::same) {
+      continue;  // our own worker: the supervisor adopts it when healthy, replaces it otherwise
+    }
+    sv::PortHolder holder = listeners.who_listens(p->worker.port);
+    if (!holder.listening) {
+      continue;
+    }
+    std::string cmd;
+    if (holder.pid) {
+      if (auto id = procs.identity(*holder.pid)) {
+        cmd = sv::display_cmdline(id->cmdline);
+      }
+    }
+    auto verdict = sv::classify_port(p->worker.port, std::nullopt, holder, false, cmd);
+    if (verdict.use != sv::PortUse::foreign) {
+      std::cerr << "ccproxy start: " << name << ": " << verdict.message << "; left alone\n";
+      continue;
+    }
+    if (takeover) {
+      std::cerr << "ccproxy start: " << name << ": " << verdict.message
+                << "; taking it over (--takeover)\n";
+      out.insert(name);
+    } else if (interactive && ask_yes("ccproxy start: " + name + ": " + verdict.message +
+                                      ". Stop it and run " + name + " there?")) {
+      out.insert(name);
+    } else {
+      std::cerr << "ccproxy start: " << name << ": " << verdict.message
+                << "; left alone (use --takeover to replace it)\n";
+    }
+  }
+  return out;
+}
+
 int run(const Invocation& inv) {
+  bool foreground = false;
+  bool takeover = false;
+  std::vector<std::string> names;
   ArgParser parser;
-  // TODO(owner): declare this command's flags here.
+  parser.flag("foreground", &foreground).flag("takeover", &takeover).positionals(&names, 0, 1000);
   if (auto err = parser.parse(inv.args)) {
     return usage_error(kStartCommand, *err);
   }
-  std::cerr << "ccproxy start: not implemented yet\n";
-  return kExitFailure;
+  config::Fleet fleet = sv::load_home_fleet(inv.home);
+  if (!fleet.ok()) {
+    for (const auto& d : fleet.problems) {
+      std::cerr << "ccproxy start: " << d.str() << "\n";
+    }
+    std::cerr << "ccproxy start: nothing was started; fix the profiles (`ccproxy check`)\n";
+    return kExitFailure;
+  }
+  if (fleet.profiles.empty()) {
+    std::cerr << "ccproxy start: no profiles in " << inv.home.profiles_dir().string() << "\n";
+    return kExitFailure;
+  }
+  std::vector<std::string> known;
+  for (const auto& p : fleet.profiles) {
+    known.push_back(p.name);
+  }
+  std::vector<std::string> unique;
+  for (const auto& n : names) {
+    if (fleet.find(n) == nullptr) {
+      return usage_error(kStartCommand,
+                         "no profile named '" + n + "' (profiles: " + sv::join_names(known) + ")");
+    }
+    if (std::find(unique.begin(), unique.end(), n) == unique.end()) {
+      unique.push_back(n);
+    }
+  }
+  names = unique;
+  const std::vector<std::string>& selected = names.empty() ? known : names;
+
+  if (foreground) {
+    if (sv::supervisor_running(inv.home)) {
+      auto pid = sv::verified_supervisor_pid(inv.home);
+      std::cerr << "ccproxy start: a supervisor already runs for this home"
+                << (pid ? " (pid " + std::to_string(*pid) + ")" : std::string()) << "\n";
+      return kExitFailure;
+    }
+    return sv::run_supervisor({inv.home, true, true, names});
+  }
+
+  std::set<std::string> takeover_names = explain_conflicts(inv.home, fleet, selected, takeover);
+
+  if (!sv::supervisor_running(inv.home)) {
+    if (auto r = sv::launch_supervisor(inv.home, std::chrono::seconds(10)); !r) {
+      std::cerr << "ccproxy start: " << r.error() << "\n";
+      return kExitFailure;
+    }
+  }
+  nlohmann::json req = {
+      {"op", "start"},
+      {"names", names},
+      {"takeover", std::vector<std::string>(takeover_names.begin(), takeover_names.end())}};
+  auto reply = sv::ask_supervisor(inv.home, req, std::chrono::seconds(10));
+  if (!reply) {
+    std::cerr << "ccproxy start: " << reply.error() << "\n";
+    return kExitFailure;
+  }
+  if (!reply->value("ok", false) && reply->contains("error")) {
+    std::cerr << "ccproxy start: " << reply->value("error", "") << "\n";
+    return kExitFailure;
+  }
+  auto already = reply->value("already_running", std::vector<std::string>{});
+  auto started = reply->value("started", std::vector<std::string>{});
+  for (const auto& n : reply->value("unknown", std::vector<std::string>{})) {
+    std::cerr << "ccproxy start: the supervisor does not know profile " << n << "\n";
+  }
+  if (started.empty() && !already.empty()) {
+    std::cout << "already running: " << sv::join_names(already) << " (nothing to do)\n";
+  }
+
+  // Wait until every requested worker is ready, or has given up (fatal, conflict).
+  auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
+      fleet.supervisor.start_timeout + std::chrono::seconds(2));
+  sv::wait_until(timeout, [&] {
+    auto views = sv::supervisor_views(inv.home);
+    if (!views) {
+      return true;  // the supervisor went away; the table tells the rest
+    }
+    for (const auto& n : selected) {
+      auto it = views->find(n);
+      if (it == views->end()) {
+        continue;
+      }
+      auto s = it->second.state;
+      if (s == sv::WorkerState::starting || s == sv::WorkerState::stopping ||
+          s == sv::WorkerState::backoff) {
+        return false;
+      }
+    }
+    return true;
+  });
+  sv::StatusReport report = sv::current_status(inv.home, fleet);
+  sv::print_status(std::cout, report);
+  return sv::rows_healthy(report, selected) ? kExitOk : kExitFailure;
 }
 
 }  // namespace
 
-const Command kStartCommand{"start", "start [NAME...] [--foreground] [--takeover]", "start the fleet (or the named workers) and print the status table", "", run};
+const Command kStartCommand{
+    "start", "start [NAME...] [--foreground] [--takeover]",
+    "start the fleet (or the named workers) and print the status table",
+    "Starts a resident supervisor for this home if none runs (in the background; its log is\n"
+    "logs/ccproxy.log), which starts one worker per profile (or per NAME). Waits until each\n"
+    "is ready (process alive, port bound by it, /health 200) or the start timeout passes,\n"
+    "then prints the status table. Exit 0 only when every requested worker is ready.\n"
+    "Workers already running are left alone. A port held by a foreign process is named\n"
+    "(pid and command line) and left alone.\n\n"
+    "options:\n"
+    "  --foreground  run the supervisor in this process (for systemd); logs also to stderr\n"
+    "  --takeover    stop a foreign process holding a profile's port (SIGTERM, then SIGKILL)\n"
+    "                and start the worker there; on a terminal you are asked instead\n",
+    run};
 
 }  // namespace ccproxy::cmd

@@ -1,0 +1,101 @@
+#include "supervisor/fleet_cli.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <iostream>
+#include <thread>
+
+#include "supervisor/listener_lookup.h"
+#include "supervisor/process_table.h"
+#include "supervisor/status_report.h"
+#include "supervisor/supervisor_client.h"
+
+namespace ccproxy::supervisor {
+
+std::optional<std::map<std::string, WorkerView>> supervisor_views(
+    const config::Home& home, std::chrono::milliseconds timeout) {
+  if (!supervisor_running(home)) {
+    return std::nullopt;
+  }
+  auto r = ask_supervisor(home, {{"op", "status"}}, timeout);
+  if (!r || !r->value("ok", false)) {
+    return std::nullopt;
+  }
+  std::map<std::string, WorkerView> out;
+  for (const auto& w : r->value("workers", nlohmann::json::array())) {
+    auto v = worker_view_from_json(w);
+    out[v.name] = v;
+  }
+  return out;
+}
+
+bool wait_until(std::chrono::milliseconds timeout, const std::function<bool()>& done) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    if (done()) {
+      return true;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+StatusReport current_status(const config::Home& home, const config::Fleet& fleet,
+                            std::chrono::milliseconds probe_timeout) {
+  RealProcessTable procs;
+  ProcListenerLookup listeners;
+  HttpHealthProber prober;
+  StatusSources src{
+      procs, listeners, prober, [&home]() -> std::optional<nlohmann::json> {
+        if (!supervisor_running(home)) {
+          return std::nullopt;
+        }
+        auto r = ask_supervisor(home, {{"op", "status"}}, std::chrono::milliseconds(800));
+        if (!r) {
+          return std::nullopt;
+        }
+        return *r;
+      }};
+  StatusOptions o;
+  o.probe_timeout = probe_timeout;
+  return gather_status(home, fleet, src, o);
+}
+
+void print_status(std::ostream& out, const StatusReport& report) {
+  out << render_table(report, &out == &std::cout && want_colour(STDOUT_FILENO));
+}
+
+bool rows_healthy(const StatusReport& report, const std::vector<std::string>& names) {
+  for (const auto& r : report.rows) {
+    bool selected = names.empty() || std::find(names.begin(), names.end(), r.name) != names.end();
+    if (selected && !r.healthy()) {
+      return false;
+    }
+  }
+  if (!names.empty()) {
+    for (const auto& n : names) {
+      bool found = std::any_of(report.rows.begin(), report.rows.end(),
+                               [&](const StatusRow& r) { return r.name == n; });
+      if (!found) {
+        return false;
+      }
+    }
+  }
+  return !report.rows.empty();
+}
+
+std::string join_names(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) {
+    if (!out.empty()) {
+      out += ", ";
+    }
+    out += n;
+  }
+  return out;
+}
+
+}  // namespace ccproxy::supervisor

@@ -1,0 +1,40 @@
+#pragma once
+// Helpers shared by the fleet commands (start, stop, restart, reload, status): ask the
+// supervisor for its workers, wait for them with a bound, gather and print the status table.
+
+#include <chrono>
+#include <functional>
+#include <iosfwd>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/profile.h"
+#include "supervisor/status_table.h"
+#include "supervisor/worker_state.h"
+
+namespace ccproxy::supervisor {
+
+/// The supervisor's workers by name; nullopt when none runs or it does not answer.
+std::optional<std::map<std::string, WorkerView>> supervisor_views(
+    const config::Home& home, std::chrono::milliseconds timeout = std::chrono::seconds(2));
+
+/// Polls `done` every few milliseconds until it returns true or `timeout` passes.
+bool wait_until(std::chrono::milliseconds timeout, const std::function<bool()>& done);
+
+/// Status of the fleet with the real process table, listener lookup and probes.
+StatusReport current_status(
+    const config::Home& home, const config::Fleet& fleet,
+    std::chrono::milliseconds probe_timeout = std::chrono::milliseconds(500));
+
+/// Prints the table (colour on a TTY unless NO_COLOR) to `out`.
+void print_status(std::ostream& out, const StatusReport& report);
+
+/// True when every row named in `names` (all rows when empty) is healthy.
+bool rows_healthy(const StatusReport& report, const std::vector<std::string>& names);
+
+/// "a, b, c".
+std::string join_names(const std::vector<std::string>& names);
+
+}  // namespace ccproxy::supervisor
