@@ -129,7 +129,8 @@ std::string check_anthropic_stream(std::string_view sse, StreamSummary& s) {
       continue;
     }
     if (type == "content_block_delta") {
-      if (open == -1 || !data["index"].is_number_integer() || data["index"].get<int64_t>() != open) {
+      if (open == -1 || !data["index"].is_number_integer() ||
+          data["index"].get<int64_t>() != open) {
         return "content_block_delta for a block that is not open";
       }
       StreamBlock& block = s.blocks[size_t(open)];
@@ -149,7 +150,8 @@ std::string check_anthropic_stream(std::string_view sse, StreamSummary& s) {
       continue;
     }
     if (type == "content_block_stop") {
-      if (open == -1 || !data["index"].is_number_integer() || data["index"].get<int64_t>() != open) {
+      if (open == -1 || !data["index"].is_number_integer() ||
+          data["index"].get<int64_t>() != open) {
         return "content_block_stop for a block that is not open";
       }
       s.blocks[size_t(open)].closed = true;
@@ -166,8 +168,8 @@ std::string check_anthropic_stream(std::string_view sse, StreamSummary& s) {
       message_delta_seen = true;
       const json& d = data["delta"];
       s.stop_reason = str(d, "stop_reason");
-      static const char* kStops[] = {"end_turn", "max_tokens", "stop_sequence", "tool_use",
-                                     "pause_turn", "refusal"};
+      static const char* kStops[] = {"end_turn", "max_tokens", "stop_sequence",
+                                     "tool_use", "pause_turn", "refusal"};
       bool known = false;
       for (const char* k : kStops) {
         known = known || s.stop_reason == k;

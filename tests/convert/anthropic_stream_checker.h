@@ -11,10 +11,10 @@
 namespace ccproxy::convert::testing {
 
 struct StreamBlock {
-  std::string type;   // "text", "thinking", "tool_use"
-  std::string text;   // text, thinking, or the concatenated input_json_delta pieces
-  std::string id;     // tool_use
-  std::string name;   // tool_use
+  std::string type;  // "text", "thinking", "tool_use"
+  std::string text;  // text, thinking, or the concatenated input_json_delta pieces
+  std::string id;    // tool_use
+  std::string name;  // tool_use
   bool closed = false;
 };
 

@@ -39,8 +39,8 @@ std::vector<fs::path> inputs(const std::string& kind, const std::string& suffix)
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(fs::path(CCPROXY_GOLDEN_DIR) / kind)) {
     const std::string name = entry.path().filename().string();
-    if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(),
-                                                    suffix) == 0) {
+    if (name.size() > suffix.size() &&
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
       files.push_back(entry.path());
     }
   }

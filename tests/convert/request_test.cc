@@ -107,11 +107,13 @@ TEST(Request, PassthroughKeepsTheBodyButMapsModelAndClampsMaxTokens) {
       R"( "metadata":{"model":"keep"}, "temperature": 1.0 })";
   auto result = to_passthrough_request(body, testing::golden_request_options());
   ASSERT_TRUE(result.ok()) << result.error().message;
-  EXPECT_EQ(result->body,
-            R"({ "model" : "glm-4.5-air", "max_tokens":32000, "messages":[{"role":"user","content":"hi \"model\": x"}],)"
-            R"( "metadata":{"model":"keep"}, "temperature": 1.0 })");
+  EXPECT_EQ(
+      result->body,
+      R"({ "model" : "glm-4.5-air", "max_tokens":32000, "messages":[{"role":"user","content":"hi \"model\": x"}],)"
+      R"( "metadata":{"model":"keep"}, "temperature": 1.0 })");
   EXPECT_EQ(result->upstream_model, "glm-4.5-air");
-  auto bad = to_passthrough_request(R"({"model":"x","messages":[]})", testing::golden_request_options());
+  auto bad =
+      to_passthrough_request(R"({"model":"x","messages":[]})", testing::golden_request_options());
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().message, "max_tokens: field required");
 }
@@ -150,8 +152,9 @@ TEST(Request, ReasoningContentInHistoryWhenAsked) {
 }
 
 TEST(Request, InvalidUtf8IsReplacedNotRejected) {
-  const std::string body = "{\"model\":\"claude-sonnet-4\",\"max_tokens\":10,\"messages\":[{\"role\":"
-                           "\"user\",\"content\":\"bad \xff\xfe byte\"}]}";
+  const std::string body =
+      "{\"model\":\"claude-sonnet-4\",\"max_tokens\":10,\"messages\":[{\"role\":"
+      "\"user\",\"content\":\"bad \xff\xfe byte\"}]}";
   auto result = to_openai_request(body, testing::golden_request_options());
   ASSERT_TRUE(result.ok()) << result.error().message;
   json out = json::parse(result->body);

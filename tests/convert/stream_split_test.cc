@@ -186,9 +186,11 @@ TEST(StreamSplit, EmptyStreamIsAnError) {
 TEST(StreamTranslatorApi, NothingAfterMessageStopOrError) {
   StreamTranslator t(testing::golden_response_context());
   std::string out;
-  t.feed("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"},\"finish_reason\":\"stop\"}]}\n\n"
-         "data: [DONE]\n\n",
-         out);
+  t.feed(
+      "data: "
+      "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"},\"finish_reason\":\"stop\"}]}\n\n"
+      "data: [DONE]\n\n",
+      out);
   EXPECT_TRUE(t.finished());
   const size_t size = out.size();
   t.feed("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"b\"}}]}\n\n", out);

@@ -27,16 +27,19 @@ std::string escaped(std::string_view s) {
 TEST(JsonWriter, EscapesControlCharactersQuotesAndBackslashes) {
   EXPECT_EQ(escaped("a\"b\\c"), R"("a\"b\\c")");
   EXPECT_EQ(escaped("\n\r\t\b\f"), R"("\n\r\t\b\f")");
-  EXPECT_EQ(escaped(std::string("\x00\x01\x1f\x7f", 4)), R"("\u0000\u0001\u001f)" "\x7f\"");
+  EXPECT_EQ(escaped(std::string("\x00\x01\x1f\x7f", 4)), R"("\u0000\u0001\u001f)"
+                                                         "\x7f\"");
   EXPECT_EQ(escaped("é中😀"), "\"é中😀\"");
 }
 
 TEST(JsonWriter, InvalidUtf8BecomesReplacementCharacter) {
   const std::string r = "\xEF\xBF\xBD";
-  EXPECT_EQ(escaped("a\xff" "b"), "\"a" + r + "b\"");
-  EXPECT_EQ(escaped("\xc3"), "\"" + r + "\"");              // truncated sequence
-  EXPECT_EQ(escaped("\xc0\xaf"), "\"" + r + r + "\"");      // overlong
-  EXPECT_EQ(escaped("\xed\xa0\x80"), "\"" + r + r + r + "\"");  // UTF-16 surrogate
+  EXPECT_EQ(escaped("a\xff"
+                    "b"),
+            "\"a" + r + "b\"");
+  EXPECT_EQ(escaped("\xc3"), "\"" + r + "\"");                          // truncated sequence
+  EXPECT_EQ(escaped("\xc0\xaf"), "\"" + r + r + "\"");                  // overlong
+  EXPECT_EQ(escaped("\xed\xa0\x80"), "\"" + r + r + r + "\"");          // UTF-16 surrogate
   EXPECT_EQ(escaped("\xf4\x90\x80\x80"), "\"" + r + r + r + r + "\"");  // > U+10FFFF
   for (int c = 0; c < 256; ++c) {
     std::string s(1, char(c));
@@ -75,7 +78,8 @@ std::vector<std::pair<std::string, std::string>> parse_sse(const std::vector<std
 }
 
 TEST(SseParser, LineEndingsCommentsMultiLineData) {
-  auto events = parse_sse({"data: a\r\n\r\n: comment\n\nevent: x\rdata: b\rdata:c\r\rid: 1\nretry: 5\ndata: d\n\n"});
+  auto events = parse_sse(
+      {"data: a\r\n\r\n: comment\n\nevent: x\rdata: b\rdata:c\r\rid: 1\nretry: 5\ndata: d\n\n"});
   ASSERT_EQ(events.size(), 3u);
   EXPECT_EQ(events[0], std::make_pair(std::string(), std::string("a")));
   EXPECT_EQ(events[1], std::make_pair(std::string("x"), std::string("b\nc")));
@@ -134,10 +138,12 @@ TEST(UpstreamError, StatusMappingAndMessages) {
       {404, R"({"type":"error","error":{"type":"not_found_error","message":"no model"}})", 404,
        "not_found_error", "no model"},
       {413, "", 413, "request_too_large", "upstream returned HTTP 413"},
-      {429, R"({"error":{"message":"slow down","code":"rate_limited"}})", 429,
-       "rate_limit_error", "slow down"},
+      {429, R"({"error":{"message":"slow down","code":"rate_limited"}})", 429, "rate_limit_error",
+       "slow down"},
       {500, R"({"message":"boom"})", 500, "api_error", "boom"},
-      {502, "<html><head><title>502 Bad Gateway</title></head><body><h1>Bad   Gateway</h1></body></html>",
+      {502,
+       "<html><head><title>502 Bad Gateway</title></head><body><h1>Bad   "
+       "Gateway</h1></body></html>",
        502, "api_error", "502 Bad Gateway Bad Gateway"},
       {503, R"({"error":{"message":"Service overloaded"}})", 503, "overloaded_error",
        "Service overloaded"},
@@ -161,8 +167,9 @@ TEST(UpstreamError, StatusMappingAndMessages) {
 
 TEST(ErrorBody, ShapeAndEvent) {
   ApiError e{400, "invalid_request_error", "messages: \"bad\""};
-  EXPECT_EQ(error_body(e),
-            R"({"type":"error","error":{"type":"invalid_request_error","message":"messages: \"bad\""}})");
+  EXPECT_EQ(
+      error_body(e),
+      R"({"type":"error","error":{"type":"invalid_request_error","message":"messages: \"bad\""}})");
   EXPECT_EQ(error_event(e), "event: error\ndata: " + error_body(e) + "\n\n");
 }
 
@@ -173,11 +180,14 @@ TEST(AnthropicUsage, WholeBodyAndSse) {
   EXPECT_EQ(u.cache_read_input_tokens, 5);
   EXPECT_EQ(u.output_tokens, 7);
   const std::string sse =
-      "event: message_start\r\ndata: {\"type\":\"message_start\",\"message\":{\"usage\":{\"input_tokens\":30,"
+      "event: message_start\r\ndata: "
+      "{\"type\":\"message_start\",\"message\":{\"usage\":{\"input_tokens\":30,"
       "\"cache_read_input_tokens\":2,\"output_tokens\":1}}}\r\n\r\n"
-      "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":"
+      "event: content_block_delta\ndata: "
+      "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":"
       "\"text_delta\",\"text\":\"\\\"usage\\\": 1\"}}\n\n"
-      "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},"
+      "event: message_delta\ndata: "
+      "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},"
       "\"usage\":{\"output_tokens\":42}}\n\n";
   u = anthropic_usage(sse);
   EXPECT_EQ(u.input_tokens, 30);
@@ -205,7 +215,8 @@ TEST(CountTokens, CoversEverythingAndRejectsBadInput) {
   EXPECT_GT(*with_result, *base + 5);
   EXPECT_FALSE(count_tokens("nope").ok());
   EXPECT_FALSE(count_tokens(R"({"model":"m"})").ok());
-  EXPECT_EQ(count_tokens(R"({"messages":7})").error().message, "messages: expected an array, got a number");
+  EXPECT_EQ(count_tokens(R"({"messages":7})").error().message,
+            "messages: expected an array, got a number");
 }
 
 TEST(Response, TotalOnGarbage) {

@@ -99,9 +99,9 @@ Result<int64_t, ApiError> count_tokens(std::string_view anthropic_body) {
   std::string scratch;
   element root;
   if (auto error = detail::parse_lenient(parser, anthropic_body, scratch, root); error) {
-    return fail(ApiError{400, "invalid_request_error",
-                         std::string("body: not valid JSON (") + simdjson::error_message(error) +
-                             ")"});
+    return fail(
+        ApiError{400, "invalid_request_error",
+                 std::string("body: not valid JSON (") + simdjson::error_message(error) + ")"});
   }
   if (!detail::is_object(root)) {
     return fail(ApiError{400, "invalid_request_error", "body: expected a JSON object"});
@@ -111,9 +111,9 @@ Result<int64_t, ApiError> count_tokens(std::string_view anthropic_body) {
     return fail(ApiError{400, "invalid_request_error", "messages: field required"});
   }
   if (!detail::is_array(messages)) {
-    return fail(ApiError{400, "invalid_request_error",
-                         std::string("messages: expected an array, got ") +
-                             detail::type_name(messages.type())});
+    return fail(ApiError{
+        400, "invalid_request_error",
+        std::string("messages: expected an array, got ") + detail::type_name(messages.type())});
   }
   Estimator estimator;
   double total = kRequestOverhead;

@@ -24,10 +24,10 @@ bool contains_ci(std::string_view haystack, std::string_view needle) {
 }
 
 bool is_anthropic_type(std::string_view t) {
-  return t == "invalid_request_error" || t == "authentication_error" ||
-         t == "permission_error" || t == "not_found_error" || t == "request_too_large" ||
-         t == "rate_limit_error" || t == "api_error" || t == "overloaded_error" ||
-         t == "billing_error" || t == "timeout_error";
+  return t == "invalid_request_error" || t == "authentication_error" || t == "permission_error" ||
+         t == "not_found_error" || t == "request_too_large" || t == "rate_limit_error" ||
+         t == "api_error" || t == "overloaded_error" || t == "billing_error" ||
+         t == "timeout_error";
 }
 
 // Cuts at a UTF-8 character boundary.

@@ -41,9 +41,15 @@ inline bool get_string(element obj, std::string_view key, std::string_view& out)
   return get_field(obj, key, e) && e.get(out) == simdjson::SUCCESS;
 }
 
-inline bool is_string(element e) { return e.type() == element_type::STRING; }
-inline bool is_object(element e) { return e.type() == element_type::OBJECT; }
-inline bool is_array(element e) { return e.type() == element_type::ARRAY; }
+inline bool is_string(element e) {
+  return e.type() == element_type::STRING;
+}
+inline bool is_object(element e) {
+  return e.type() == element_type::OBJECT;
+}
+inline bool is_array(element e) {
+  return e.type() == element_type::ARRAY;
+}
 inline bool is_number(element e) {
   const auto t = e.type();
   return t == element_type::INT64 || t == element_type::UINT64 || t == element_type::DOUBLE;

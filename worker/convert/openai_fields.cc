@@ -5,7 +5,9 @@
 namespace ccproxy::convert::detail {
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
 
 std::string_view trim_left(std::string_view s) {
   while (!s.empty() && is_space(s.front())) {

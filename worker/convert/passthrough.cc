@@ -17,7 +17,9 @@ struct Span {
   size_t end;
 };
 
-bool is_ws(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+bool is_ws(char c) {
+  return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
 
 // Skips one JSON value starting at `i` (the document is known to be valid JSON).
 size_t skip_value(std::string_view s, size_t i) {

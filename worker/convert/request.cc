@@ -157,8 +157,8 @@ bool RequestConverter::convert(element root, UpstreamRequest& result) {
   }
 
   result.client_model.assign(model_name);
-  result.upstream_model = options_.models ? map_model(model_name, *options_.models)
-                                          : std::string(model_name);
+  result.upstream_model =
+      options_.models ? map_model(model_name, *options_.models) : std::string(model_name);
   result.stream = stream;
 
   out_.reserve(4096);
@@ -1034,8 +1034,8 @@ Result<UpstreamRequest, ApiError> convert_body(std::string_view body,
   std::string scratch;
   element root;
   if (auto error = detail::parse_lenient(parser, body, scratch, root); error) {
-    return fail(invalid(std::string("body: not valid JSON (") + simdjson::error_message(error) +
-                        ")"));
+    return fail(
+        invalid(std::string("body: not valid JSON (") + simdjson::error_message(error) + ")"));
   }
   RequestConverter converter(options);
   UpstreamRequest result;

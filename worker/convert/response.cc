@@ -107,8 +107,9 @@ Result<AnthropicResponse, ApiError> to_anthropic_response(std::string_view opena
   std::string_view thinking;
   std::string_view text = content;
   bool has_thinking = false;
-  if (has_message && (get_string(message, "reasoning_content", thinking) ||
-                      get_string(message, "reasoning", thinking)) &&
+  if (has_message &&
+      (get_string(message, "reasoning_content", thinking) ||
+       get_string(message, "reasoning", thinking)) &&
       !thinking.empty()) {
     has_thinking = true;
   }

@@ -30,7 +30,9 @@ using detail::get_string;
 constexpr std::string_view kThinkOpen = "<think>";
 constexpr std::string_view kThinkClose = "</think>";
 
-bool is_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
 
 // Tracks whether streamed JSON text has completed one top-level value.
 class JsonCompletion {
@@ -187,7 +189,8 @@ struct StreamTranslator::State {
     append_int(*out, open_index);
     switch (kind) {
       case BlockKind::thinking:
-        out->append(",\"content_block\":{\"type\":\"thinking\",\"thinking\":\"\",\"signature\":\"\"}}\n\n");
+        out->append(
+            ",\"content_block\":{\"type\":\"thinking\",\"thinking\":\"\",\"signature\":\"\"}}\n\n");
         break;
       case BlockKind::text:
         out->append(",\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n");
@@ -230,8 +233,8 @@ struct StreamTranslator::State {
   }
 
   void route(BlockKind kind, size_t slot, std::string_view data) {
-    const bool for_open_tool = kind == BlockKind::tool && open == BlockKind::tool &&
-                               open_slot == slot;
+    const bool for_open_tool =
+        kind == BlockKind::tool && open == BlockKind::tool && open_slot == slot;
     if (!for_open_tool && (open_tool_incomplete() || !queue.empty())) {
       queue.push_back(Pending{kind, slot, std::string(data)});
       return;
@@ -413,8 +416,7 @@ struct StreamTranslator::State {
           // A provider reusing one index for a new call (a complete previous call, then a
           // new id with a name) gets a new block.
           ToolCall& t = tools[s];
-          if (!name.empty() && !id.empty() && !t.name.empty() && id != t.id &&
-              t.json.complete()) {
+          if (!name.empty() && !id.empty() && !t.name.empty() && id != t.id && t.json.complete()) {
             key = next_synthetic_key--;
             break;
           }
@@ -517,7 +519,8 @@ struct StreamTranslator::State {
     const bool error_event_type = event.event == "error";
     if (data.empty() || (data.front() != '{' && data.front() != '[')) {
       if (error_event_type) {
-        fail_with(ApiError{502, "api_error", "upstream stream error: " + std::string(data.substr(0, 300))});
+        fail_with(ApiError{502, "api_error",
+                           "upstream stream error: " + std::string(data.substr(0, 300))});
       }
       return;  // keep-alive noise
     }
@@ -617,8 +620,8 @@ void StreamTranslator::finish(std::string& out) {
     if (s.finish_seen) {
       s.end_message();
     } else {
-      s.fail_with(ApiError{502, "api_error",
-                           "upstream stream ended before the response was complete"});
+      s.fail_with(
+          ApiError{502, "api_error", "upstream stream ended before the response was complete"});
     }
   }
   s.out = nullptr;
@@ -631,8 +634,12 @@ void StreamTranslator::fail(const ApiError& error, std::string& out) {
   s.out = nullptr;
 }
 
-bool StreamTranslator::finished() const { return state_->finished; }
+bool StreamTranslator::finished() const {
+  return state_->finished;
+}
 
-const Usage& StreamTranslator::usage() const { return state_->usage; }
+const Usage& StreamTranslator::usage() const {
+  return state_->usage;
+}
 
 }  // namespace ccproxy::convert

@@ -14,8 +14,12 @@ constexpr double kCjk = 1.1;       // per character (3-byte UTF-8)
 constexpr double kOtherNonAscii = 0.8;
 constexpr double kEmoji = 2.0;  // 4-byte UTF-8
 
-bool is_letter(unsigned char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
-bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+bool is_letter(unsigned char c) {
+  return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+}
+bool is_digit(unsigned char c) {
+  return c >= '0' && c <= '9';
+}
 
 }  // namespace
 
