@@ -1,0 +1,434 @@
+#include "supervisor/fleet_supervisor.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "supervisor/pid_file.h"
+#include "tests/supervisor/fakes.h"
+
+namespace ccproxy::supervisor {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::FakeClock;
+using testing::FakeListeners;
+using testing::FakeProber;
+using testing::FakeProcessTable;
+
+class FleetTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("fleet_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    settings_.health_interval = 5s;
+    settings_.stop_timeout = 10s;
+    settings_.start_timeout = 15s;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  FleetSupervisor& make(std::vector<WorkerSpec> specs) {
+    FleetOptions o;
+    o.settings = settings_;
+    o.pids_dir = dir_;
+    o.spawn_spec = [](const WorkerSpec& s) {
+      SpawnSpec spec;
+      spec.argv = {"/bin/ccproxy", "run", "--profile", s.name};
+      return spec;
+    };
+    o.log = [this](const std::string& line) { log_.push_back(line); };
+    fleet_ = std::make_unique<FleetSupervisor>(FleetDeps{procs_, clock_, listeners_, prober_}, o);
+    fleet_->set_profiles(specs, false);
+    return *fleet_;
+  }
+
+  static WorkerSpec spec(std::string name, std::uint16_t port, std::string fp = "f1") {
+    WorkerSpec s;
+    s.name = std::move(name);
+    s.port = port;
+    s.fingerprint = std::move(fp);
+    return s;
+  }
+
+  WorkerView view(const std::string& name) {
+    for (const auto& v : fleet_->view()) {
+      if (v.name == name) {
+        return v;
+      }
+    }
+    ADD_FAILURE() << "no worker " << name;
+    return {};
+  }
+
+  // The newest spawned process binds its port and answers /health.
+  void become_ready(std::uint16_t port) {
+    listeners_.owners[port] = procs_.spawned.back();
+    prober_.health[port] = HealthKind::ok;
+  }
+
+  // Runs the supervisor loop for `total` of fake time in small steps.
+  void run_for(Duration total, Duration step = 100ms) {
+    for (Duration t{}; t < total; t += step) {
+      clock_.advance(step);
+      fleet_->tick();
+    }
+  }
+
+  std::filesystem::path dir_;
+  config::SupervisorSettings settings_;
+  FakeClock clock_;
+  FakeProcessTable procs_;
+  FakeListeners listeners_{procs_};
+  FakeProber prober_;
+  std::vector<std::string> log_;
+  std::unique_ptr<FleetSupervisor> fleet_;
+};
+
+TEST_F(FleetTest, StartingBecomesRunningOnlyWhenItsPortIsBoundByItAndHealthy) {
+  auto& f = make({spec("glm", 8082)});
+  auto out = f.start({}, {});
+  EXPECT_EQ(out.started, std::vector<std::string>{"glm"});
+  ASSERT_EQ(procs_.spawned.size(), 1u);
+  int pid = procs_.spawned[0];
+  EXPECT_EQ(view("glm").state, WorkerState::starting);
+  EXPECT_EQ(view("glm").pid, pid);
+
+  // /health would answer, but the port is not bound by that pid yet.
+  prober_.health[8082] = HealthKind::ok;
+  f.tick();
+  EXPECT_EQ(view("glm").state, WorkerState::starting);
+  // Bound, but /health says 500.
+  listeners_.owners[8082] = pid;
+  prober_.health[8082] = HealthKind::http;
+  f.tick();
+  EXPECT_EQ(view("glm").state, WorkerState::starting);
+  prober_.health[8082] = HealthKind::ok;
+  f.tick();
+  EXPECT_EQ(view("glm").state, WorkerState::running);
+
+  // The pid file records the identity of the process.
+  auto rec = read_pid_file(pid_file_path(dir_, "glm"));
+  ASSERT_TRUE(rec && rec.value());
+  EXPECT_EQ(rec.value()->pid, pid);
+  EXPECT_EQ(rec.value()->port, 8082);
+  EXPECT_EQ(rec.value()->identity.cmdline, procs_.procs[pid].id.cmdline);
+
+  // A second start is a no-op.
+  auto again = f.start({}, {});
+  EXPECT_EQ(again.already_running, std::vector<std::string>{"glm"});
+  EXPECT_EQ(procs_.spawned.size(), 1u);
+}
+
+TEST_F(FleetTest, CrashRestartsAfterBackoffAndCountsRestarts) {
+  auto& f = make({spec("glm", 8082)});
+  f.start({}, {});
+  become_ready(8082);
+  f.tick();
+  ASSERT_EQ(view("glm").state, WorkerState::running);
+
+  procs_.exit(procs_.spawned[0], ExitStatus{true, SIGKILL, true});
+  f.tick();
+  auto v = view("glm");
+  EXPECT_EQ(v.state, WorkerState::backoff);
+  ASSERT_TRUE(v.last_exit.has_value());
+  EXPECT_TRUE(v.last_exit->signaled);
+  EXPECT_EQ(v.last_exit->code, SIGKILL);
+  EXPECT_FALSE(std::filesystem::exists(pid_file_path(dir_, "glm")));
+
+  run_for(900ms);
+  EXPECT_EQ(procs_.spawned.size(), 1u) << "restarted before the 1 s backoff";
+  run_for(200ms);
+  ASSERT_EQ(procs_.spawned.size(), 2u);
+  EXPECT_EQ(view("glm").state, WorkerState::starting);
+  become_ready(8082);
+  f.tick();
+  v = view("glm");
+  EXPECT_EQ(v.state, WorkerState::running);
+  EXPECT_EQ(v.restarts, 1);
+  EXPECT_EQ(v.pid, procs_.spawned[1]);
+}
+
+TEST_F(FleetTest, AlwaysCrashingWorkerGoesFatalAfterFiveFailures) {
+  auto& f = make({spec("bad", 8090)});
+  f.start({}, {});
+  std::vector<long long> gaps;
+  TimePoint last = clock_.now();
+  for (int i = 0; i < 20 && view("bad").state != WorkerState::fatal; ++i) {
+    procs_.exit(procs_.spawned.back(), ExitStatus{false, 1, true});
+    f.tick();
+    std::size_t before = procs_.spawned.size();
+    for (int k = 0;
+         k < 400 && procs_.spawned.size() == before && view("bad").state != WorkerState::fatal;
+         ++k) {
+      clock_.advance(100ms);
+      f.tick();
+    }
+    if (procs_.spawned.size() > before) {
+      gaps.push_back(std::chrono::duration_cast<std::chrono::seconds>(clock_.now() - last).count());
+      last = clock_.now();
+    }
+  }
+  EXPECT_EQ(view("bad").state, WorkerState::fatal);
+  EXPECT_EQ(procs_.spawned.size(), 5u);  // the first start and four restarts
+  EXPECT_EQ(gaps, (std::vector<long long>{1, 2, 4, 8}));
+  EXPECT_NE(view("bad").message.find("failed 5 times"), std::string::npos);
+  // Stays down.
+  run_for(120s, 1s);
+  EXPECT_EQ(procs_.spawned.size(), 5u);
+  // Until start.
+  f.start({"bad"}, {});
+  EXPECT_EQ(procs_.spawned.size(), 6u);
+  EXPECT_EQ(view("bad").state, WorkerState::starting);
+}
+
+TEST_F(FleetTest, WorkerFailingHealthChecksIsRestarted) {
+  auto& f = make({spec("glm", 8082)});
+  f.start({}, {});
+  become_ready(8082);
+  f.tick();
+  int first = procs_.spawned[0];
+  prober_.health[8082] = HealthKind::timeout;  // hung
+  run_for(5s);
+  run_for(5s);
+  EXPECT_EQ(view("glm").state, WorkerState::running) << "two failed probes are not enough";
+  EXPECT_FALSE(procs_.got(first, SIGTERM));
+  run_for(5s);
+  EXPECT_TRUE(procs_.got(first, SIGTERM));
+  // It exited on SIGTERM; once the port is free it goes through backoff and comes back.
+  run_for(1500ms);
+  ASSERT_EQ(procs_.spawned.size(), 2u);
+  become_ready(8082);
+  f.tick();
+  EXPECT_EQ(view("glm").state, WorkerState::running);
+  EXPECT_EQ(view("glm").restarts, 1);
+}
+
+TEST_F(FleetTest, StopSendsTermThenKillToTheGroupAndWaitsForThePort) {
+  auto& f = make({spec("glm", 8082)});
+  f.start({}, {});
+  become_ready(8082);
+  f.tick();
+  int pid = procs_.spawned[0];
+  procs_.exit_on_term = false;  // a worker that ignores SIGTERM
+  f.stop({"glm"});
+  EXPECT_EQ(view("glm").state, WorkerState::stopping);
+  ASSERT_FALSE(procs_.signals.empty());
+  EXPECT_EQ(procs_.signals[0].sig, SIGTERM);
+  EXPECT_TRUE(procs_.signals[0].group);
+  run_for(9900ms);
+  EXPECT_FALSE(procs_.got(pid, SIGKILL));
+  EXPECT_EQ(view("glm").state, WorkerState::stopping);
+  run_for(200ms);
+  EXPECT_TRUE(procs_.got(pid, SIGKILL));
+  f.tick();
+  EXPECT_EQ(view("glm").state, WorkerState::stopped);
+  EXPECT_EQ(view("glm").pid, 0);
+  EXPECT_FALSE(std::filesystem::exists(pid_file_path(dir_, "glm")));
+  EXPECT_TRUE(f.all_down());
+  // A stop is not a crash: nothing restarts it.
+  run_for(60s, 1s);
+  EXPECT_EQ(procs_.spawned.size(), 1u);
+}
+
+TEST_F(FleetTest, StoppedOnlyOnceThePortIsFree) {
+  auto& f = make({spec("glm", 8082)});
+  f.start({}, {});
+  become_ready(8082);
+  f.tick();
+  // The process exits, but a leftover process still listens on the port for a while.
+  int straggler = procs_.add_foreign({"leftover"});
+  f.stop({"glm"});
+  listeners_.owners[8082] = straggler;
+  f.tick();
+  EXPECT_EQ(view("glm").state, WorkerState::stopping);
+  procs_.exit(straggler, ExitStatus{});
+  f.tick();
+  EXPECT_EQ(view("glm").state, WorkerState::stopped);
+  EXPECT_EQ(procs_.signals_to(straggler), 0) << "a process merely holding the port is not ours";
+}
+
+TEST_F(FleetTest, ForeignListenerIsAConflictAndIsLeftAlone) {
+  auto& f = make({spec("glm", 8082)});
+  int foreign = procs_.add_foreign({"python3", "start_proxy.py"});
+  listeners_.owners[8082] = foreign;
+  f.start({}, {});
+  auto v = view("glm");
+  EXPECT_EQ(v.state, WorkerState::conflict);
+  EXPECT_NE(v.message.find("port 8082 is held by pid " + std::to_string(foreign) +
+                           " (python3 start_proxy.py)"),
+            std::string::npos)
+      << v.message;
+  EXPECT_TRUE(procs_.spawned.empty());
+  run_for(30s, 1s);
+  EXPECT_EQ(procs_.signals_to(foreign), 0);
+  EXPECT_TRUE(procs_.spawned.empty());
+}
+
+TEST_F(FleetTest, TakeoverStopsTheForeignListenerThenStarts) {
+  auto& f = make({spec("glm", 8082)});
+  int foreign = procs_.add_foreign({"python3", "start_proxy.py"});
+  listeners_.owners[8082] = foreign;
+  f.start({"glm"}, {"glm"});
+  EXPECT_TRUE(procs_.got(foreign, SIGTERM));
+  EXPECT_FALSE(procs_.signals[0].group) << "a foreign process is signalled alone, not its group";
+  f.tick();
+  ASSERT_EQ(procs_.spawned.size(), 1u);
+  EXPECT_EQ(view("glm").state, WorkerState::starting);
+}
+
+TEST_F(FleetTest, HiddenListenerIsAConflict) {
+  auto& f = make({spec("glm", 8082)});
+  listeners_.owners[8082] = -1;
+  f.start({}, {"glm"});
+  EXPECT_EQ(view("glm").state, WorkerState::conflict);
+  EXPECT_TRUE(procs_.signals.empty());
+  EXPECT_TRUE(procs_.spawned.empty());
+}
+
+TEST_F(FleetTest, AdoptsOurHealthyWorkerFromAnEarlierSupervisor) {
+  int pid = procs_.add_foreign({"/bin/ccproxy", "run", "--profile", "glm"});
+  PidRecord r;
+  r.pid = pid;
+  r.profile = "glm";
+  r.port = 8082;
+  r.identity = *procs_.identity(pid);
+  ASSERT_TRUE(write_pid_file(pid_file_path(dir_, "glm"), r));
+  listeners_.owners[8082] = pid;
+  prober_.health[8082] = HealthKind::ok;
+  auto& f = make({spec("glm", 8082)});
+  f.adopt_running();
+  auto v = view("glm");
+  EXPECT_EQ(v.state, WorkerState::running);
+  EXPECT_EQ(v.pid, pid);
+  EXPECT_TRUE(v.adopted);
+  EXPECT_TRUE(procs_.spawned.empty());
+  EXPECT_TRUE(procs_.signals.empty());
+  // A crash of an adopted worker (not our child) is noticed too.
+  procs_.exit(pid, ExitStatus{});
+  f.tick();
+  EXPECT_EQ(view("glm").state, WorkerState::backoff);
+  EXPECT_FALSE(view("glm").last_exit->known);
+}
+
+TEST_F(FleetTest, ReplacesOurUnhealthyWorker) {
+  int pid = procs_.add_foreign({"/bin/ccproxy", "run", "--profile", "glm"});
+  PidRecord r{pid, "glm", 8082, *procs_.identity(pid)};
+  ASSERT_TRUE(write_pid_file(pid_file_path(dir_, "glm"), r));
+  listeners_.owners[8082] = pid;
+  prober_.health[8082] = HealthKind::timeout;
+  auto& f = make({spec("glm", 8082)});
+  f.start({}, {});
+  EXPECT_TRUE(procs_.got(pid, SIGTERM));
+  f.tick();
+  ASSERT_EQ(procs_.spawned.size(), 1u);
+  EXPECT_EQ(view("glm").state, WorkerState::starting);
+}
+
+TEST_F(FleetTest, StalePidFileOfAReusedPidIsRemovedAndNeverSignalled) {
+  int stranger = procs_.add_foreign({"sleep", "60"});
+  PidRecord r;
+  r.pid = stranger;
+  r.profile = "glm";
+  r.port = 8082;
+  r.identity = *procs_.identity(stranger);
+  r.identity.start_time += 1;  // the pid was reused by another process
+  ASSERT_TRUE(write_pid_file(pid_file_path(dir_, "glm"), r));
+  auto& f = make({spec("glm", 8082)});
+  f.adopt_running();
+  EXPECT_FALSE(std::filesystem::exists(pid_file_path(dir_, "glm")));
+  EXPECT_EQ(view("glm").state, WorkerState::stopped);
+  f.start({}, {});
+  f.stop({});
+  run_for(1s);
+  EXPECT_EQ(procs_.signals_to(stranger), 0);
+  EXPECT_TRUE(procs_.alive(stranger));
+}
+
+TEST_F(FleetTest, RestartIsRollingOneAtATime) {
+  auto& f = make({spec("a", 8081), spec("b", 8082), spec("c", 8083)});
+  f.start({}, {});
+  for (std::size_t i = 0; i < 3; ++i) {
+    listeners_.owners[static_cast<std::uint16_t>(8081 + i)] = procs_.spawned[i];
+    prober_.health[static_cast<std::uint16_t>(8081 + i)] = HealthKind::ok;
+  }
+  f.tick();
+  std::vector<int> old = procs_.spawned;
+  f.restart({});
+  f.tick();
+  // Only the first went down; the others keep serving until it is ready.
+  EXPECT_TRUE(procs_.got(old[0], SIGTERM));
+  EXPECT_FALSE(procs_.got(old[1], SIGTERM));
+  EXPECT_FALSE(procs_.got(old[2], SIGTERM));
+  ASSERT_EQ(procs_.spawned.size(), 4u);
+  run_for(1s);
+  EXPECT_FALSE(procs_.got(old[1], SIGTERM)) << "next went down before the first was ready";
+  listeners_.owners[8081] = procs_.spawned[3];
+  f.tick();
+  f.tick();
+  EXPECT_TRUE(procs_.got(old[1], SIGTERM));
+  EXPECT_FALSE(procs_.got(old[2], SIGTERM));
+  ASSERT_EQ(procs_.spawned.size(), 5u);
+  listeners_.owners[8082] = procs_.spawned[4];
+  f.tick();
+  f.tick();
+  EXPECT_TRUE(procs_.got(old[2], SIGTERM));
+  listeners_.owners[8083] = procs_.spawned[5];
+  f.tick();
+  f.tick();
+  EXPECT_TRUE(f.settled());
+  for (const auto& v : f.view()) {
+    EXPECT_EQ(v.state, WorkerState::running) << v.name;
+    EXPECT_EQ(v.restarts, 0) << "a requested restart is not a crash";
+  }
+}
+
+TEST_F(FleetTest, ReloadRestartsOnlyChangedStartsAddedStopsRemoved) {
+  auto& f = make({spec("a", 8081), spec("b", 8082), spec("c", 8083)});
+  f.start({}, {});
+  for (std::size_t i = 0; i < 3; ++i) {
+    listeners_.owners[static_cast<std::uint16_t>(8081 + i)] = procs_.spawned[i];
+    prober_.health[static_cast<std::uint16_t>(8081 + i)] = HealthKind::ok;
+  }
+  f.tick();
+  std::vector<int> old = procs_.spawned;
+  auto diff = f.set_profiles({spec("a", 8081), spec("b", 8082, "f2"), spec("d", 8084)}, true);
+  EXPECT_EQ(diff.added, std::vector<std::string>{"d"});
+  EXPECT_EQ(diff.removed, std::vector<std::string>{"c"});
+  EXPECT_EQ(diff.changed, std::vector<std::string>{"b"});
+  EXPECT_FALSE(procs_.got(old[0], SIGTERM)) << "unchanged a must keep running";
+  EXPECT_TRUE(procs_.got(old[1], SIGTERM));
+  EXPECT_TRUE(procs_.got(old[2], SIGTERM));
+  run_for(500ms);
+  EXPECT_FALSE(f.has("c"));
+  EXPECT_EQ(view("a").pid, old[0]);
+  EXPECT_NE(view("b").pid, old[1]);
+  EXPECT_TRUE(view("d").pid > 0);
+}
+
+TEST_F(FleetTest, StartTimeoutCountsAsAFailure) {
+  auto& f = make({spec("slow", 8085)});
+  f.start({}, {});
+  int pid = procs_.spawned[0];
+  run_for(15100ms);
+  EXPECT_TRUE(procs_.got(pid, SIGTERM));
+  f.tick();
+  EXPECT_EQ(view("slow").state, WorkerState::backoff);
+}
+
+TEST_F(FleetTest, StopAllFromBackoffAndFatalLeavesNothing) {
+  auto& f = make({spec("a", 8081), spec("b", 8082)});
+  f.start({}, {});
+  procs_.exit(procs_.spawned[0], ExitStatus{false, 1, true});
+  f.tick();
+  EXPECT_EQ(view("a").state, WorkerState::backoff);
+  f.stop({});
+  run_for(5s);
+  EXPECT_TRUE(f.all_down());
+  EXPECT_EQ(procs_.spawned.size(), 2u) << "a stopped worker in backoff must not come back";
+}
+
+}  // namespace
+}  // namespace ccproxy::supervisor
