@@ -1,0 +1,76 @@
+#include "worker/health.h"
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+namespace ccproxy::worker {
+
+std::string display_url(const std::string& url) {
+  auto scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) {
+    return url;
+  }
+  auto authority_start = scheme_end + 3;
+  auto authority_end = url.find_first_of("/?#", authority_start);
+  auto at = url.rfind('@', authority_end == std::string::npos ? url.size() : authority_end);
+  if (at == std::string::npos || at < authority_start) {
+    return url;
+  }
+  return url.substr(0, authority_start) + url.substr(at + 1);
+}
+
+std::string iso8601_now() {
+  auto now = std::chrono::system_clock::now();
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(ms.count()));
+  return buf;
+}
+
+std::string health_json(const HealthSnapshot& s) {
+  const WorkerConfig& c = *s.config;
+  bool key_configured = !c.upstream.api_key.empty();
+  // "Valid" can only mean "plausible" here: the provider is never called from /health.
+  bool key_plausible =
+      key_configured && c.upstream.api_key.find_first_of(" \t\r\n") == std::string::npos;
+  nlohmann::json j = {
+      {"status", "healthy"},
+      {"timestamp", s.timestamp},
+      {"server", {{"host", c.host}, {"port", s.port}}},
+      {"models",
+       {{"big_model", c.models.big},
+        {"middle_model", c.models.middle},
+        {"small_model", c.models.small}}},
+      {"api_status",
+       {{"openai_api_configured", key_configured},
+        {"api_key_valid", key_plausible},
+        {"client_api_key_validation", !c.client_api_key.empty()},
+        {"openai_base_url", display_url(c.upstream.base_url)}}},
+      {"profile", c.profile},
+      {"pid", s.pid},
+      {"uptime_s", static_cast<int64_t>(s.uptime_s)},
+      {"version", CCPROXY_VERSION},
+      {"upstream_format", c.upstream.format == UpstreamFormat::openai ? "openai" : "anthropic"},
+  };
+  if (!c.display_name.empty()) {
+    j["display_name"] = c.display_name;
+  }
+  if (s.metrics != nullptr) {
+    j["requests"] = {
+        {"total", s.metrics->requests_total()},
+        {"failed", s.metrics->requests_failed()},
+        {"in_flight", s.metrics->in_flight()},
+        {"open_streams", s.metrics->open_streams()},
+    };
+  }
+  return j.dump();
+}
+
+}  // namespace ccproxy::worker

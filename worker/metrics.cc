@@ -1,0 +1,100 @@
+#include "worker/metrics.h"
+
+#include <cstdio>
+
+namespace ccproxy::worker {
+namespace {
+
+std::string number(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+void header(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
+  out.append("# HELP ").append(name).append(" ").append(help).append("\n");
+  out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
+}
+
+}  // namespace
+
+void Metrics::request_finished(int status, double seconds) {
+  if (in_flight_ > 0) {
+    --in_flight_;
+  }
+  ++requests_total_;
+  if (status >= 400) {
+    ++requests_failed_;
+  }
+  ++by_status_[status];
+  ++latency_count_;
+  latency_sum_ += seconds;
+  for (std::size_t i = 0; i < kLatencyBuckets.size(); ++i) {
+    if (seconds <= kLatencyBuckets[i]) {
+      ++bucket_counts_[i];
+      break;
+    }
+  }
+}
+
+void Metrics::upstream_error(std::string_view kind) {
+  auto it = upstream_errors_.find(kind);
+  if (it == upstream_errors_.end()) {
+    upstream_errors_.emplace(std::string(kind), 1);
+  } else {
+    ++it->second;
+  }
+}
+
+void Metrics::tokens(int64_t input, int64_t output) {
+  input_tokens_ += input > 0 ? static_cast<uint64_t>(input) : 0;
+  output_tokens_ += output > 0 ? static_cast<uint64_t>(output) : 0;
+}
+
+std::string Metrics::render(double uptime_seconds) const {
+  std::string out;
+  out.reserve(2048);
+  header(out, "ccproxy_requests_total", "counter", "Requests answered, by HTTP status.");
+  for (const auto& [status, count] : by_status_) {
+    out += "ccproxy_requests_total{code=\"" + std::to_string(status) + "\"} " +
+           std::to_string(count) + "\n";
+  }
+  header(out, "ccproxy_requests_in_flight", "gauge", "Requests being served now.");
+  out += "ccproxy_requests_in_flight " + std::to_string(in_flight_) + "\n";
+
+  header(out, "ccproxy_request_duration_seconds", "histogram",
+         "Time from the request's arrival to its last response byte.");
+  uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < kLatencyBuckets.size(); ++i) {
+    cumulative += bucket_counts_[i];
+    out += "ccproxy_request_duration_seconds_bucket{le=\"" + number(kLatencyBuckets[i]) + "\"} " +
+           std::to_string(cumulative) + "\n";
+  }
+  out += "ccproxy_request_duration_seconds_bucket{le=\"+Inf\"} " + std::to_string(latency_count_) +
+         "\n";
+  out += "ccproxy_request_duration_seconds_sum " + number(latency_sum_) + "\n";
+  out += "ccproxy_request_duration_seconds_count " + std::to_string(latency_count_) + "\n";
+
+  header(out, "ccproxy_upstream_errors_total", "counter",
+         "Failed upstream attempts, by kind (connect, tls, proxy, timeout, closed, protocol, "
+         "status).");
+  for (const auto& [kind, count] : upstream_errors_) {
+    out += "ccproxy_upstream_errors_total{kind=\"" + kind + "\"} " + std::to_string(count) + "\n";
+  }
+  header(out, "ccproxy_upstream_retries_total", "counter", "Upstream attempts that were retried.");
+  out += "ccproxy_upstream_retries_total " + std::to_string(retries_) + "\n";
+
+  header(out, "ccproxy_tokens_total", "counter", "Tokens reported by the upstream.");
+  out += "ccproxy_tokens_total{direction=\"input\"} " + std::to_string(input_tokens_) + "\n";
+  out += "ccproxy_tokens_total{direction=\"output\"} " + std::to_string(output_tokens_) + "\n";
+
+  header(out, "ccproxy_open_streams", "gauge", "SSE responses being streamed now.");
+  out += "ccproxy_open_streams " + std::to_string(open_streams_) + "\n";
+  header(out, "ccproxy_open_connections", "gauge", "Client connections open now.");
+  out += "ccproxy_open_connections " + std::to_string(open_connections_) + "\n";
+  header(out, "ccproxy_uptime_seconds", "gauge", "Seconds since the worker started.");
+  out += "ccproxy_uptime_seconds " + number(uptime_seconds) + "\n";
+  return out;
+}
+
+}  // namespace ccproxy::worker

@@ -1,0 +1,208 @@
+#include "worker/server.h"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <cstdlib>
+#include <optional>
+#include <random>
+
+#include "common/secret.h"
+#include "worker/health.h"
+#include "worker/proxy_settings.h"
+#include "worker/session.h"
+#include "worker/upstream_url.h"
+
+namespace ccproxy::worker {
+namespace {
+
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t kMaxConnections = 1024;
+
+double uniform_random() {
+  static thread_local std::mt19937_64 engine{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
+}
+
+class Server {
+ public:
+  Server(asio::io_context& io, WorkerContext& ctx)
+      : io_(io), ctx_(ctx), acceptor_(io), signals_(io, SIGINT, SIGTERM), grace_timer_(io) {}
+
+  /// Binds and listens; false (logged) when that is impossible.
+  bool listen() {
+    error_code ec;
+    auto address = asio::ip::make_address(ctx_.config.host, ec);
+    if (ec) {
+      ctx_.log->error("host {} is not an IP address", ctx_.config.host);
+      return false;
+    }
+    tcp::endpoint endpoint(address, ctx_.config.port);
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) {
+      acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+      acceptor_.bind(endpoint, ec);
+    }
+    if (ec == asio::error::address_in_use) {
+      ctx_.log->error("port {} is already in use", ctx_.config.port);
+      return false;
+    }
+    if (!ec) {
+      acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    }
+    if (ec) {
+      ctx_.log->error("cannot listen on {}:{}: {}", ctx_.config.host, ctx_.config.port,
+                      ec.message());
+      return false;
+    }
+    ctx_.port = acceptor_.local_endpoint().port();
+    return true;
+  }
+
+  void start() {
+    asio::co_spawn(io_, accept_loop(), asio::detached);
+    signals_.async_wait([this](const error_code& ec, int signo) {
+      if (!ec) {
+        on_signal(signo);
+      }
+    });
+  }
+
+ private:
+  asio::awaitable<void> accept_loop() {
+    co_await asio::this_coro::throw_if_cancelled(false);
+    while (acceptor_.is_open()) {
+      auto [ec, socket] = co_await acceptor_.async_accept(kNoThrow);
+      if (ec == asio::error::operation_aborted || !acceptor_.is_open()) {
+        break;
+      }
+      if (ec) {
+        // EMFILE and friends: back off a little instead of spinning.
+        ctx_.log->warn("accept failed: {}", ec.message());
+        asio::steady_timer pause(io_, std::chrono::milliseconds(100));
+        co_await pause.async_wait(kNoThrow);
+        continue;
+      }
+      if (open_sessions_ >= kMaxConnections) {
+        error_code ignored;
+        socket.close(ignored);
+        continue;
+      }
+      asio::co_spawn(io_, serve(std::move(socket)), asio::detached);
+    }
+  }
+
+  asio::awaitable<void> serve(tcp::socket socket) {
+    ++open_sessions_;
+    {
+      Session session(ctx_, registry_, std::move(socket));
+      co_await session.run();
+    }
+    --open_sessions_;
+  }
+
+  void on_signal(int signo) {
+    if (ctx_.shutting_down) {
+      // A second signal: no more grace.
+      ctx_.log->warn("signal {} again: closing all connections now", signo);
+      registry_.close_all();
+      return;
+    }
+    ctx_.shutting_down = true;
+    ctx_.log->info("signal {}: stopping; open requests get {} ms to finish", signo,
+                   ctx_.config.shutdown_grace.count());
+    error_code ignored;
+    acceptor_.close(ignored);
+    ctx_.upstream.pool().clear();
+    registry_.close_idle();
+    registry_.on_empty = [this] { finish(); };
+    if (registry_.empty()) {
+      finish();
+      return;
+    }
+    signals_.async_wait([this](const error_code& ec, int signo2) {
+      if (!ec) {
+        on_signal(signo2);
+      }
+    });
+    grace_timer_.expires_after(ctx_.config.shutdown_grace);
+    grace_timer_.async_wait([this](const error_code& ec) {
+      if (!ec) {
+        ctx_.log->warn("grace period over: closing the remaining connections");
+        registry_.close_all();
+      }
+    });
+  }
+
+  void finish() {
+    error_code ignored;
+    grace_timer_.cancel();
+    signals_.cancel(ignored);
+    ctx_.upstream.pool().clear();
+  }
+
+  asio::io_context& io_;
+  WorkerContext& ctx_;
+  tcp::acceptor acceptor_;
+  asio::signal_set signals_;
+  asio::steady_timer grace_timer_;
+  SessionRegistry registry_;
+  std::size_t open_sessions_ = 0;
+};
+
+}  // namespace
+
+int run_worker(const WorkerConfig& config, std::shared_ptr<spdlog::logger> log,
+               const WorkerHooks& hooks) {
+  // Writes to a vanished client must be an error code, not a fatal signal.
+  ::signal(SIGPIPE, SIG_IGN);
+
+  auto endpoint = parse_upstream(config.upstream.base_url, config.upstream.format);
+  if (!endpoint) {
+    log->error("{}", endpoint.error());
+    return 1;
+  }
+  auto proxy = choose_proxy(config.upstream.proxy, endpoint->tls, endpoint->host, endpoint->port,
+                            [](const char* name) { return std::getenv(name); });
+  if (!proxy) {
+    log->error("{}", proxy.error());
+    return 1;
+  }
+  auto tls = make_tls_context(config.upstream.ca_file);
+  if (!tls) {
+    log->error("{}", tls.error());
+    return 1;
+  }
+
+  asio::io_context io(1);
+  std::optional<ProxyEndpoint> proxy_endpoint = *proxy;
+  UpstreamClient upstream(config, *endpoint, proxy_endpoint, std::move(*tls));
+  WorkerContext ctx{config, log, upstream, RetryDecider(config.retry, uniform_random), Metrics{}};
+  Server server(io, ctx);
+  if (!server.listen()) {
+    return 1;
+  }
+  log->info("profile {} listening on {}:{} -> {} ({}{}), key {}", config.profile, config.host,
+            ctx.port, display_url(config.upstream.base_url),
+            config.upstream.format == UpstreamFormat::openai ? "openai" : "anthropic",
+            proxy_endpoint ? ", via proxy " + proxy_endpoint->display : "",
+            redact_secret(config.upstream.api_key));
+  if (hooks.on_listening) {
+    hooks.on_listening(config.host, ctx.port);
+  }
+  server.start();
+  io.run();
+  log->info("profile {} stopped", config.profile);
+  log->flush();
+  return 0;
+}
+
+}  // namespace ccproxy::worker

@@ -1,0 +1,360 @@
+#include "worker/session.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "worker/client_auth.h"
+#include "worker/request_log.h"
+#include "worker/response_head.h"
+#include "worker/routes.h"
+
+namespace ccproxy::worker {
+namespace {
+
+namespace http = boost::beast::http;
+using Clock = std::chrono::steady_clock;
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+// Slowloris guards: a kept-alive connection may sit idle this long; once the first byte of a
+// request arrived, its headers must be complete within kHeaderTimeout, and the body must keep
+// moving (kBodyIdle between reads).
+constexpr auto kKeepAliveIdle = std::chrono::seconds(120);
+constexpr auto kHeaderTimeout = std::chrono::seconds(30);
+constexpr auto kBodyIdle = std::chrono::seconds(60);
+// A client that stops reading our answer for this long is gone.
+constexpr auto kWriteTimeout = std::chrono::seconds(300);
+constexpr std::size_t kHeaderLimit = 64 * 1024;
+constexpr std::size_t kMaxPipelined = 1u << 20;
+
+SimpleResponse api_error(int status, std::string type, std::string message) {
+  return error_response(convert::ApiError{status, std::move(type), std::move(message)});
+}
+
+}  // namespace
+
+void SessionRegistry::remove(Session* s) {
+  sessions_.erase(s);
+  if (sessions_.empty() && on_empty) {
+    on_empty();
+  }
+}
+
+void SessionRegistry::close_idle() {
+  for (Session* s : std::set<Session*>(sessions_)) {
+    if (s->idle()) {
+      s->close();
+    }
+  }
+}
+
+void SessionRegistry::close_all() {
+  for (Session* s : std::set<Session*>(sessions_)) {
+    s->close();
+  }
+}
+
+Session::Session(WorkerContext& ctx, SessionRegistry& registry, tcp::socket socket)
+    : ctx_(ctx),
+      registry_(registry),
+      socket_(std::move(socket)),
+      read_watchdog_(socket_.get_executor()),
+      write_watchdog_(socket_.get_executor()) {
+  registry_.add(this);
+  ctx_.metrics.connection_opened();
+}
+
+Session::~Session() {
+  ctx_.metrics.connection_closed();
+  read_watchdog_.disarm();
+  write_watchdog_.disarm();
+  registry_.remove(this);
+}
+
+void Session::close() {
+  error_code ignored;
+  if (socket_.is_open()) {
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+  }
+}
+
+asio::awaitable<bool> Session::write(std::string_view bytes) {
+  if (!socket_.is_open()) {
+    co_return false;
+  }
+  write_watchdog_.arm(Clock::now() + kWriteTimeout, [this] { close(); });
+  auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(bytes), kNoThrow);
+  write_watchdog_.disarm();
+  co_return !ec;
+}
+
+asio::awaitable<bool> Session::wait_for_disconnect() {
+  while (true) {
+    if (inbuf_.size() > kMaxPipelined) {
+      // Enough pipelined bytes queued: stop reading, just wait to be cancelled.
+      asio::steady_timer forever(socket_.get_executor(), Clock::time_point::max());
+      co_await forever.async_wait(kNoThrow);
+      co_return !socket_.is_open();
+    }
+    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(watchbuf_), kNoThrow);
+    if (ec == asio::error::operation_aborted) {
+      // Cancelled because the request finished, or the socket was closed under us (shutdown).
+      co_return !socket_.is_open();
+    }
+    if (ec) {
+      co_return true;  // EOF or reset: the client is gone
+    }
+    inbuf_.append(watchbuf_.data(), n);
+  }
+}
+
+asio::awaitable<void> Session::linger_close() {
+  // The request's body was not read (early error): stop sending, then swallow what the client
+  // still sends for a moment, so that its kernel does not turn our answer into a reset.
+  error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_send, ignored);
+  read_watchdog_.arm(Clock::now() + std::chrono::seconds(2), [this] { close(); });
+  std::size_t drained = 0;
+  while (socket_.is_open() && drained < (16u << 20)) {
+    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(readbuf_), kNoThrow);
+    if (ec) {
+      break;
+    }
+    drained += n;
+  }
+  read_watchdog_.disarm();
+  close();
+}
+
+asio::awaitable<void> Session::run() {
+  co_await asio::this_coro::throw_if_cancelled(false);
+  error_code ignored;
+  socket_.set_option(tcp::no_delay(true), ignored);
+  while (socket_.is_open()) {
+    if (!co_await serve_one()) {
+      break;
+    }
+  }
+  close();
+}
+
+// Reads one request and answers it. false: close the connection.
+asio::awaitable<bool> Session::serve_one() {
+  idle_ = true;
+  if (ctx_.shutting_down && inbuf_.empty()) {
+    co_return false;
+  }
+  http::request_parser<http::string_body> parser;
+  parser.header_limit(kHeaderLimit);
+  parser.body_limit(ctx_.config.max_body_bytes);
+  parser.eager(true);
+
+  // Headers.
+  bool started = !inbuf_.empty();
+  read_watchdog_.arm(Clock::now() + (started ? kHeaderTimeout : kKeepAliveIdle),
+                     [this] { close(); });
+  error_code perr;
+  while (true) {
+    if (!inbuf_.empty()) {
+      std::size_t used = parser.put(asio::buffer(inbuf_), perr);
+      inbuf_.erase(0, used);
+      if (!perr && parser.is_header_done()) {
+        break;
+      }
+      if (perr && perr != http::error::need_more) {
+        break;
+      }
+      perr = {};
+    }
+    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(readbuf_), kNoThrow);
+    if (ec) {
+      read_watchdog_.disarm();
+      if (started && read_watchdog_.fired()) {
+        ctx_.log->info("closing a connection whose request headers did not arrive in time");
+      }
+      co_return false;
+    }
+    if (!started) {
+      started = true;
+      idle_ = false;
+      read_watchdog_.arm(Clock::now() + kHeaderTimeout, [this] { close(); });
+    }
+    inbuf_.append(readbuf_.data(), n);
+  }
+  idle_ = false;
+  read_watchdog_.disarm();
+
+  const auto t0 = Clock::now();
+  ctx_.metrics.request_started();
+  IncomingRequest req;
+  req.id = new_request_id();
+  req.started = t0;
+  std::string method;
+  std::string target;
+  bool keep_alive = false;
+  if (!perr) {
+    const auto& h = parser.get();
+    method = std::string(h.method_string());
+    target = std::string(h.target());
+    keep_alive = h.keep_alive();
+    req.x_api_key = std::string(h["x-api-key"]);
+    req.authorization = std::string(h[http::field::authorization]);
+    req.anthropic_beta = std::string(h["anthropic-beta"]);
+  }
+  keep_alive = keep_alive && !ctx_.shutting_down;
+
+  // Answers a complete response; `drain` when the request body was left unread.
+  auto answer = [&](SimpleResponse r, bool head_only, bool drain) -> asio::awaitable<bool> {
+    bool ka = keep_alive && !drain && !ctx_.shutting_down;
+    ResponseHead head;
+    head.status = r.status;
+    head.content_type = r.content_type;
+    head.content_length = r.body.size();
+    head.keep_alive = ka;
+    head.headers = std::move(r.headers);
+    head.headers.emplace_back("request-id", req.id);
+    std::string bytes = serialize(head);
+    if (!head_only) {
+      bytes += r.body;
+    }
+    bool ok = co_await write(bytes);
+    double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+    ctx_.metrics.request_finished(r.status, secs);
+    if (r.status >= 400 || ctx_.log->should_log(spdlog::level::debug)) {
+      ctx_.log->log(r.status >= 500 ? spdlog::level::warn : spdlog::level::info, "{} {} {} {} {}ms",
+                    req.id, method.empty() ? "-" : method, target.substr(0, 200), r.status,
+                    static_cast<int64_t>(secs * 1000));
+    }
+    if (!ok) {
+      co_return false;
+    }
+    if (drain) {
+      co_await linger_close();
+      co_return false;
+    }
+    co_return ka;
+  };
+
+  if (perr) {
+    if (perr == http::error::header_limit) {
+      co_return co_await answer(
+          api_error(431, "invalid_request_error", "request headers larger than 64 KiB"), false,
+          true);
+    }
+    if (perr == http::error::body_limit) {
+      co_return co_await answer(
+          api_error(
+              413, "request_too_large",
+              "request body larger than " + std::to_string(ctx_.config.max_body_bytes) + " bytes"),
+          false, true);
+    }
+    co_return co_await answer(
+        api_error(400, "invalid_request_error", "malformed HTTP request: " + perr.message()), false,
+        true);
+  }
+
+  const bool head_only = method == "HEAD";
+  const bool body_pending = !parser.is_done();
+  RouteMatch route = match_route(method, target);
+  if (route.route == Route::not_found) {
+    co_return co_await answer(not_found_response(method, target), head_only, body_pending);
+  }
+  if (!route.method_allowed) {
+    co_return co_await answer(method_not_allowed_response(method, target, route.allow), head_only,
+                              body_pending);
+  }
+  switch (route.route) {
+    case Route::health:
+      co_return co_await answer(health_response(ctx_), head_only, body_pending);
+    case Route::metrics:
+      co_return co_await answer(metrics_response(ctx_), head_only, body_pending);
+    case Route::root:
+      co_return co_await answer(root_response(ctx_), head_only, body_pending);
+    default:
+      break;
+  }
+
+  // /v1/messages and count_tokens: authenticate before reading a possibly large body.
+  switch (check_client_key(ctx_.config.client_api_key, req.x_api_key, req.authorization)) {
+    case ClientAuth::ok:
+      break;
+    case ClientAuth::missing:
+      co_return co_await answer(
+          api_error(401, "authentication_error",
+                    "missing API key: send it as x-api-key or Authorization: Bearer"),
+          false, body_pending);
+    case ClientAuth::invalid:
+      co_return co_await answer(api_error(401, "authentication_error", "invalid x-api-key"), false,
+                                body_pending);
+  }
+
+  // Body.
+  if (body_pending) {
+    if (auto expect = parser.get()[http::field::expect];
+        expect.size() == 12 && (expect[0] == '1')) {
+      // "100-continue" (curl sends it for large bodies and would wait a second otherwise).
+      if (!co_await write("HTTP/1.1 100 Continue\r\n\r\n")) {
+        ctx_.metrics.request_finished(499, 0);
+        co_return false;
+      }
+    }
+  }
+  while (!parser.is_done()) {
+    if (!inbuf_.empty()) {
+      std::size_t used = parser.put(asio::buffer(inbuf_), perr);
+      inbuf_.erase(0, used);
+      if (perr == http::error::need_more) {
+        perr = {};
+      } else if (perr) {
+        break;
+      }
+      if (parser.is_done()) {
+        break;
+      }
+      if (used > 0) {
+        continue;
+      }
+    }
+    read_watchdog_.arm(Clock::now() + kBodyIdle, [this] { close(); });
+    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(readbuf_), kNoThrow);
+    read_watchdog_.disarm();
+    if (ec) {
+      ctx_.metrics.request_finished(499, 0);
+      co_return false;
+    }
+    inbuf_.append(readbuf_.data(), n);
+  }
+  if (perr) {
+    if (perr == http::error::body_limit) {
+      co_return co_await answer(
+          api_error(
+              413, "request_too_large",
+              "request body larger than " + std::to_string(ctx_.config.max_body_bytes) + " bytes"),
+          false, true);
+    }
+    co_return co_await answer(
+        api_error(400, "invalid_request_error", "malformed HTTP request body: " + perr.message()),
+        false, true);
+  }
+  req.body = parser.release().body();
+  req.keep_alive = keep_alive;
+
+  if (route.route == Route::count_tokens) {
+    co_return co_await answer(count_tokens_response(req.body), false, false);
+  }
+
+  HandlerOutcome outcome = co_await handle_messages(ctx_, *this, req);
+  double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+  ctx_.metrics.request_finished(outcome.status, secs);
+  co_return !outcome.close_connection && keep_alive && !ctx_.shutting_down;
+}
+
+}  // namespace ccproxy::worker

@@ -1,0 +1,107 @@
+#pragma once
+// Talking HTTP/1.1 to the provider: how a request is written, and one attempt at it (a
+// connection from the pool or a new one, the request sent, the response head read, then the
+// body as it arrives) under the connect / first-byte / idle / total timeouts. Retries are the
+// caller's decision (retry_policy.h). Internal to the worker (includes Asio).
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "worker/http_response_parser.h"
+#include "worker/upstream_connection.h"
+#include "worker/watchdog.h"
+#include "worker/worker_config.h"
+
+namespace ccproxy::worker {
+
+/// Links one client request to whatever its upstream attempt is waiting on, so that a client
+/// that goes away (or a shutdown) aborts the upstream work at once.
+struct CallGuard {
+  bool cancelled = false;
+  std::function<void()> abort;  // set while an upstream operation is pending
+
+  void cancel() {
+    cancelled = true;
+    if (abort) {
+      auto a = abort;
+      a();
+    }
+  }
+};
+
+class UpstreamClient {
+ public:
+  UpstreamClient(const WorkerConfig& config, UpstreamEndpoint endpoint,
+                 std::optional<ProxyEndpoint> proxy, std::unique_ptr<asio::ssl::context> tls);
+
+  /// The full request bytes: head and body. `anthropic_beta` is forwarded in pass-through.
+  std::string build_request(std::string_view body, bool stream,
+                            std::string_view anthropic_beta) const;
+
+  const WorkerConfig& config() const { return config_; }
+  const UpstreamEndpoint& endpoint() const { return endpoint_; }
+  const std::optional<ProxyEndpoint>& proxy() const { return proxy_; }
+  asio::ssl::context& tls() { return *tls_; }
+  ConnectionPool& pool() { return pool_; }
+  const std::string& pool_key() const { return pool_key_; }
+
+ private:
+  const WorkerConfig& config_;
+  UpstreamEndpoint endpoint_;
+  std::optional<ProxyEndpoint> proxy_;
+  std::unique_ptr<asio::ssl::context> tls_;
+  ConnectionPool pool_;
+  std::string pool_key_;
+};
+
+class UpstreamExchange {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  /// One attempt. A pooled connection that turns out dead before any response byte is
+  /// replaced by a fresh one transparently (once).
+  static asio::awaitable<Result<std::unique_ptr<UpstreamExchange>, UpstreamFailure>> open(
+      UpstreamClient& client, const std::string& request, Clock::time_point total_deadline,
+      CallGuard& guard);
+
+  UpstreamExchange(UpstreamClient& client, std::unique_ptr<UpstreamConnection> connection,
+                   Clock::time_point total_deadline, CallGuard& guard);
+  /// Returns the connection to the pool when the response was read completely and the
+  /// upstream allows keep-alive; closes it otherwise.
+  ~UpstreamExchange();
+  UpstreamExchange(const UpstreamExchange&) = delete;
+  UpstreamExchange& operator=(const UpstreamExchange&) = delete;
+
+  int status() const { return parser_.status(); }
+  const HttpResponseParser& response() const { return parser_; }
+  bool reused_connection() const;
+
+  /// Appends the next body bytes to `out`. true: more may follow; false: the body is complete.
+  asio::awaitable<Result<bool, UpstreamFailure>> read_body(std::string& out);
+  /// The whole body (error bodies, non-streaming responses), at most `limit` bytes.
+  asio::awaitable<Result<std::string, UpstreamFailure>> read_all(std::size_t limit);
+
+ private:
+  /// Writes the request and reads the response head.
+  asio::awaitable<Result<void, UpstreamFailure>> send(const std::string& request);
+  UpstreamFailure timeout_or(FailureKind op_timeout, FailureKind otherwise, std::string detail,
+                             bool got_bytes) const;
+  Clock::time_point deadline_after(std::chrono::milliseconds timeout) const;
+
+  UpstreamClient& client_;
+  std::unique_ptr<UpstreamConnection> conn_;
+  Clock::time_point total_deadline_;
+  CallGuard& guard_;
+  HttpResponseParser parser_;
+  std::string pending_body_;
+  std::vector<char> buffer_;
+  bool broken_ = false;
+  Watchdog watchdog_;  // last: destroyed first, while conn_ still exists
+};
+
+}  // namespace ccproxy::worker
