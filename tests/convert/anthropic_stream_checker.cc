@@ -206,7 +206,7 @@ std::string check_anthropic_stream(std::string_view sse, StreamSummary& s) {
   if (open != -1 && !s.errored) {
     return "stream ends with block " + std::to_string(open) + " open";
   }
-  if (s.message_stopped) {
+  if (s.message_stopped && s.stop_reason != "max_tokens") {
     for (const StreamBlock& b : s.blocks) {
       if (b.type == "tool_use") {
         json input = b.text.empty() ? json::object() : json::parse(b.text, nullptr, false);

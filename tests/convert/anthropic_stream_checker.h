@@ -37,7 +37,8 @@ struct StreamSummary {
 /// known type; message_start first (or a lone error); content blocks have consecutive indices
 /// from 0, one open at a time, deltas of the block's kind, balanced start/stop; message_delta
 /// only with no open block, followed by message_stop; nothing after message_stop or error;
-/// a stream that stops normally has every tool_use input parse as a JSON object.
+/// a stream that stops normally (other than at max_tokens) has every tool_use input parse as
+/// a JSON object.
 std::string check_anthropic_stream(std::string_view sse, StreamSummary& summary);
 
 }  // namespace ccproxy::convert::testing

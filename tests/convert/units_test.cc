@@ -235,3 +235,21 @@ TEST(Response, TotalOnGarbage) {
 
 }  // namespace
 }  // namespace ccproxy::convert
+
+namespace ccproxy::convert {
+namespace {
+
+TEST(SseParser, ByteOrderMarkAtStartIsSkipped) {
+  auto events = parse_sse({"\xEF\xBB",
+                           "\xBF"
+                           "data: a\n\n"});
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].second, "a");
+  events =
+      parse_sse({"\xEF"
+                 "data: a\n\n"});  // not a BOM: kept as part of the line
+  EXPECT_TRUE(events.empty());
+}
+
+}  // namespace
+}  // namespace ccproxy::convert

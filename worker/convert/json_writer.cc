@@ -2,6 +2,11 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace ccproxy::convert {
 namespace {
@@ -93,6 +98,32 @@ int read_u_escape(const std::string& json, size_t i) {
   return v;
 }
 
+// Index of the first byte at or after `i` that needs attention, or `n`.
+inline size_t next_special(const unsigned char* p, size_t i, size_t n) {
+#if defined(__SSE2__)
+  // 16 bytes at a time: a signed compare with 0x20 catches control characters and every
+  // byte >= 0x80 at once; quotes and backslashes are compared separately.
+  const __m128i space = _mm_set1_epi8(0x20);
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  while (i + 16 <= n) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    const __m128i hit =
+        _mm_or_si128(_mm_cmplt_epi8(v, space),
+                     _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
+    const int mask = _mm_movemask_epi8(hit);
+    if (mask != 0) {
+      return i + size_t(__builtin_ctz(unsigned(mask)));
+    }
+    i += 16;
+  }
+#endif
+  while (i < n && !kEscape.special[p[i]]) {
+    ++i;
+  }
+  return i;
+}
+
 }  // namespace
 
 void append_escaped(std::string& out, std::string_view s) {
@@ -101,11 +132,11 @@ void append_escaped(std::string& out, std::string_view s) {
   size_t run = 0;  // start of the pending run of bytes copied verbatim
   size_t i = 0;
   while (i < n) {
-    const unsigned char c = p[i];
-    if (!kEscape.special[c]) {
-      ++i;
-      continue;
+    i = next_special(p, i, n);
+    if (i >= n) {
+      break;
     }
+    const unsigned char c = p[i];
     if (c >= 0x80) {
       const size_t len = utf8_sequence_length(p, i, n);
       if (len != 0) {

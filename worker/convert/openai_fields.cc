@@ -19,11 +19,14 @@ std::string_view trim_left(std::string_view s) {
 }  // namespace
 
 std::string_view stop_reason_for(std::string_view finish_reason, bool has_tool_calls) {
+  if (finish_reason == "length") {
+    return "max_tokens";  // even mid tool call: the truthful reason, as Anthropic reports it
+  }
+  if (finish_reason == "content_filter") {
+    return "refusal";
+  }
   if (has_tool_calls) {
     return "tool_use";
-  }
-  if (finish_reason == "length") {
-    return "max_tokens";
   }
   if (finish_reason == "tool_calls" || finish_reason == "function_call") {
     return "tool_use";

@@ -10,9 +10,9 @@
 
 namespace ccproxy::convert::detail {
 
-/// stop -> end_turn, length -> max_tokens, tool_calls/function_call -> tool_use,
-/// content_filter -> refusal, anything else (or none) -> end_turn; tool_use whenever the
-/// response carried tool calls.
+/// length -> max_tokens and content_filter -> refusal first; then tool_use whenever the
+/// response carried tool calls (providers also say "stop" there) or finish_reason is
+/// tool_calls/function_call; anything else (stop, none, unknown) -> end_turn.
 std::string_view stop_reason_for(std::string_view finish_reason, bool has_tool_calls);
 
 /// Reads an OpenAI `usage` object. prompt_tokens includes cached tokens while Anthropic's

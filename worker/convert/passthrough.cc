@@ -2,6 +2,7 @@
 // except for the mapped `model` and the clamped `max_tokens`.
 
 #include <algorithm>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,11 +28,24 @@ size_t skip_value(std::string_view s, size_t i) {
     return s.size();
   }
   if (s[i] == '"') {
-    ++i;
-    while (i < s.size() && s[i] != '"') {
-      i += s[i] == '\\' ? 2 : 1;
+    // The closing quote is the first one preceded by an even number of backslashes.
+    size_t j = i + 1;
+    while (j < s.size()) {
+      const void* hit = std::memchr(s.data() + j, '"', s.size() - j);
+      if (hit == nullptr) {
+        return s.size();
+      }
+      const size_t q = size_t(static_cast<const char*>(hit) - s.data());
+      size_t backslashes = 0;
+      while (q - backslashes > i + 1 && s[q - backslashes - 1] == '\\') {
+        ++backslashes;
+      }
+      if (backslashes % 2 == 0) {
+        return q + 1;
+      }
+      j = q + 1;
     }
-    return i + 1;
+    return s.size();
   }
   if (s[i] == '{' || s[i] == '[') {
     int depth = 0;

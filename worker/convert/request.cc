@@ -774,10 +774,17 @@ bool RequestConverter::write_user(element content, const std::string& path) {
       add_text(text);
     } else {
       // Unknown or unsupported block types (thinking in a user turn, search results, ...)
-      // degrade to their text when they have one, else they are skipped.
+      // degrade to their text, or the text blocks of their `content`, else are skipped.
       std::string_view t;
+      element inner;
       if (get_string(block, "text", t)) {
         add_text(t);
+      } else if (get_field(block, "content", inner) && detail::is_array(inner)) {
+        for (element part : simdjson::dom::array(inner)) {
+          if (get_string(part, "text", t)) {
+            add_text(t);
+          }
+        }
       }
     }
   }

@@ -48,6 +48,9 @@ class SseParser {
   std::string data_;   // the current event's data
   std::string event_;  // the current event's type
   bool has_data_ = false;
+  static constexpr unsigned char kBom[3] = {0xEF, 0xBB, 0xBF};
+  bool bom_pending_ = true;
+  std::size_t bom_matched_ = 0;
   bool skip_lf_ = false;  // the previous feed ended in '\r'
   bool failed_ = false;
 };
@@ -56,6 +59,20 @@ template <typename OnEvent>
 bool SseParser::feed(std::string_view bytes, OnEvent&& on_event) {
   std::size_t i = 0;
   const std::size_t n = bytes.size();
+  // A UTF-8 byte order mark at the very start of the stream is not part of the first line.
+  while (bom_pending_ && i < n) {
+    if (static_cast<unsigned char>(bytes[i]) != kBom[bom_matched_]) {
+      bom_pending_ = false;
+      if (bom_matched_ > 0) {
+        line_.append(reinterpret_cast<const char*>(kBom), bom_matched_);
+      }
+      break;
+    }
+    ++i;
+    if (++bom_matched_ == 3) {
+      bom_pending_ = false;
+    }
+  }
   while (i < n && !failed_) {
     if (skip_lf_) {
       skip_lf_ = false;

@@ -89,7 +89,8 @@ struct ToolCall {
   int64_t key = 0;
   std::string id;
   std::string name;
-  std::string buffered;  // arguments received before the block could open
+  std::string buffered;   // arguments received before the block could open
+  std::string arguments;  // everything streamed, checked once the message ends
   JsonCompletion json;
   bool opened = false;
   bool closed = false;
@@ -287,12 +288,14 @@ struct StreamTranslator::State {
           pending.swap(tool.buffered);
           if (!pending.empty()) {
             tool.json.feed(pending);
+            tool.arguments.append(pending);
             write_delta("input_json_delta", "partial_json", pending);
           }
           return;
         }
         if (!data.empty()) {
           tool.json.feed(data);
+          tool.arguments.append(data);
           write_delta("input_json_delta", "partial_json", data);
         }
         return;
@@ -406,7 +409,8 @@ struct StreamTranslator::State {
   }
 
   // --- tool call deltas ---
-  size_t tool_slot(element call, std::string_view id, std::string_view name) {
+  size_t tool_slot(element call, std::string_view id, std::string_view name,
+                   std::string_view arguments) {
     element index_e;
     int64_t key;
     if (get_field(call, "index", index_e) && detail::is_number(index_e)) {
@@ -416,7 +420,8 @@ struct StreamTranslator::State {
           // A provider reusing one index for a new call (a complete previous call, then a
           // new id with a name) gets a new block.
           ToolCall& t = tools[s];
-          if (!name.empty() && !id.empty() && !t.name.empty() && id != t.id && t.json.complete()) {
+          if (!name.empty() && !id.empty() && !arguments.empty() && !t.name.empty() && id != t.id &&
+              t.json.complete()) {
             key = next_synthetic_key--;
             break;
           }
@@ -458,7 +463,7 @@ struct StreamTranslator::State {
           }
         }
       }
-      const size_t slot = tool_slot(call, id, name);
+      const size_t slot = tool_slot(call, id, name, arguments);
       ToolCall& tool = tools[slot];
       if (tool.id.empty() && !id.empty()) {
         tool.id.assign(id);
@@ -468,6 +473,19 @@ struct StreamTranslator::State {
       }
       route(BlockKind::tool, slot, arguments);
     }
+  }
+
+  bool arguments_are_object(const std::string& arguments) {
+    size_t first = 0;
+    while (first < arguments.size() && is_space(arguments[first])) {
+      ++first;
+    }
+    if (first == arguments.size()) {
+      return true;  // no arguments: input {}
+    }
+    element root;
+    return detail::parse_lenient(parser, arguments, scratch, root) == simdjson::SUCCESS &&
+           detail::is_object(root);
   }
 
   // --- chunks ---
@@ -488,9 +506,23 @@ struct StreamTranslator::State {
     }
     ensure_started();
     close_all();
+    const std::string_view stop_reason = detail::stop_reason_for(finish_reason, any_tool);
+    if (stop_reason != "max_tokens") {
+      // Streamed arguments cannot be repaired afterwards: a call whose arguments are not a
+      // JSON object (a provider bug or a lost chunk) ends the message with an error rather
+      // than a tool call the client cannot parse.
+      for (const ToolCall& tool : tools) {
+        if (tool.opened && !arguments_are_object(tool.arguments)) {
+          fail_with(ApiError{502, "api_error",
+                             "upstream sent invalid JSON arguments for tool call " + tool.name +
+                                 " (" + tool.id + ")"});
+          return;
+        }
+      }
+    }
     write_event_head("message_delta");
     out->append(",\"delta\":{\"stop_reason\":\"");
-    out->append(detail::stop_reason_for(finish_reason, any_tool));
+    out->append(stop_reason);
     out->append("\",\"stop_sequence\":null},\"usage\":{\"input_tokens\":");
     append_int(*out, usage.input_tokens);
     out->append(",\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":");

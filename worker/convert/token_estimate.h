@@ -6,7 +6,7 @@
 
 namespace ccproxy::convert {
 
-/// Estimated tokens of `text`: words, digit groups, punctuation and JSON syntax,
+/// Estimated tokens of `text`: ASCII words, digit groups, punctuation and JSON syntax,
 /// line breaks and indentation, and non-ASCII characters (CJK, emoji) at separate rates.
 double estimate_text_tokens(std::string_view text);
 

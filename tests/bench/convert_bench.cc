@@ -1,0 +1,190 @@
+// convert_bench [fixture.json] [iterations]: measures the conversion core on the realistic
+// Claude Code request and on a synthetic provider stream, and prints the figures.
+
+#include <time.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "worker/convert/convert.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using ccproxy::convert::ApiError;
+
+std::string read_file(const char* path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+double thread_cpu_us() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) * 1e6 + double(ts.tv_nsec) / 1e3;
+}
+
+double g_last_wall_us = 0;
+
+// Returns CPU time per iteration (this thread only, so other load on the machine does not
+// count); the wall-clock figure is kept in g_last_wall_us.
+template <typename F>
+double time_us(int iterations, F&& f) {
+  for (int i = 0; i < iterations / 10 + 1; ++i) {
+    f();  // warm up caches and the per-thread parsers
+  }
+  const auto start = Clock::now();
+  const double cpu_start = thread_cpu_us();
+  for (int i = 0; i < iterations; ++i) {
+    f();
+  }
+  const double cpu = thread_cpu_us() - cpu_start;
+  const std::chrono::duration<double, std::micro> elapsed = Clock::now() - start;
+  g_last_wall_us = elapsed.count() / iterations;
+  return cpu / iterations;
+}
+
+std::string chunk(const nlohmann::json& delta, const char* finish = nullptr) {
+  nlohmann::json c = {{"id", "chatcmpl-bench"},
+                      {"object", "chat.completion.chunk"},
+                      {"created", 1700000000},
+                      {"model", "glm-4.6"},
+                      {"choices",
+                       {{{"index", 0},
+                         {"delta", delta},
+                         {"finish_reason", finish ? nlohmann::json(finish) : nlohmann::json()}}}}};
+  return "data: " + c.dump() + "\n\n";
+}
+
+// A stream like a real turn: reasoning, text, one tool call streamed in small pieces.
+std::vector<std::string> make_stream() {
+  std::vector<std::string> chunks;
+  chunks.push_back(chunk({{"role", "assistant"}, {"content", ""}}));
+  for (int i = 0; i < 200; ++i) {
+    chunks.push_back(chunk({{"reasoning_content", "thinking about step " + std::to_string(i)}}));
+  }
+  for (int i = 0; i < 400; ++i) {
+    chunks.push_back(chunk({{"content", "Some answer text, token " + std::to_string(i) + ". "}}));
+  }
+  chunks.push_back(chunk({{"tool_calls",
+                           {{{"index", 0},
+                             {"id", "call_bench"},
+                             {"type", "function"},
+                             {"function", {{"name", "Write"}, {"arguments", ""}}}}}}}));
+  chunks.push_back(chunk(
+      {{"tool_calls",
+        {{{"index", 0}, {"function", {{"arguments", "{\"file_path\":\"/a\",\"content\":\""}}}}}}}));
+  for (int i = 0; i < 400; ++i) {
+    chunks.push_back(chunk(
+        {{"tool_calls",
+          {{{"index", 0}, {"function", {{"arguments", "line " + std::to_string(i) + "\\n"}}}}}}}));
+  }
+  chunks.push_back(chunk({{"tool_calls", {{{"index", 0}, {"function", {{"arguments", "\"}"}}}}}}}));
+  chunks.push_back(chunk(nlohmann::json::object(), "tool_calls"));
+  chunks.push_back(
+      "data: {\"id\":\"chatcmpl-bench\",\"choices\":[],\"usage\":{\"prompt_tokens\":20000,"
+      "\"completion_tokens\":900}}\n\n");
+  chunks.push_back("data: [DONE]\n\n");
+  return chunks;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const char* path = argc > 1 ? argv[1] : CCPROXY_FIXTURE;
+  const int iterations = argc > 2 ? std::atoi(argv[2]) : 2000;
+  const std::string body = read_file(path);
+  if (body.empty()) {
+    std::fprintf(stderr, "cannot read %s\n", path);
+    return 1;
+  }
+  ccproxy::worker::ModelMap models{"glm-4.6", "glm-4.5", "glm-4.5-air", true};
+  ccproxy::convert::RequestOptions options;
+  options.models = &models;
+  options.max_tokens = {0, 32000};
+
+  auto probe = ccproxy::convert::to_openai_request(body, options);
+  if (!probe.ok()) {
+    std::fprintf(stderr, "conversion failed: %s\n", probe.error().message.c_str());
+    return 1;
+  }
+  const double mb = double(body.size()) / 1e6;
+  std::printf("fixture: %s (%zu bytes), %d iterations; figures are thread CPU time\n", path,
+              body.size(), iterations);
+
+  size_t sink = 0;
+  const double request_us = time_us(iterations, [&] {
+    auto r = ccproxy::convert::to_openai_request(body, options);
+    sink += r->body.size();
+  });
+  std::printf("to_openai_request:      %8.1f us/request  %7.0f MB/s  (wall %.1f us)\n", request_us,
+              mb / (request_us / 1e6), g_last_wall_us);
+
+  const double passthrough_us = time_us(iterations, [&] {
+    auto r = ccproxy::convert::to_passthrough_request(body, options);
+    sink += r->body.size();
+  });
+  std::printf("to_passthrough_request: %8.1f us/request  %7.0f MB/s  (wall %.1f us)\n",
+              passthrough_us, mb / (passthrough_us / 1e6), g_last_wall_us);
+
+  const double count_us = time_us(iterations, [&] {
+    auto r = ccproxy::convert::count_tokens(body);
+    sink += size_t(*r);
+  });
+  std::printf("count_tokens:           %8.1f us/request  (estimate %lld tokens)\n", count_us,
+              static_cast<long long>(*ccproxy::convert::count_tokens(body)));
+
+  const double nlohmann_us =
+      time_us(iterations / 10 + 1, [&] { sink += nlohmann::json::parse(body).dump().size(); });
+  std::printf("reference nlohmann parse+dump: %8.1f us/request\n", nlohmann_us);
+
+  // Whole response: a tool-calling answer.
+  const std::string response =
+      R"({"id":"c","choices":[{"index":0,"message":{"role":"assistant","reasoning_content":"Plan the edit.",)"
+      R"("content":"I will write the file.","tool_calls":[{"id":"call_1","type":"function","function":)"
+      R"({"name":"Write","arguments":"{\"file_path\":\"/tmp/a.txt\",\"content\":\"hello\\nworld\"}"}}]},)"
+      R"("finish_reason":"tool_calls"}],"usage":{"prompt_tokens":20000,"completion_tokens":50,)"
+      R"("prompt_tokens_details":{"cached_tokens":18000}}})";
+  ccproxy::convert::ResponseContext context{"msg_bench", "claude-opus-4-8"};
+  const double response_us = time_us(iterations * 10, [&] {
+    auto r = ccproxy::convert::to_anthropic_response(response, context);
+    sink += r->body.size();
+  });
+  std::printf("to_anthropic_response:  %8.2f us/response (%zu bytes)\n", response_us,
+              response.size());
+
+  // Streaming: feed one upstream event at a time, as the network delivers them.
+  const auto chunks = make_stream();
+  size_t stream_bytes = 0;
+  for (const auto& c : chunks) {
+    stream_bytes += c.size();
+  }
+  const int stream_rounds = iterations / 20 + 1;
+  std::string out;
+  out.reserve(1 << 20);
+  const double stream_us = time_us(stream_rounds, [&] {
+    ccproxy::convert::StreamTranslator translator(context);
+    out.clear();
+    for (const auto& c : chunks) {
+      translator.feed(c, out);
+    }
+    translator.finish(out);
+    sink += out.size();
+  });
+  const double per_chunk = stream_us / double(chunks.size());
+  std::printf(
+      "StreamTranslator:       %8.3f us/chunk    %7.0f MB/s  (%zu chunks, %zu bytes; wall %.3f "
+      "us/chunk)\n",
+      per_chunk, double(stream_bytes) / 1e6 / (stream_us / 1e6), chunks.size(), stream_bytes,
+      g_last_wall_us / double(chunks.size()));
+  std::printf("(sink %zu)\n", sink);
+  return 0;
+}
