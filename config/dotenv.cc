@@ -99,8 +99,8 @@ DotenvFile parse_dotenv(std::string_view text) {
     }
     s.skip_blanks();
     if (name.empty() || s.peek() != '=') {
-      out.errors.push_back(
-          {line, name.empty() ? "expected NAME=VALUE" : "expected '=' after " + name});
+      // Not quoting the line: a key pasted on a line of its own is still a secret.
+      out.errors.push_back({line, "expected NAME=VALUE"});
       s.skip_line();
       continue;
     }

@@ -1,0 +1,76 @@
+// The profiles shipped in the repository's profiles/ load and validate.
+
+#include <gtest/gtest.h>
+
+#include "config/profile.h"
+#include "temp_home.h"
+
+namespace ccproxy::config {
+namespace {
+
+using testing::all_problems;
+using testing::TempHome;
+
+// A copy of the repository's profiles/ in a fresh home, so a developer's own ccproxy.toml or
+// .env in the checkout cannot change the outcome.
+void copy_shipped_profiles(const TempHome& h) {
+  const std::filesystem::path src = std::filesystem::path(CCPROXY_SOURCE_DIR) / "profiles";
+  for (const auto& entry : std::filesystem::directory_iterator(src)) {
+    if (entry.path().extension() == ".toml") {
+      std::filesystem::copy_file(entry.path(), h.root() / "profiles" / entry.path().filename(),
+                                 std::filesystem::copy_options::overwrite_existing);
+    }
+  }
+}
+
+TEST(ShippedProfiles, LoadWithTheRequestyKey) {
+  TempHome h;
+  copy_shipped_profiles(h);
+  Environment env;
+  env.set("REQUESTY_API_KEY", "sk-requesty-test-0000");
+  Fleet fleet = load_fleet(h.home(), env);
+  ASSERT_TRUE(fleet.ok()) << all_problems(fleet);
+  struct Expect {
+    const char* name;
+    uint16_t port;
+    const char* model;
+  };
+  const Expect expected[] = {{"kimi", 8081, "groq/moonshotai/Kimi-K2-Instruct-0905"},
+                             {"glm", 8082, "zai/GLM-4.6"},
+                             {"minimax", 8083, "minimaxi/MiniMax-M2"},
+                             {"gemini", 8084, "google/gemini-2.5-flash"}};
+  ASSERT_EQ(fleet.profiles.size(), 4u);
+  for (std::size_t i = 0; i < 4; ++i) {
+    const Profile& p = fleet.profiles[i];
+    const auto& w = p.worker;
+    EXPECT_EQ(p.name, expected[i].name);
+    EXPECT_EQ(w.port, expected[i].port);
+    EXPECT_EQ(w.host, "127.0.0.1");
+    EXPECT_EQ(w.models.big, expected[i].model);
+    EXPECT_EQ(w.models.middle, expected[i].model);
+    EXPECT_EQ(w.models.small, expected[i].model);
+    EXPECT_EQ(w.upstream.base_url, "https://router.requesty.ai/v1");
+    EXPECT_EQ(w.upstream.api_key, "sk-requesty-test-0000");
+    EXPECT_EQ(w.upstream.format, worker::UpstreamFormat::openai);
+    std::vector<std::pair<std::string, std::string>> headers = {
+        {"Accept", "application/json"},
+        {"User-Agent", "Mozilla/5.0 (compatible; ClaudeCodeProxy/1.0)"}};
+    EXPECT_EQ(w.upstream.headers, headers);
+  }
+}
+
+TEST(ShippedProfiles, WithoutTheKeyEveryProfileSaysWhatIsMissing) {
+  TempHome h;
+  copy_shipped_profiles(h);
+  Fleet fleet = load_fleet(h.home(), Environment{});
+  EXPECT_TRUE(fleet.profiles.empty());
+  ASSERT_EQ(fleet.problems.size(), 4u) << all_problems(fleet);
+  for (const auto& p : fleet.problems) {
+    EXPECT_EQ(p.key, "upstream.api_key");
+    EXPECT_EQ(p.message, "variable REQUESTY_API_KEY is not set (environment or .env)");
+    EXPECT_GT(p.line, 0);
+  }
+}
+
+}  // namespace
+}  // namespace ccproxy::config
