@@ -1,0 +1,83 @@
+// Fuzz target: the Anthropic request converters (to_openai_request, to_passthrough_request)
+// and count_tokens, on arbitrary bytes and, through the seed corpus and the dictionary of
+// Anthropic keys, on near-valid Messages requests.
+//
+// Invariants: nothing crashes; a converted request is valid JSON (so valid UTF-8) holding an
+// object with the upstream model, a messages array (OpenAI) and the stream flag the result
+// reports; an error is a 4xx/5xx with a type and a message whose error_body() and
+// error_event() are valid JSON; a token estimate is never negative.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "fuzz_check.h"
+#include "worker/convert/convert.h"
+
+namespace {
+
+using namespace ccproxy::convert;
+using nlohmann::json;
+
+void check_error(const ApiError& e, std::string_view input) {
+  FUZZ_CHECK(e.status >= 400 && e.status <= 599, std::to_string(e.status));
+  FUZZ_CHECK(!e.type.empty() && !e.message.empty(), e.type + ": " + e.message);
+  const json body = json::parse(error_body(e), nullptr, false);
+  FUZZ_CHECK(!body.is_discarded() && body.is_object(), "error_body: " + error_body(e));
+  const std::string event = error_event(e);
+  FUZZ_CHECK(event.rfind("event: error\ndata: ", 0) == 0 && event.size() >= 21 &&
+                 event.compare(event.size() - 2, 2, "\n\n") == 0,
+             event);
+  const json data = json::parse(event.substr(19, event.size() - 21), nullptr, false);
+  FUZZ_CHECK(!data.is_discarded(), "error_event: " + event);
+}
+
+void check_request(const UpstreamRequest& r, bool openai) {
+  const json body = json::parse(r.body, nullptr, false);
+  FUZZ_CHECK(!body.is_discarded() && body.is_object(),
+             std::string(openai ? "openai" : "passthrough") + ": not a JSON object: " + r.body);
+  FUZZ_CHECK(body.contains("model") && body["model"].is_string() &&
+                 body["model"].get<std::string>() == r.upstream_model,
+             r.upstream_model + " vs " + r.body);
+  FUZZ_CHECK(!openai || (body.contains("messages") && body["messages"].is_array()), r.body);
+  const bool streamed = body.contains("stream") && body["stream"].is_boolean() &&
+                        body["stream"].get<bool>();
+  FUZZ_CHECK(streamed == r.stream, r.body);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static const ccproxy::worker::ModelMap models{"glm-4.6", "glm-4.5", "glm-4.5-air", true};
+  const std::string_view input(reinterpret_cast<const char*>(data), size);
+  RequestOptions options;
+  options.models = &models;
+  options.max_tokens = ccproxy::worker::TokenLimits{16, 32000};
+  options.reasoning_content_in_history = size % 2 == 1;
+
+  auto openai = to_openai_request(input, options);
+  if (openai) {
+    check_request(*openai, true);
+  } else {
+    check_error(openai.error(), input);
+  }
+  // Pass-through forwards the client's JSON as it came (lone surrogate escapes included), so
+  // its output is held to strict JSON only when the input was strict JSON.
+  auto passthrough = to_passthrough_request(input, options);
+  if (passthrough) {
+    if (json::accept(input)) {
+      check_request(*passthrough, false);
+    }
+  } else {
+    check_error(passthrough.error(), input);
+  }
+  auto tokens = count_tokens(input);
+  if (tokens) {
+    FUZZ_CHECK(*tokens >= 0, std::to_string(*tokens));
+  } else {
+    check_error(tokens.error(), input);
+  }
+  return 0;
+}
