@@ -2,6 +2,8 @@
 // then the output is written straight into a string; nothing is re-parsed or re-dumped.
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,15 +33,63 @@ ApiError invalid(std::string message) {
   return ApiError{400, "invalid_request_error", std::move(message)};
 }
 
-std::string at(std::string_view prefix, size_t index) {
-  std::string s(prefix);
-  s.push_back('.');
-  s += std::to_string(index);
-  return s;
-}
+// The location of a value for error messages ("messages.3.content.1.source.data"), kept as
+// a few segments on the stack and only turned into a string when an error is reported.
+class Path {
+ public:
+  Path(const char* root) { add(root, kNoIndex); }  // NOLINT: implicit from a literal
+  Path field(const char* key) const {
+    Path p = *this;
+    p.add(key, kNoIndex);
+    return p;
+  }
+  Path item(size_t index) const {
+    Path p = *this;
+    p.add(nullptr, index);
+    return p;
+  }
+  std::string str() const {
+    std::string out;
+    for (uint8_t i = 0; i < n_; ++i) {
+      if (i > 0) {
+        out.push_back('.');
+      }
+      if (segments_[i].key != nullptr) {
+        out.append(segments_[i].key);
+      } else {
+        out.append(std::to_string(segments_[i].index));
+      }
+    }
+    return out;
+  }
 
-std::string expected(const std::string& path, const char* what, element e) {
-  return path + ": expected " + what + ", got " + detail::type_name(e.type());
+ private:
+  static constexpr size_t kNoIndex = size_t(-1);
+  struct Segment {
+    const char* key;
+    size_t index;
+  };
+  void add(const char* key, size_t index) {
+    if (n_ < segments_.size()) {
+      segments_[n_++] = Segment{key, index};
+    }
+  }
+  std::array<Segment, 8> segments_{};
+  uint8_t n_ = 0;
+};
+
+std::string operator+(const Path& path, const char* suffix) { return path.str() + suffix; }
+
+Path at(const Path& path, size_t index) { return path.item(index); }
+
+std::string expected(const std::string& where, const char* what, element e) {
+  return where + ": expected " + what + ", got " + detail::type_name(e.type());
+}
+std::string expected(const Path& path, const char* what, element e) {
+  return expected(path.str(), what, e);
+}
+std::string expected(const char* where, const char* what, element e) {
+  return expected(std::string(where), what, e);
 }
 
 // Writes pieces of one JSON string value, separated by "\n\n", skipping empty pieces.
@@ -65,7 +115,8 @@ class JoinedText {
 
 class RequestConverter {
  public:
-  explicit RequestConverter(const RequestOptions& options) : options_(options) {}
+  RequestConverter(const RequestOptions& options, size_t body_size)
+      : options_(options), reserve_hint_(body_size + body_size / 8 + 1024) {}
 
   bool convert(element root, UpstreamRequest& result);
   ApiError take_error() { return std::move(error_); }
@@ -78,19 +129,20 @@ class RequestConverter {
 
   bool write_system(element system);
   bool write_messages(element messages);
-  bool write_user(element content, const std::string& path);
-  bool write_assistant(element content, const std::string& path);
-  bool write_system_message(element content, const std::string& path);
-  bool write_tool_result(element block, const std::string& path, std::string_view id,
+  bool write_user(element content, const Path& path);
+  bool write_assistant(element content, const Path& path);
+  bool write_system_message(element content, const Path& path);
+  bool write_tool_result(element block, const Path& path, std::string_view id,
                          std::vector<element>& images);
   bool write_pending_placeholders();
-  bool document_text(element block, const std::string& path, std::string& text,
+  bool document_text(element block, const Path& path, std::string& text,
                      bool degrade_unsupported);
-  bool image_url(element block, const std::string& path, std::string& url);
+  bool image_url(element block, const Path& path, std::string& url);
   bool write_tools(element tools, element tool_choice, bool has_tool_choice);
-  bool text_of_blocks(element content, const std::string& path, JoinedText& joined);
+  bool text_of_blocks(element content, const Path& path, JoinedText& joined);
 
   const RequestOptions& options_;
+  size_t reserve_hint_;  // the output is about the size of the input: one allocation
   ApiError error_;
   std::string out_;
   std::string scratch_;
@@ -161,7 +213,7 @@ bool RequestConverter::convert(element root, UpstreamRequest& result) {
       options_.models ? map_model(model_name, *options_.models) : std::string(model_name);
   result.stream = stream;
 
-  out_.reserve(4096);
+  out_.reserve(reserve_hint_);
   out_.append("{\"model\":");
   append_json_string(out_, result.upstream_model);
   out_.append(",\"max_tokens\":");
@@ -257,7 +309,7 @@ bool RequestConverter::write_system(element system) {
 
 // Text of a list of blocks (system prompt, system messages): text blocks are joined, other
 // block types are skipped.
-bool RequestConverter::text_of_blocks(element content, const std::string& path,
+bool RequestConverter::text_of_blocks(element content, const Path& path,
                                       JoinedText& joined) {
   size_t j = 0;
   for (element block : simdjson::dom::array(content)) {
@@ -283,7 +335,7 @@ bool RequestConverter::text_of_blocks(element content, const std::string& path,
 bool RequestConverter::write_messages(element messages) {
   size_t i = 0;
   for (element message : simdjson::dom::array(messages)) {
-    const std::string path = at("messages", i);
+    const Path path = Path("messages").item(i);
     if (!detail::is_object(message)) {
       return fail(expected(path, "an object", message));
     }
@@ -303,15 +355,15 @@ bool RequestConverter::write_messages(element messages) {
       return fail(expected(path + ".content", "a string or an array", content));
     }
     if (role == "user") {
-      if (!write_user(content, path + ".content")) {
+      if (!write_user(content, path.field("content"))) {
         return false;
       }
     } else if (role == "assistant") {
-      if (!write_pending_placeholders() || !write_assistant(content, path + ".content")) {
+      if (!write_pending_placeholders() || !write_assistant(content, path.field("content"))) {
         return false;
       }
     } else if (role == "system") {
-      if (!write_pending_placeholders() || !write_system_message(content, path + ".content")) {
+      if (!write_pending_placeholders() || !write_system_message(content, path.field("content"))) {
         return false;
       }
     } else {
@@ -346,7 +398,7 @@ bool RequestConverter::write_pending_placeholders() {
   return true;
 }
 
-bool RequestConverter::write_system_message(element content, const std::string& path) {
+bool RequestConverter::write_system_message(element content, const Path& path) {
   // Kept in place as a system message: its text must reach the model.
   const size_t mark = out_.size();
   out_.append("{\"role\":\"system\",\"content\":\"");
@@ -364,7 +416,7 @@ bool RequestConverter::write_system_message(element content, const std::string& 
   return true;
 }
 
-bool RequestConverter::image_url(element block, const std::string& path, std::string& url) {
+bool RequestConverter::image_url(element block, const Path& path, std::string& url) {
   element source;
   if (!get_field(block, "source", source)) {
     return fail(path + ".source: field required");
@@ -418,7 +470,7 @@ bool RequestConverter::image_url(element block, const std::string& path, std::st
 // A document block as text. Unsupported documents (PDF, URLs, files) are a 400 in user
 // content; inside a tool result (`degrade_unsupported`) they become a short note so that a
 // Read of a PDF does not make the whole conversation unusable.
-bool RequestConverter::document_text(element block, const std::string& path, std::string& text,
+bool RequestConverter::document_text(element block, const Path& path, std::string& text,
                                      bool degrade_unsupported) {
   text.clear();
   std::string_view title;
@@ -503,7 +555,7 @@ bool RequestConverter::document_text(element block, const std::string& path, std
               "converted to text)");
 }
 
-bool RequestConverter::write_tool_result(element block, const std::string& path,
+bool RequestConverter::write_tool_result(element block, const Path& path,
                                          std::string_view id, std::vector<element>& images) {
   bool is_error = false;
   element e;
@@ -537,7 +589,7 @@ bool RequestConverter::write_tool_result(element block, const std::string& path,
     } else if (detail::is_array(e)) {
       size_t k = 0;
       for (element part : simdjson::dom::array(e)) {
-        const std::string part_path = at(path + ".content", k);
+        const Path part_path = path.field("content").item(k);
         if (!detail::is_object(part)) {
           return fail(expected(part_path, "an object", part));
         }
@@ -583,7 +635,7 @@ bool RequestConverter::write_tool_result(element block, const std::string& path,
   return true;
 }
 
-bool RequestConverter::write_user(element content, const std::string& path) {
+bool RequestConverter::write_user(element content, const Path& path) {
   if (detail::is_string(content)) {
     if (!write_pending_placeholders()) {
       return false;
@@ -601,7 +653,7 @@ bool RequestConverter::write_user(element content, const std::string& path) {
   bool has_image = false;
   size_t j = 0;
   for (element block : blocks) {
-    const std::string block_path = at(path, j);
+    const Path block_path = path.item(j);
     ++j;
     if (!detail::is_object(block)) {
       return fail(expected(block_path, "an object", block));
@@ -712,7 +764,7 @@ bool RequestConverter::write_user(element content, const std::string& path) {
   std::vector<bool> used(matched_ids.size(), false);
   j = 0;
   for (element block : blocks) {
-    const std::string block_path = at(path, j);
+    const Path block_path = path.item(j);
     ++j;
     std::string_view type;
     get_string(block, "type", type);
@@ -804,7 +856,7 @@ bool RequestConverter::write_user(element content, const std::string& path) {
   return true;
 }
 
-bool RequestConverter::write_assistant(element content, const std::string& path) {
+bool RequestConverter::write_assistant(element content, const Path& path) {
   if (detail::is_string(content)) {
     std::string_view text(content);
     if (text.empty()) {
@@ -821,7 +873,7 @@ bool RequestConverter::write_assistant(element content, const std::string& path)
   bool has_thinking = false;
   size_t j = 0;
   for (element block : blocks) {
-    const std::string block_path = at(path, j);
+    const Path block_path = path.item(j);
     ++j;
     if (!detail::is_object(block)) {
       return fail(expected(block_path, "an object", block));
@@ -946,7 +998,7 @@ bool RequestConverter::write_tools(element tools, element tool_choice, bool has_
   size_t written = 0;
   size_t k = 0;
   for (element tool : simdjson::dom::array(tools)) {
-    const std::string path = at("tools", k);
+    const Path path = Path("tools").item(k);
     ++k;
     if (!detail::is_object(tool)) {
       return fail(expected(path, "an object", tool));
@@ -1044,7 +1096,7 @@ Result<UpstreamRequest, ApiError> convert_body(std::string_view body,
     return fail(
         invalid(std::string("body: not valid JSON (") + simdjson::error_message(error) + ")"));
   }
-  RequestConverter converter(options);
+  RequestConverter converter(options, body.size());
   UpstreamRequest result;
   if (!converter.convert(root, result)) {
     return fail(converter.take_error());

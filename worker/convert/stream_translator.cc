@@ -284,8 +284,9 @@ struct StreamTranslator::State {
             return;  // the block opens once the name is known
           }
           open_block(BlockKind::tool, slot);
-          std::string pending;
-          pending.swap(tool.buffered);
+          std::string buffered;
+          buffered.swap(tool.buffered);
+          const std::string_view pending = skip_leading_space(tool, buffered);
           if (!pending.empty()) {
             tool.json.feed(pending);
             tool.arguments.append(pending);
@@ -293,6 +294,7 @@ struct StreamTranslator::State {
           }
           return;
         }
+        data = skip_leading_space(tool, data);
         if (!data.empty()) {
           tool.json.feed(data);
           tool.arguments.append(data);
@@ -303,6 +305,19 @@ struct StreamTranslator::State {
       case BlockKind::none:
         return;
     }
+  }
+
+  // Whitespace before a call's first argument byte is dropped (insignificant to JSON): a call
+  // whose arguments are only whitespace (e.g. "\n") must reach the client as no partial_json
+  // at all, i.e. input {}, since a strict client fails to parse a whitespace-only input.
+  // Found by tests/fuzz (stream_translator), kept in tests/fuzz/regressions/.
+  static std::string_view skip_leading_space(const ToolCall& tool, std::string_view data) {
+    if (tool.arguments.empty()) {
+      while (!data.empty() && is_space(data.front())) {
+        data.remove_prefix(1);
+      }
+    }
+    return data;
   }
 
   // --- <think> tags inside content ---
