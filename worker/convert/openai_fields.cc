@@ -93,6 +93,24 @@ bool read_openai_error(element root, std::string_view raw, ApiError& out) {
       status = int(c);
     }
   }
+  std::string_view type;
+  if (status == 502 && get_string(err, "type", type)) {
+    // No HTTP status in the body: the error's type tells what kind of failure it was.
+    if (type.find("invalid_request") != std::string_view::npos) {
+      status = 400;
+    } else if (type.find("authentication") != std::string_view::npos) {
+      status = 401;
+    } else if (type.find("permission") != std::string_view::npos) {
+      status = 403;
+    } else if (type.find("not_found") != std::string_view::npos) {
+      status = 404;
+    } else if (type.find("rate_limit") != std::string_view::npos ||
+               type.find("quota") != std::string_view::npos) {
+      status = 429;
+    } else if (type.find("overloaded") != std::string_view::npos) {
+      status = 529;
+    }
+  }
   out = upstream_error(status, raw);
   return true;
 }

@@ -78,9 +78,13 @@ class Path {
   uint8_t n_ = 0;
 };
 
-std::string operator+(const Path& path, const char* suffix) { return path.str() + suffix; }
+std::string operator+(const Path& path, const char* suffix) {
+  return path.str() + suffix;
+}
 
-Path at(const Path& path, size_t index) { return path.item(index); }
+Path at(const Path& path, size_t index) {
+  return path.item(index);
+}
 
 std::string expected(const std::string& where, const char* what, element e) {
   return where + ": expected " + what + ", got " + detail::type_name(e.type());
@@ -135,8 +139,7 @@ class RequestConverter {
   bool write_tool_result(element block, const Path& path, std::string_view id,
                          std::vector<element>& images);
   bool write_pending_placeholders();
-  bool document_text(element block, const Path& path, std::string& text,
-                     bool degrade_unsupported);
+  bool document_text(element block, const Path& path, std::string& text, bool degrade_unsupported);
   bool image_url(element block, const Path& path, std::string& url);
   bool write_tools(element tools, element tool_choice, bool has_tool_choice);
   bool text_of_blocks(element content, const Path& path, JoinedText& joined);
@@ -309,8 +312,7 @@ bool RequestConverter::write_system(element system) {
 
 // Text of a list of blocks (system prompt, system messages): text blocks are joined, other
 // block types are skipped.
-bool RequestConverter::text_of_blocks(element content, const Path& path,
-                                      JoinedText& joined) {
+bool RequestConverter::text_of_blocks(element content, const Path& path, JoinedText& joined) {
   size_t j = 0;
   for (element block : simdjson::dom::array(content)) {
     if (!detail::is_object(block)) {
@@ -555,8 +557,8 @@ bool RequestConverter::document_text(element block, const Path& path, std::strin
               "converted to text)");
 }
 
-bool RequestConverter::write_tool_result(element block, const Path& path,
-                                         std::string_view id, std::vector<element>& images) {
+bool RequestConverter::write_tool_result(element block, const Path& path, std::string_view id,
+                                         std::vector<element>& images) {
   bool is_error = false;
   element e;
   if (get_field(block, "is_error", e)) {

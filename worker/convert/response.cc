@@ -66,6 +66,9 @@ Result<AnthropicResponse, ApiError> to_anthropic_response(std::string_view opena
   if (!has_choice) {
     return fail(bad_upstream("upstream response has no choices"));
   }
+  if (get_field(choice, "usage", e)) {
+    detail::read_openai_usage(e, result.usage);  // Moonshot puts usage inside the choice
+  }
   element message;
   const bool has_message = get_field(choice, "message", message) && detail::is_object(message);
 
@@ -127,6 +130,13 @@ Result<AnthropicResponse, ApiError> to_anthropic_response(std::string_view opena
     out.append("{\"type\":\"thinking\",\"thinking\":");
     append_json_string(out, thinking);
     out.append(",\"signature\":\"\"}");
+  }
+  std::string_view refusal;
+  if (text.empty() && has_message && get_string(message, "refusal", refusal) && !refusal.empty()) {
+    text = refusal;  // OpenAI's structured refusal: shown as the answer's text
+    if (finish_reason.empty() || finish_reason == "stop") {
+      finish_reason = "content_filter";
+    }
   }
   if (!text.empty()) {
     open_block();

@@ -613,6 +613,9 @@ struct StreamTranslator::State {
     if (!has_choice) {
       return;  // e.g. the usage trailer with "choices": []
     }
+    if (get_field(choice, "usage", e)) {
+      detail::read_openai_usage(e, usage);  // Moonshot puts usage inside the choice
+    }
     element delta;
     if (get_field(choice, "delta", delta) && detail::is_object(delta)) {
       std::string_view text;
