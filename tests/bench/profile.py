@@ -12,6 +12,7 @@ scripts/run.sh first).
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -102,7 +103,8 @@ def main():
             rep = subprocess.run(["perf", "report", "-i", perf_data, "--stdio", "--no-children",
                                   "--sort", "dso,symbol", "--percent-limit", "0.7", "-g", "none"],
                                  capture_output=True, text=True)
-            lines = [l for l in rep.stdout.splitlines() if l.strip() and not l.startswith("#")]
+            lines = [re.sub(r"(\s+-)*\s*$", "", l) for l in rep.stdout.splitlines()
+                     if l.strip() and not l.startswith("#")]
             print("\n".join(lines[: args.top]))
         else:
             b.stop_all()
