@@ -1,9 +1,22 @@
 #!/usr/bin/env bash
-# Builds ccproxy (Release) if needed, starts the fleet from profiles/ and prints the status table.
-# usage: scripts/run.sh [start options...]
+# Builds ccproxy (Release) if needed, checks the profiles, starts the fleet from profiles/ and
+# prints the status table. The repository is the fleet's home (profiles/, .env, logs/, pids/).
+# usage: scripts/run.sh [start options and profile names...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh build
 cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DCCPROXY_TESTS=OFF >/dev/null
 cmake --build build/release -j"$(nproc)" --target ccproxy
-exec build/release/cmd/ccproxy --home "$PWD" start "$@"
+bin=build/release/cmd/ccproxy
+
+# Every problem at once, before anything starts (a missing key is the usual one).
+if ! problems=$("$bin" --home "$PWD" check 2>&1 >/dev/null); then
+  echo "$problems" >&2
+  if grep -q 'REQUESTY_API_KEY' <<<"$problems"; then
+    echo "run.sh: set REQUESTY_API_KEY first: 'export REQUESTY_API_KEY=...' or a line" \
+      "REQUESTY_API_KEY=... in $PWD/.env" >&2
+  fi
+  echo "run.sh: fix the profiles above, then run scripts/run.sh again" >&2
+  exit 1
+fi
+exec "$bin" --home "$PWD" start "$@"

@@ -72,5 +72,27 @@ TEST(ShippedProfiles, WithoutTheKeyEveryProfileSaysWhatIsMissing) {
   }
 }
 
+TEST(ShippedProfiles, ExampleCcproxyTomlIsValidAndShortensProfiles) {
+  TempHome h;
+  std::filesystem::copy_file(std::filesystem::path(CCPROXY_SOURCE_DIR) / "ccproxy.toml.example",
+                             h.root() / "ccproxy.toml");
+  h.write("profiles/glm.toml", "port = 8082\n[models]\nbig = \"zai/GLM-4.6\"\n");
+  Environment env;
+  env.set("REQUESTY_API_KEY", "sk-requesty-test-0000");
+  Fleet fleet = load_fleet(h.home(), env);
+  ASSERT_TRUE(fleet.ok()) << all_problems(fleet);
+  const auto& w = fleet.profiles.at(0).worker;
+  EXPECT_EQ(w.upstream.base_url, "https://router.requesty.ai/v1");
+  EXPECT_EQ(w.upstream.api_key, "sk-requesty-test-0000");
+  EXPECT_EQ(w.upstream.headers.size(), 2u);
+  // The example spells out the built-in defaults; they must agree with the structs.
+  EXPECT_EQ(fleet.logs.rotate_bytes, LogSettings{}.rotate_bytes);
+  EXPECT_EQ(fleet.logs.retention_days, LogSettings{}.retention_days);
+  EXPECT_EQ(fleet.logs.max_total_bytes, LogSettings{}.max_total_bytes);
+  EXPECT_EQ(fleet.supervisor.start_timeout, SupervisorSettings{}.start_timeout);
+  EXPECT_EQ(fleet.supervisor.failure_window, SupervisorSettings{}.failure_window);
+  EXPECT_EQ(fleet.supervisor.max_failures, SupervisorSettings{}.max_failures);
+}
+
 }  // namespace
 }  // namespace ccproxy::config
