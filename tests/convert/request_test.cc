@@ -118,6 +118,20 @@ TEST(Request, PassthroughKeepsTheBodyButMapsModelAndClampsMaxTokens) {
   EXPECT_EQ(bad.error().message, "max_tokens: field required");
 }
 
+TEST(Request, PassthroughAcceptsWhatOnlyAnthropicSupports) {
+  const std::string body =
+      R"({"model":"claude-sonnet-4","max_tokens":10,"messages":[{"role":"user","content":[)"
+      R"({"type":"document","source":{"type":"base64","media_type":"application/pdf","data":"JVBERi0="}},)"
+      R"({"type":"image","source":{"type":"file","file_id":"file_1"}}]}]})";
+  auto translated = to_openai_request(body, testing::golden_request_options());
+  ASSERT_FALSE(translated.ok());
+  EXPECT_EQ(translated.error().status, 400);
+  auto passed = to_passthrough_request(body, testing::golden_request_options());
+  ASSERT_TRUE(passed.ok()) << passed.error().message;
+  EXPECT_NE(passed->body.find("application/pdf"), std::string::npos);
+  EXPECT_NE(passed->body.find("\"model\":\"glm-4.5\""), std::string::npos);
+}
+
 TEST(ModelMapping, FamiliesPassthroughAndFallbacks) {
   worker::ModelMap m{"big-m", "mid-m", "small-m", true};
   EXPECT_EQ(map_model("claude-opus-4-1", m), "big-m");

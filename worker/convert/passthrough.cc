@@ -9,6 +9,7 @@
 
 #include "worker/convert/convert.h"
 #include "worker/convert/json_writer.h"
+#include "worker/convert/request_converter.h"
 
 namespace ccproxy::convert {
 namespace {
@@ -112,7 +113,7 @@ std::vector<Span> top_level_values(std::string_view s, std::string_view key) {
 
 Result<UpstreamRequest, ApiError> to_passthrough_request(std::string_view anthropic_body,
                                                          const RequestOptions& options) {
-  auto converted = to_openai_request(anthropic_body, options);
+  auto converted = detail::convert_request(anthropic_body, options, true);
   if (!converted) {
     return fail(std::move(converted).error());
   }

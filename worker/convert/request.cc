@@ -13,6 +13,7 @@
 #include "worker/convert/json_access.h"
 #include "worker/convert/json_writer.h"
 #include "worker/convert/model_mapping.h"
+#include "worker/convert/request_converter.h"
 
 namespace ccproxy::convert {
 namespace {
@@ -119,8 +120,10 @@ class JoinedText {
 
 class RequestConverter {
  public:
-  RequestConverter(const RequestOptions& options, size_t body_size)
-      : options_(options), reserve_hint_(body_size + body_size / 8 + 1024) {}
+  RequestConverter(const RequestOptions& options, size_t body_size, bool for_passthrough)
+      : options_(options),
+        reserve_hint_(body_size + body_size / 8 + 1024),
+        for_passthrough_(for_passthrough) {}
 
   bool convert(element root, UpstreamRequest& result);
   ApiError take_error() { return std::move(error_); }
@@ -145,7 +148,8 @@ class RequestConverter {
   bool text_of_blocks(element content, const Path& path, JoinedText& joined);
 
   const RequestOptions& options_;
-  size_t reserve_hint_;  // the output is about the size of the input: one allocation
+  size_t reserve_hint_;   // the output is about the size of the input: one allocation
+  bool for_passthrough_;  // only validating: what OpenAI cannot carry is not an error
   ApiError error_;
   std::string out_;
   std::string scratch_;
@@ -465,6 +469,10 @@ bool RequestConverter::image_url(element block, const Path& path, std::string& u
     url.assign(u);
     return true;
   }
+  if (for_passthrough_) {
+    url.clear();
+    return true;
+  }
   return fail(path + ".source.type: unsupported image source \"" + std::string(type) +
               "\" (expected \"base64\" or \"url\")");
 }
@@ -546,7 +554,7 @@ bool RequestConverter::document_text(element block, const Path& path, std::strin
   }
   std::string what = type == "base64" ? std::string(media_type) + " documents"
                                       : "documents with source type \"" + std::string(type) + "\"";
-  if (degrade_unsupported) {
+  if (degrade_unsupported || for_passthrough_) {
     text.append("[document omitted: ");
     text.append(what);
     text.append(" are not supported by this provider]");
@@ -1084,11 +1092,16 @@ bool RequestConverter::write_tools(element tools, element tool_choice, bool has_
   return true;
 }
 
+}  // namespace
+
 // Large bodies get their own parser so the per-thread one stays small.
 constexpr size_t kThreadParserLimit = 4u << 20;
 
-Result<UpstreamRequest, ApiError> convert_body(std::string_view body,
-                                               const RequestOptions& options) {
+namespace detail {
+
+Result<UpstreamRequest, ApiError> convert_request(std::string_view body,
+                                                  const RequestOptions& options,
+                                                  bool for_passthrough) {
   simdjson::dom::parser local;
   simdjson::dom::parser& parser =
       body.size() <= kThreadParserLimit ? detail::thread_parser() : local;
@@ -1098,7 +1111,7 @@ Result<UpstreamRequest, ApiError> convert_body(std::string_view body,
     return fail(
         invalid(std::string("body: not valid JSON (") + simdjson::error_message(error) + ")"));
   }
-  RequestConverter converter(options, body.size());
+  RequestConverter converter(options, body.size(), for_passthrough);
   UpstreamRequest result;
   if (!converter.convert(root, result)) {
     return fail(converter.take_error());
@@ -1106,11 +1119,11 @@ Result<UpstreamRequest, ApiError> convert_body(std::string_view body,
   return result;
 }
 
-}  // namespace
+}  // namespace detail
 
 Result<UpstreamRequest, ApiError> to_openai_request(std::string_view anthropic_body,
                                                     const RequestOptions& options) {
-  return convert_body(anthropic_body, options);
+  return detail::convert_request(anthropic_body, options, false);
 }
 
 }  // namespace ccproxy::convert

@@ -1,0 +1,17 @@
+#pragma once
+// The request converter behind to_openai_request and to_passthrough_request.
+
+#include <string_view>
+
+#include "worker/convert/convert.h"
+
+namespace ccproxy::convert::detail {
+
+/// Validates and converts an Anthropic request. With `for_passthrough`, content the OpenAI
+/// format cannot carry (PDF documents, file sources) is not an error: the Anthropic upstream
+/// takes it as is.
+Result<UpstreamRequest, ApiError> convert_request(std::string_view body,
+                                                  const RequestOptions& options,
+                                                  bool for_passthrough);
+
+}  // namespace ccproxy::convert::detail
