@@ -16,9 +16,9 @@ namespace ccproxy::fuzz {
 
 }  // namespace ccproxy::fuzz
 
-#define FUZZ_CHECK(cond, detail)                                                   \
-  do {                                                                             \
-    if (!(cond)) {                                                                 \
-      ::ccproxy::fuzz::invariant_failed(__FILE__, __LINE__, #cond, (detail));      \
-    }                                                                              \
+#define FUZZ_CHECK(cond, detail)                                              \
+  do {                                                                        \
+    if (!(cond)) {                                                            \
+      ::ccproxy::fuzz::invariant_failed(__FILE__, __LINE__, #cond, (detail)); \
+    }                                                                         \
   } while (0)

@@ -28,8 +28,8 @@ using namespace ccproxy::config;
 
 fs::path make_home() {
   std::error_code ec;
-  const fs::path base = fs::is_directory("/dev/shm", ec) ? fs::path("/dev/shm")
-                                                         : fs::temp_directory_path();
+  const fs::path base =
+      fs::is_directory("/dev/shm", ec) ? fs::path("/dev/shm") : fs::temp_directory_path();
   std::string tmpl = (base / "ccproxy-fuzz-XXXXXX").string();
   FUZZ_CHECK(mkdtemp(tmpl.data()) != nullptr, "mkdtemp");
   fs::create_directories(fs::path(tmpl) / "profiles");

@@ -42,8 +42,8 @@ void check_request(const UpstreamRequest& r, bool openai) {
                  body["model"].get<std::string>() == r.upstream_model,
              r.upstream_model + " vs " + r.body);
   FUZZ_CHECK(!openai || (body.contains("messages") && body["messages"].is_array()), r.body);
-  const bool streamed = body.contains("stream") && body["stream"].is_boolean() &&
-                        body["stream"].get<bool>();
+  const bool streamed =
+      body.contains("stream") && body["stream"].is_boolean() && body["stream"].get<bool>();
   FUZZ_CHECK(streamed == r.stream, r.body);
 }
 
