@@ -89,7 +89,7 @@ def main():
         perf_data = os.path.join(out, "perf.data")
         rec = None
         if tool == "perf":
-            rec = subprocess.Popen(["perf", "record", "-e", "cpu-clock", "-F", "1999", "-g",
+            rec = subprocess.Popen(["perf", "record", "-e", "cpu-clock", "-F", "1999", "--call-graph", os.environ.get("BENCH_CALL_GRAPH", "fp"),
                                     "-o", perf_data, "-p", str(svc.pid), "--", "sleep",
                                     str(args.seconds + 1)],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
