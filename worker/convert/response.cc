@@ -138,7 +138,7 @@ Result<AnthropicResponse, ApiError> to_anthropic_response(std::string_view opena
       finish_reason = "content_filter";
     }
   }
-  if (!text.empty()) {
+  if (text.find_first_not_of(" \t\r\n") != std::string_view::npos) {
     open_block();
     out.append("{\"type\":\"text\",\"text\":");
     append_json_string(out, text);

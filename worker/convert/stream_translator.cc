@@ -404,6 +404,9 @@ struct StreamTranslator::State {
     if (think_mode == ThinkMode::in_think) {
       route(BlockKind::thinking, 0, held);
     } else if (think_mode == ThinkMode::start) {
+      if (held.find_first_not_of(" \t\r\n") == std::string::npos) {
+        return;  // whitespace-only content carries nothing: no empty-looking text block
+      }
       think_mode = ThinkMode::text;
       route(BlockKind::text, 0, held);
     }
