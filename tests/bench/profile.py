@@ -5,7 +5,8 @@ on the worker; falls back to `valgrind --tool=callgrind` when perf cannot sample
 symbols. Loopback only, bounded.
 
 usage: tests/bench/profile.py [--body 86KB|small] [--mode non-stream|stream] [--seconds N]
-       [--conns N] [--tool perf|callgrind]
+       [--conns N] [--tool perf|callgrind|massif] [--streams N]
+  e.g. --tool massif --streams 300: where the memory of 300 open streams goes.
 Binary: $CCPROXY_BIN, else build/release/cmd/ccproxy (build it with tests/bench/run.sh or
 scripts/run.sh first).
 """
@@ -36,7 +37,9 @@ def main():
     ap.add_argument("--mode", choices=bench.MODES, default="non-stream")
     ap.add_argument("--seconds", type=int, default=5)
     ap.add_argument("--conns", type=int, default=16)
-    ap.add_argument("--tool", choices=("perf", "callgrind"), default="perf")
+    ap.add_argument("--tool", choices=("perf", "callgrind", "massif"), default="perf")
+    ap.add_argument("--streams", type=int, default=0,
+                    help="instead of wrk: this many slow concurrent streams (memory profile)")
     ap.add_argument("--top", type=int, default=30)
     args = ap.parse_args()
     fixture = os.environ.get("CCPROXY_BENCH_FIXTURE") or os.path.abspath(
@@ -69,6 +72,8 @@ def main():
             os.path.join(b.tmp, "upstream"), up_port, files_dir, "4k"))
         procs.wait_port(up_port, up)
         variant = "sse" if args.mode == "stream" else "json"
+        if args.streams:
+            variant = "slow"
         home = os.path.join(b.tmp, "ccproxy-home")
         os.makedirs(os.path.join(home, "profiles"))
         port = procs.free_port()
@@ -78,39 +83,60 @@ def main():
                     f'api_key = "sk-bench-upstream-key"\n\n[models]\nbig = "bench/model-large"\n'
                     f'middle = "bench/model-large"\nsmall = "bench/model-small"\n')
         argv = [binary, "--home", home, "run", "--profile", "bench"]
-        cg_out = os.path.join(out, "callgrind.out")
-        if tool == "callgrind":
-            argv = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={cg_out}"] + argv
+        vg_out = os.path.join(out, f"{tool}.out")
+        if tool in ("callgrind", "massif"):
+            argv = ["valgrind", f"--tool={tool}", f"--{tool}-out-file={vg_out}"] + argv
         svc = b.start(procs.Service("ccproxy", argv, os.path.join(out, "profile-ccproxy.out")))
         procs.wait_http_ok(f"http://127.0.0.1:{port}/health", svc, timeout=60)
         url = f"http://127.0.0.1:{port}/v1/messages?beta=true"
-        req = b.files[bench.REQ_FILE[(args.body, args.mode)]]
-        wrk_run.run(url, req, args.conns, 1, 2)  # warm-up
+        req = b.files[bench.REQ_FILE[(args.body, "stream" if args.streams else args.mode)]]
+        if not args.streams:
+            wrk_run.run(url, req, args.conns, 1, 2)  # warm-up
         perf_data = os.path.join(out, "perf.data")
         rec = None
         if tool == "perf":
-            rec = subprocess.Popen(["perf", "record", "-e", "cpu-clock", "-F", "1999", "--call-graph", os.environ.get("BENCH_CALL_GRAPH", "fp"),
-                                    "-o", perf_data, "-p", str(svc.pid), "--", "sleep",
-                                    str(args.seconds + 1)],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            rec = subprocess.Popen(
+                ["perf", "record", "-e", "cpu-clock", "-F", "1999", "--call-graph",
+                 os.environ.get("BENCH_CALL_GRAPH", "dwarf,16384"), "-o", perf_data, "-p",
+                 str(svc.pid), "--", "sleep", str(args.seconds + 1)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             time.sleep(0.5)
-        r = wrk_run.run(url, req, args.conns, args.seconds, 1 if args.conns == 1 else 2)
-        print(f"profile: {args.body} {args.mode} c={args.conns}: {r['rps']} req/s, p50 "
-              f"{r['p50_ms']} ms, p99 {r['p99_ms']} ms, errors {r['non2xx']} non-2xx / "
-              f"{r['socket_errors']} socket; load {bench.load1()}", flush=True)
+        if args.streams:
+            with procs.RssSampler([svc.pid]) as rs:
+                p = subprocess.run(
+                    [sys.executable, os.path.join(HERE, "stream_clients.py"), "--url", url,
+                     "--body", req, "--clients", str(args.streams), "--ramp", "1",
+                     "--timeout", "120", "--marker", "event: content_block_delta",
+                     "--end", "event: message_stop"], capture_output=True, text=True)
+            print(f"profile: {args.streams} streams ({args.body}): {p.stdout.strip()}; RSS peak "
+                  f"{rs.peak[svc.pid]} KiB, after {procs.tree_rss_kb(svc.pid)} KiB", flush=True)
+        else:
+            r = wrk_run.run(url, req, args.conns, args.seconds, 1 if args.conns == 1 else 2)
+            print(f"profile: {args.body} {args.mode} c={args.conns}: {r['rps']} req/s, p50 "
+                  f"{r['p50_ms']} ms, p99 {r['p99_ms']} ms, errors {r['non2xx']} non-2xx / "
+                  f"{r['socket_errors']} socket; load {bench.load1()}", flush=True)
         if rec:
             rec.wait()
-            rep = subprocess.run(["perf", "report", "-i", perf_data, "--stdio", "--no-children",
-                                  "--sort", "dso,symbol", "--percent-limit", "0.7", "-g", "none"],
-                                 capture_output=True, text=True)
-            lines = [re.sub(r"(\s+-)*\s*$", "", l) for l in rep.stdout.splitlines()
-                     if l.strip() and not l.startswith("#")]
-            print("\n".join(lines[: args.top]))
+            for children, limit in (("--no-children", "0.7"), ("--children", "4")):
+                rep = subprocess.run(
+                    ["perf", "report", "-i", perf_data, "--stdio", children, "--sort",
+                     "dso,symbol", "--percent-limit", limit, "-g", "none"],
+                    capture_output=True, text=True)
+                lines = [re.sub(r"(\s+-)*\s*$", "", line)[:160]
+                         for line in rep.stdout.splitlines()
+                         if line.strip() and not line.startswith("#")]
+                if children == "--children":
+                    lines = [line for line in lines if "ccproxy::" in line]
+                    print("-- inclusive (self + callees), ccproxy functions:")
+                else:
+                    print("-- self time:")
+                print("\n".join(lines[: args.top]))
         else:
             b.stop_all()
-            rep = subprocess.run(["callgrind_annotate", "--inclusive=no", cg_out],
-                                 capture_output=True, text=True)
-            print("\n".join(rep.stdout.splitlines()[: args.top + 20]))
+            viewer = (["callgrind_annotate", "--inclusive=no", vg_out] if tool == "callgrind"
+                      else ["ms_print", vg_out])
+            rep = subprocess.run(viewer, capture_output=True, text=True)
+            print("\n".join(rep.stdout.splitlines()[: args.top + 60]))
     finally:
         b.stop_all()
         shutil.rmtree(b.tmp, ignore_errors=True)
