@@ -18,6 +18,7 @@ import http.client
 import json
 import os
 import platform
+import re
 import resource
 import shutil
 import subprocess
@@ -465,6 +466,8 @@ def main():
     ap.add_argument("--keep-tmp", action="store_true", help="keep the temp dir (configs, logs)")
     ap.add_argument("--no-publish", action="store_true",
                     help="do not write bench-results.md and docs/bench/*.png")
+    ap.add_argument("--no-profile", action="store_true",
+                    help="do not profile ccproxy when a target is missed")
     ap.add_argument("--scale-clients", type=int, dest="scale_clients_flag",
                     help="streams in the scale test (default 1000, 100 with --quick)")
     args = ap.parse_args()
@@ -496,7 +499,55 @@ def main():
     else:
         text = report.render(res, args.out, "throughput.png")
     print(text["table"])
+    if text["missed"] and not args.quick and not args.no_profile and not args.skip_ccproxy:
+        append_profiles(args, text)
     log(f"wrote {', '.join(text['written'])}")
+
+
+def append_profiles(args, text):
+    """A missed target comes with where the time (or memory) goes, in bench-results.md."""
+    cases = []
+    if any("throughput" in m or "p99" in m for m in text["missed"]):
+        cases += [["--body", "86KB", "--mode", "non-stream", "--seconds", "4"],
+                  ["--body", "86KB", "--mode", "stream", "--seconds", "4"]]
+    if any("RSS" in m or "streams" in m for m in text["missed"]):
+        cases.append(["--tool", "massif", "--streams", "300", "--body", "small", "--top", "0"])
+    sections = []
+    for case in cases:
+        log(f"profiling: {' '.join(case)}")
+        p = subprocess.run([sys.executable, os.path.join(HERE, "profile.py")] + case,
+                           capture_output=True, text=True, timeout=300,
+                           env=dict(os.environ, CCPROXY_BIN=args.ccproxy))
+        out = p.stdout.strip()
+        if "massif" in case:
+            out = massif_peak_summary(out)
+        sections.append(f"`tests/bench/profile.py {' '.join(case)}` (load {load1()}):\n\n"
+                        f"```\n{out or p.stderr.strip()[-2000:]}\n```\n")
+    with open(text["md_path"], "a") as f:
+        f.write("\n## Where the time goes (targets missed above)\n\n"
+                "perf (software cpu-clock, DWARF call graphs) on one ccproxy worker under wrk at "
+                "16 connections; for memory, valgrind massif's peak snapshot over 300 open "
+                "streams. Rerun any of them with the command shown.\n\n" + "\n".join(sections))
+
+
+def massif_peak_summary(ms_print_out):
+    """The first line and the top-level allocation sites of massif's peak snapshot."""
+    lines = ms_print_out.splitlines()
+    head = [line for line in lines if line.startswith("profile:")]
+    try:
+        peak_idx = next(i for i, line in enumerate(lines) if "(peak)" in line)
+        peak_no = lines[peak_idx].split("[")[1].split("(peak)")[0].split(",")[-1].strip()
+        start = next(i for i, line in enumerate(lines)
+                     if line.strip().startswith(peak_no + " ") and i > peak_idx)
+    except (StopIteration, IndexError):
+        return "\n".join(lines[:60])
+    out = head + [lines[start].rstrip()]
+    for line in lines[start + 1:]:
+        if line.strip() and line.strip()[0].isdigit() and "%" not in line.split()[0]:
+            break
+        if line.startswith("->") or line[:1].isdigit():
+            out.append(re.sub(r"\(in /[^)]*\)", "", line)[:200])
+    return "\n".join(out)
 
 
 if __name__ == "__main__":

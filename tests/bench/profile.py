@@ -40,7 +40,7 @@ def main():
     ap.add_argument("--tool", choices=("perf", "callgrind", "massif"), default="perf")
     ap.add_argument("--streams", type=int, default=0,
                     help="instead of wrk: this many slow concurrent streams (memory profile)")
-    ap.add_argument("--top", type=int, default=30)
+    ap.add_argument("--top", type=int, default=30, help="rows to print (0: all)")
     args = ap.parse_args()
     fixture = os.environ.get("CCPROXY_BENCH_FIXTURE") or os.path.abspath(
         os.path.join(REPO, "..", "shared", "fixtures", "claude-code-request.json"))
@@ -136,7 +136,8 @@ def main():
             viewer = (["callgrind_annotate", "--inclusive=no", vg_out] if tool == "callgrind"
                       else ["ms_print", vg_out])
             rep = subprocess.run(viewer, capture_output=True, text=True)
-            print("\n".join(rep.stdout.splitlines()[: args.top + 60]))
+            lines = rep.stdout.splitlines()
+            print("\n".join(lines if args.top == 0 else lines[: args.top + 60]))
     finally:
         b.stop_all()
         shutil.rmtree(b.tmp, ignore_errors=True)

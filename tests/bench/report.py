@@ -390,4 +390,6 @@ def render(res, publish_dir, png_rel):
     table.append("")
     for name, ok, fig in verdict:
         table.append(f"{ok.replace('*', ''):7} {name}: {fig}")
-    return {"table": "\n".join(table), "written": written}
+    missed = [name for name, ok, _ in verdict if "missed" in ok]
+    return {"table": "\n".join(table), "written": written, "md_path": md_path,
+            "missed": missed}
