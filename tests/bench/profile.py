@@ -12,6 +12,7 @@ scripts/run.sh first).
 """
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -108,8 +109,15 @@ def main():
                      "--body", req, "--clients", str(args.streams), "--ramp", "1",
                      "--timeout", "120", "--marker", "event: content_block_delta",
                      "--end", "event: message_stop"], capture_output=True, text=True)
-            print(f"profile: {args.streams} streams ({args.body}): {p.stdout.strip()}; RSS peak "
-                  f"{rs.peak[svc.pid]} KiB, after {procs.tree_rss_kb(svc.pid)} KiB", flush=True)
+            try:
+                r = json.loads(p.stdout)
+                summary = (f"{r['completed']}/{r['clients']} completed, {r['errors']} errors, "
+                           f"{r['peak_concurrent']} open at once")
+            except (ValueError, KeyError):
+                summary = (p.stdout + p.stderr).strip()[-300:]
+            print(f"profile: {args.streams} streams ({args.body} request): {summary}; RSS peak "
+                  f"{rs.peak[svc.pid]} KiB, after {procs.tree_rss_kb(svc.pid)} KiB"
+                  + (" (under valgrind)" if tool != "perf" else ""), flush=True)
         else:
             r = wrk_run.run(url, req, args.conns, args.seconds, 1 if args.conns == 1 else 2)
             print(f"profile: {args.body} {args.mode} c={args.conns}: {r['rps']} req/s, p50 "
@@ -126,7 +134,8 @@ def main():
                          for line in rep.stdout.splitlines()
                          if line.strip() and not line.startswith("#")]
                 if children == "--children":
-                    lines = [line for line in lines if "ccproxy::" in line]
+                    lines = [line for line in lines if "ccproxy::" in line
+                             and "ccproxy::cmd::" not in line and "run_worker" not in line]
                     print("-- inclusive (self + callees), ccproxy functions:")
                 else:
                     print("-- self time:")
