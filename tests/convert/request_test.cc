@@ -3,10 +3,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "golden_options.h"
 #include "worker/convert/convert.h"
@@ -173,6 +176,71 @@ TEST(Request, InvalidUtf8IsReplacedNotRejected) {
   ASSERT_TRUE(result.ok()) << result.error().message;
   json out = json::parse(result->body);
   EXPECT_EQ(out["messages"][0]["content"], "bad \xEF\xBF\xBD\xEF\xBF\xBD byte");
+}
+
+}  // namespace
+}  // namespace ccproxy::convert
+
+namespace ccproxy::convert {
+namespace {
+
+// Every public entry point on damaged versions of every fixture: no crash, and whatever is
+// returned is valid JSON or a clean error (run under ASan/UBSan with CCPROXY_SANITIZE=ON).
+TEST(Totality, EveryEntryPointOnDamagedFixtures) {
+  std::vector<std::string> inputs;
+  for (const char* kind : {"request", "response", "stream"}) {
+    for (const auto& entry :
+         std::filesystem::directory_iterator(std::filesystem::path(CCPROXY_GOLDEN_DIR) / kind)) {
+      std::ifstream in(entry.path(), std::ios::binary);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      inputs.push_back(ss.str());
+    }
+  }
+  std::sort(inputs.begin(), inputs.end());
+  ASSERT_GT(inputs.size(), 50u);
+  const auto options = testing::golden_request_options();
+  uint32_t seed = 1;
+  auto next = [&seed] {
+    seed = seed * 1664525u + 1013904223u;
+    return seed >> 8;
+  };
+  for (int round = 0; round < 4000; ++round) {
+    std::string s = inputs[next() % inputs.size()];
+    const int edits = int(next() % 4);
+    for (int e = 0; e < edits && !s.empty(); ++e) {
+      const size_t at = next() % s.size();
+      if (next() % 2 == 0) {
+        s[at] = char(next());
+      } else {
+        s.erase(at, 1 + next() % 8);
+      }
+    }
+    auto request = to_openai_request(s, options);
+    if (request.ok()) {
+      ASSERT_FALSE(json::parse(request->body, nullptr, false).is_discarded()) << s;
+    } else {
+      ASSERT_EQ(request.error().status, 400);
+    }
+    auto passthrough = to_passthrough_request(s, options);
+    if (request.ok()) {
+      ASSERT_TRUE(passthrough.ok()) << s;  // pass-through validation is never stricter
+    }
+    auto response = to_anthropic_response(s, testing::golden_response_context());
+    if (response.ok()) {
+      ASSERT_FALSE(json::parse(response->body, nullptr, false).is_discarded()) << s;
+    } else {
+      ASSERT_GE(response.error().status, 400);
+      ASSERT_FALSE(json::parse(error_body(response.error()), nullptr, false).is_discarded());
+    }
+    auto tokens = count_tokens(s);
+    if (tokens.ok()) {
+      ASSERT_GE(*tokens, 0);
+    }
+    anthropic_usage(s);  // must not crash (checked under the sanitizers)
+    const ApiError error = upstream_error(int(next() % 700), s);
+    ASSERT_FALSE(json::parse(error_body(error), nullptr, false).is_discarded()) << s;
+  }
 }
 
 }  // namespace
