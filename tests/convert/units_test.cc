@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -12,6 +13,7 @@
 #include "worker/convert/convert.h"
 #include "worker/convert/json_writer.h"
 #include "worker/convert/sse_parser.h"
+#include "worker/convert/token_estimate.h"
 
 namespace ccproxy::convert {
 namespace {
@@ -249,6 +251,52 @@ TEST(SseParser, ByteOrderMarkAtStartIsSkipped) {
       parse_sse({"\xEF"
                  "data: a\n\n"});  // not a BOM: kept as part of the line
   EXPECT_TRUE(events.empty());
+}
+
+}  // namespace
+}  // namespace ccproxy::convert
+
+namespace ccproxy::convert {
+namespace {
+
+// Reference counts from the @anthropic-ai/tokenizer npm package (the public Claude BPE;
+// Claude 3+ models tokenize somewhat differently, so this bounds the estimate's shape, not
+// the exact billing count).
+TEST(TokenEstimate, CloseToAReferenceTokenizer) {
+  struct Sample {
+    const char* text;
+    double reference;
+  };
+  const Sample samples[] = {
+      {"The quick brown fox jumps over the lazy dog. Internationalization and implementation "
+       "details matter a lot when you are writing software.",
+       23},
+      {"int main(int argc, char** argv) {\n  for (size_t i = 0; i < n; ++i) {\n    if (x[i] == "
+       "'\\n') { return 42; }\n  }\n}\n",
+       50},
+      {R"({"type":"object","properties":{"file_path":{"type":"string","description":"The absolute path"},"limit":{"type":"integer","minimum":1}},"required":["file_path"],"additionalProperties":false})",
+       44},
+      {"这是一个用于测试的中文句子，包含一些常见的汉字。日本語のテキストもあります。", 31},
+      {"1234567890 3.14159 2026-11-21 0xdeadbeef 65535", 16},
+  };
+  for (const auto& s : samples) {
+    const double estimate = estimate_text_tokens(s.text);
+    EXPECT_NEAR(estimate, s.reference, s.reference * 0.2) << s.text;
+    // chars/4, the usual shortcut, for comparison: the estimate must not be worse.
+    const double chars4 = double(std::string_view(s.text).size()) / 4.0;
+    EXPECT_LE(std::abs(estimate - s.reference), std::abs(chars4 - s.reference) + 1) << s.text;
+  }
+}
+
+TEST(TokenEstimate, ClaudeCodeFixtureWithinTenPercentOfReference) {
+  std::ifstream in(CCPROXY_FIXTURE, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto count = count_tokens(ss.str());
+  ASSERT_TRUE(count.ok());
+  // 17,165: the reference tokenizer over system text, message text, tool names,
+  // descriptions and JSON schemas of the fixture (formatting overhead not included).
+  EXPECT_NEAR(double(*count), 17165.0, 17165.0 * 0.10);
 }
 
 }  // namespace
