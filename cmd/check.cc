@@ -1,7 +1,10 @@
 // ccproxy check: load and validate the whole fleet; print every problem, or one line per
 // profile when all is well. Secrets are shown redacted at most.
 
+#include <sys/stat.h>
+
 #include <iostream>
+#include <set>
 
 #include "cmd/args.h"
 #include "cmd/command.h"
@@ -31,10 +34,31 @@ int run(const Invocation& inv) {
     for (const auto& p : problems) {
       std::cerr << p.str() << "\n";
     }
+    // One hint per variable that is missing, however many profiles use it.
+    std::set<std::string> missing;
+    for (const auto& p : problems) {
+      static constexpr std::string_view kPrefix = "variable ";
+      static constexpr std::string_view kSuffix = " is not set (environment or .env)";
+      std::string_view m = p.message;
+      if (m.starts_with(kPrefix) && m.ends_with(kSuffix)) {
+        missing.insert(
+            std::string(m.substr(kPrefix.size(), m.size() - kPrefix.size() - kSuffix.size())));
+      }
+    }
+    for (const auto& name : missing) {
+      std::cerr << "hint: export " << name << "=... or add a line " << name << "=... to "
+                << inv.home.env_file().string() << "\n";
+    }
     std::cerr << "ccproxy check: " << problems.size()
               << (problems.size() == 1 ? " problem" : " problems") << " in "
               << inv.home.root.string() << "\n";
     return kExitFailure;
+  }
+  // Not a problem, but worth knowing: the file with the keys is readable by other users.
+  struct stat st {};
+  if (::stat(inv.home.env_file().c_str(), &st) == 0 && (st.st_mode & 0077) != 0) {
+    std::cerr << "warning: " << inv.home.env_file().string()
+              << " holds secrets but other users may read it (chmod 600 it)\n";
   }
   std::size_t name_width = 4;
   for (const auto& p : fleet.profiles) {

@@ -17,6 +17,16 @@ Fleet load_fleet(const Home& home, const Environment& env) {
   Fleet fleet;
   std::vector<Diagnostic>& problems = fleet.problems;
 
+  std::error_code home_ec;
+  if (!std::filesystem::is_directory(home.root, home_ec)) {
+    problems.push_back({"", 0, "",
+                        "the home directory " + home.root.string() +
+                            " does not exist (it comes from --home, else $CCPROXY_HOME, else "
+                            "the current directory)",
+                        ""});
+    return fleet;
+  }
+
   std::optional<toml::table> home_doc;
   const toml::table* defaults = nullptr;
   std::error_code ec;

@@ -163,8 +163,14 @@ ProfileRead read_profile(ReadContext& ctx, const Home& home, const toml::table& 
       result.port_line = static_cast<int>(file.get("port")->source().begin.line);
     }
   }
-  if (auto v = root.string("display_name")) {
-    w.display_name = *v;
+  if (auto found = root.find("display_name")) {
+    if (auto v = root.string("display_name")) {
+      if (has_control_chars(*v)) {
+        root.problem(*found, "display_name", "must not contain control characters");
+      } else {
+        w.display_name = *v;
+      }
+    }
   }
   if (auto v = read_secret(root, "client_api_key")) {
     w.client_api_key = *v;

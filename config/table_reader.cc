@@ -96,7 +96,8 @@ void TableReader::missing(std::string_view key, std::string_view message) {
   d.file = ctx_.profile_file;
   // Point at the profile's own [table] header when it has one (the root has no header).
   for (const auto& layer : layers_) {
-    if (!path_.empty() && layer.table != nullptr && layer.prefix.empty() && layer.table->source().path &&
+    if (!path_.empty() && layer.table != nullptr && layer.prefix.empty() &&
+        layer.table->source().path &&
         std::filesystem::path(*layer.table->source().path) == ctx_.profile_file) {
       d.line = static_cast<int>(layer.table->source().begin.line);
     }

@@ -9,14 +9,10 @@ cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DCCPROXY_TESTS=OFF >/dev
 cmake --build build/release -j"$(nproc)" --target ccproxy
 bin=build/release/cmd/ccproxy
 
-# Every problem at once, before anything starts (a missing key is the usual one).
-if ! problems=$("$bin" --home "$PWD" check 2>&1 >/dev/null); then
-  echo "$problems" >&2
-  if grep -q 'REQUESTY_API_KEY' <<<"$problems"; then
-    echo "run.sh: set REQUESTY_API_KEY first: 'export REQUESTY_API_KEY=...' or a line" \
-      "REQUESTY_API_KEY=... in $PWD/.env" >&2
-  fi
-  echo "run.sh: fix the profiles above, then run scripts/run.sh again" >&2
+# Every problem at once, before anything starts (a missing REQUESTY_API_KEY is the usual one;
+# check then says where to put it).
+if ! "$bin" --home "$PWD" check >/dev/null; then
+  echo "run.sh: nothing started; fix the problems above, then run scripts/run.sh again" >&2
   exit 1
 fi
 exec "$bin" --home "$PWD" start "$@"

@@ -132,11 +132,14 @@ class CheckTest(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertEqual(r.stdout, "")
         lines = r.stderr.strip().splitlines()
-        self.assertEqual(len(lines), 5, r.stderr)
+        self.assertEqual(len(lines), 6, r.stderr)
         for name, line in zip(["gemini", "glm", "kimi", "minimax"], lines):
             self.assertRegex(line, r"^profiles/%s\.toml:\d+: upstream\.api_key: variable "
                              r"REQUESTY_API_KEY is not set \(environment or \.env\)$" % name)
-        self.assertIn("4 problems", lines[-1])
+        # One hint for the one missing variable, naming the home's .env.
+        self.assertEqual(lines[4], "hint: export REQUESTY_API_KEY=... or add a line "
+                         "REQUESTY_API_KEY=... to " + self.home.path(".env"))
+        self.assertEqual(lines[5], "ccproxy check: 4 problems in " + self.home.root)
 
     def test_shipped_profiles_with_key_succeed_and_redact_it(self):
         key = "sk-requesty-cli-test-secret-9876"
@@ -152,10 +155,22 @@ class CheckTest(unittest.TestCase):
 
     def test_key_from_dotenv_and_ccproxy_home(self):
         self.home.write(".env", "REQUESTY_API_KEY='sk-from-dotenv-0000-1111'\n")
+        os.chmod(self.home.path(".env"), 0o600)
         r = run("check", env=clean_env(CCPROXY_HOME=self.home.root))
         self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stderr, "")
         self.assertEqual(len(r.stdout.strip().splitlines()), 4)
         self.assertNotIn("from-dotenv", r.stdout)
+        # Readable by others: still fine, but said.
+        os.chmod(self.home.path(".env"), 0o644)
+        r = run("check", env=clean_env(CCPROXY_HOME=self.home.root))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("other users may read it (chmod 600 it)", r.stderr)
+
+    def test_missing_home(self):
+        r = run("--home", self.home.path("nope"), "check")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("the home directory %s does not exist" % self.home.path("nope"), r.stderr)
 
     def test_every_problem_at_once(self):
         self.home.write("profiles/extra.toml", "port = 8082\nbogus = 1\n[upstream]\n"

@@ -326,6 +326,15 @@ TEST(LoadFleet, NoProfilesAtAll) {
                                      (h.root() / "profiles").string() + ")\n");
 }
 
+TEST(LoadFleet, MissingHomeSaysWhereTheHomeCameFrom) {
+  TempHome h;
+  Home missing{h.root() / "nope"};
+  Fleet fleet = load_fleet(missing, Environment{});
+  EXPECT_EQ(all_problems(fleet), "the home directory " + missing.root.string() +
+                                     " does not exist (it comes from --home, else "
+                                     "$CCPROXY_HOME, else the current directory)\n");
+}
+
 TEST(LoadFleet, IgnoresFilesThatAreNotToml) {
   TempHome h;
   h.write("profiles/a.toml", minimal_profile(9000));

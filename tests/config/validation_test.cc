@@ -219,6 +219,11 @@ TEST(Validation, HostAndClientKey) {
             "characters\n");
 }
 
+TEST(Validation, DisplayNameHasNoControlCharacters) {
+  EXPECT_EQ(problems_for(std::string("port = 8082\ndisplay_name = \"GLM\\u001b[31m\"\n") + kRest),
+            "profiles/a.toml:2: display_name: must not contain control characters\n");
+}
+
 TEST(Validation, ModelsMustNotBeEmpty) {
   EXPECT_EQ(problems_for("port = 8082\n[upstream]\nbase_url = \"https://x.example\"\n[models]\n"
                          "big = \"m\"\nsmall = \"\"\n"),
