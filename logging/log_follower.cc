@@ -19,14 +19,15 @@ constexpr std::size_t kMaxPartial = 1 << 20;
 LogFollower::LogFollower(std::filesystem::path path) : path_(std::move(path)) {}
 
 LogFollower::~LogFollower() {
-  close_current();
+  close_source(&current_);
+  close_source(&previous_);
 }
 
-void LogFollower::close_current() {
-  if (fd_ >= 0) {
-    ::close(fd_);
-    fd_ = -1;
+void LogFollower::close_source(Source* src) {
+  if (src->fd >= 0) {
+    ::close(src->fd);
   }
+  *src = Source{};
 }
 
 bool LogFollower::open_current() {
@@ -39,12 +40,10 @@ bool LogFollower::open_current() {
     ::close(fd);
     return false;
   }
-  close_current();
-  fd_ = fd;
-  dev_ = st.st_dev;
-  ino_ = st.st_ino;
-  offset_ = 0;
-  partial_.clear();
+  close_source(&current_);
+  current_.fd = fd;
+  current_.dev = st.st_dev;
+  current_.ino = st.st_ino;
   return true;
 }
 
@@ -54,77 +53,84 @@ std::vector<std::string> LogFollower::start(std::size_t n) {
     return out;  // not there yet: poll() picks it up when it appears
   }
   struct stat st {};
-  if (::fstat(fd_, &st) != 0) {
+  if (::fstat(current_.fd, &st) != 0) {
     return out;
   }
-  auto tail = read_tail(fd_, static_cast<std::uint64_t>(st.st_size), n);
+  auto tail = read_tail(current_.fd, static_cast<std::uint64_t>(st.st_size), n);
   if (!tail) {
     events_.push_back(path_.string() + ": " + tail.error());
     return out;
   }
-  offset_ = tail->complete_end;
+  current_.offset = tail->complete_end;
   return std::move(tail->lines);
 }
 
-void LogFollower::read_available(std::vector<std::string>* out) {
-  if (fd_ < 0) {
+void LogFollower::read_available(Source* src, std::vector<std::string>* out) {
+  if (src->fd < 0) {
     return;
   }
   struct stat st {};
-  if (::fstat(fd_, &st) == 0 && static_cast<std::uint64_t>(st.st_size) < offset_) {
+  if (::fstat(src->fd, &st) == 0 && static_cast<std::uint64_t>(st.st_size) < src->offset) {
     events_.push_back(path_.string() + ": file truncated");
-    offset_ = 0;
-    partial_.clear();
+    src->offset = 0;
+    src->partial.clear();
   }
   char buf[64 * 1024];
   for (;;) {
-    ssize_t r = ::pread(fd_, buf, sizeof buf, static_cast<off_t>(offset_));
+    ssize_t r = ::pread(src->fd, buf, sizeof buf, static_cast<off_t>(src->offset));
     if (r < 0 && errno == EINTR) {
       continue;
     }
     if (r <= 0) {
       break;
     }
-    offset_ += static_cast<std::uint64_t>(r);
+    src->offset += static_cast<std::uint64_t>(r);
     std::string_view data(buf, static_cast<std::size_t>(r));
     std::size_t start = 0;
     for (std::size_t nl; (nl = data.find('\n', start)) != std::string_view::npos; start = nl + 1) {
-      partial_.append(data.substr(start, nl - start));
-      out->push_back(std::move(partial_));
-      partial_.clear();
+      src->partial.append(data.substr(start, nl - start));
+      out->push_back(std::move(src->partial));
+      src->partial.clear();
     }
-    partial_.append(data.substr(start));
-    if (partial_.size() > kMaxPartial) {
-      out->push_back(std::move(partial_));
-      partial_.clear();
+    src->partial.append(data.substr(start));
+    if (src->partial.size() > kMaxPartial) {
+      out->push_back(std::move(src->partial));
+      src->partial.clear();
     }
   }
 }
 
-void LogFollower::flush_partial(std::vector<std::string>* out) {
-  if (!partial_.empty()) {
-    out->push_back(std::move(partial_));
-    partial_.clear();
+void LogFollower::flush_partial(Source* src, std::vector<std::string>* out) {
+  if (!src->partial.empty()) {
+    out->push_back(std::move(src->partial));
+    src->partial.clear();
   }
 }
 
 std::vector<std::string> LogFollower::poll() {
   std::vector<std::string> out;
-  read_available(&out);
+  if (previous_.fd >= 0) {
+    // A line still in flight when the writer switched files lands here.
+    read_available(&previous_, &out);
+    flush_partial(&previous_, &out);
+    close_source(&previous_);
+  }
+  read_available(&current_, &out);
   struct stat st {};
   if (::stat(path_.c_str(), &st) != 0) {
     return out;  // rotated and not recreated yet, or not created yet: keep what we have
   }
-  if (fd_ >= 0 && st.st_dev == dev_ && st.st_ino == ino_) {
+  if (current_.fd >= 0 && st.st_dev == current_.dev && st.st_ino == current_.ino) {
     return out;
   }
-  if (fd_ >= 0) {
+  if (current_.fd >= 0) {
     // Rotated: whatever reached the old file before the switch comes first.
-    read_available(&out);
-    flush_partial(&out);
+    read_available(&current_, &out);
+    previous_ = current_;
+    current_ = Source{};
   }
   if (open_current()) {
-    read_available(&out);
+    read_available(&current_, &out);
   }
   return out;
 }

@@ -2,7 +2,9 @@
 // LogFollower follows one log file by name, like `tail -F`: through rotations (the rest of the
 // old file is read before switching to the new one, so nothing is lost), through truncation
 // (reading restarts at the beginning), and for a file that does not exist yet. It polls: the
-// caller decides how often.
+// caller decides how often. After a rotation the old file is read once more on the next poll,
+// for a line that a writer still had in flight. Limit: when the file is rotated twice between
+// two polls, the file in the middle is not seen (as with tail -F).
 
 #include <sys/types.h>
 
@@ -33,17 +35,21 @@ class LogFollower {
   const std::filesystem::path& path() const { return path_; }
 
  private:
-  void read_available(std::vector<std::string>* out);
-  void flush_partial(std::vector<std::string>* out);
+  struct Source {
+    int fd = -1;
+    dev_t dev = 0;
+    ino_t ino = 0;
+    std::uint64_t offset = 0;
+    std::string partial;
+  };
+  void read_available(Source* src, std::vector<std::string>* out);
+  static void flush_partial(Source* src, std::vector<std::string>* out);
+  static void close_source(Source* src);
   bool open_current();
-  void close_current();
 
   std::filesystem::path path_;
-  int fd_ = -1;
-  dev_t dev_ = 0;
-  ino_t ino_ = 0;
-  std::uint64_t offset_ = 0;
-  std::string partial_;
+  Source current_;
+  Source previous_;  // the file before the last rotation, read once more
   std::vector<std::string> events_;
 };
 

@@ -1,0 +1,157 @@
+// Reading the end of logs and following them: tail_reader, LogFollower, line_merge.
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "logging/line_merge.h"
+#include "logging/log_follower.h"
+#include "logging/tail_reader.h"
+#include "tests/logging/test_dir.h"
+
+namespace ccproxy::logging {
+namespace {
+
+using testing::TempDir;
+
+void append(const std::filesystem::path& p, const std::string& data) {
+  std::ofstream out(p, std::ios::binary | std::ios::app);
+  out << data;
+}
+
+std::string numbered(int from, int to) {
+  std::string out;
+  for (int i = from; i < to; ++i) {
+    out += "line " + std::to_string(i) + "\n";
+  }
+  return out;
+}
+
+TEST(TailReader, LastLinesAcrossBlocks) {
+  TempDir tmp;
+  auto p = tmp.path() / "a.log";
+  testing::write_file(p, numbered(0, 50000));  // ~500 KB: several 64 KB blocks
+  auto r = last_lines(p, 3);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(*r, (std::vector<std::string>{"line 49997", "line 49998", "line 49999"}));
+  auto many = last_lines(p, 20000);
+  ASSERT_TRUE(many);
+  ASSERT_EQ(many->size(), 20000u);
+  EXPECT_EQ(many->front(), "line 30000");
+  EXPECT_EQ(last_lines(p, 0)->size(), 0u);
+}
+
+TEST(TailReader, ShortFilesPartialLinesAndEmpty) {
+  TempDir tmp;
+  auto p = tmp.path() / "a.log";
+  testing::write_file(p, "one\ntwo\nunfinished");
+  EXPECT_EQ(*last_lines(p, 10), (std::vector<std::string>{"one", "two", "unfinished"}));
+  EXPECT_EQ(*last_lines(p, 1), (std::vector<std::string>{"unfinished"}));
+  testing::write_file(p, "");
+  EXPECT_TRUE(last_lines(p, 5)->empty());
+  EXPECT_FALSE(last_lines(tmp.path() / "missing.log", 5));
+
+  int fd = ::open(p.c_str(), O_RDWR);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::write(fd, "a\nb\nc", 5), 5);
+  auto t = read_tail(fd, 5, 5);
+  ::close(fd);
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->lines, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(t->partial, "c");
+  EXPECT_EQ(t->complete_end, 4u);
+}
+
+TEST(TailReader, GzipArchives) {
+  TempDir tmp;
+  auto p = tmp.path() / "a.log.20261121-000000.gz";
+  gzFile gz = gzopen(p.c_str(), "wb");
+  std::string data = numbered(0, 1000);
+  gzwrite(gz, data.data(), static_cast<unsigned>(data.size()));
+  gzclose(gz);
+  EXPECT_EQ(*last_lines(p, 2), (std::vector<std::string>{"line 998", "line 999"}));
+}
+
+TEST(LogFollower, FollowsAppendsRotationAndTruncation) {
+  TempDir tmp;
+  auto p = tmp.path() / "glm.log";
+  testing::write_file(p, numbered(0, 10));
+  LogFollower f(p);
+  EXPECT_EQ(f.start(2), (std::vector<std::string>{"line 8", "line 9"}));
+  EXPECT_TRUE(f.poll().empty());
+
+  append(p, "line 10\nline 1");  // the second line is not finished yet
+  EXPECT_EQ(f.poll(), std::vector<std::string>{"line 10"});
+  append(p, "1\n");
+  EXPECT_EQ(f.poll(), std::vector<std::string>{"line 11"});
+
+  // Rotation: more lines reach the old file after the rename, then the new file starts.
+  append(p, "line 12\n");
+  std::filesystem::rename(p, tmp.path() / "glm.log.20261121-000000");
+  append(tmp.path() / "glm.log.20261121-000000", "line 13\n");
+  EXPECT_EQ(f.poll(), (std::vector<std::string>{"line 12", "line 13"}));  // no new file yet
+  append(tmp.path() / "glm.log.20261121-000000", "line 14\n");
+  testing::write_file(p, "line 15\n");
+  EXPECT_EQ(f.poll(), (std::vector<std::string>{"line 14", "line 15"}));
+
+  // Truncation (copy-and-truncate by some other tool): start again from the top.
+  testing::write_file(p, "fresh\n");
+  ::truncate(p.c_str(), 0);
+  append(p, "x\n");
+  EXPECT_EQ(f.poll(), std::vector<std::string>{"x"});
+  auto events = f.take_events();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_NE(events[0].find("truncated"), std::string::npos);
+}
+
+TEST(LogFollower, ALineStillInFlightToTheOldFileIsNotLost) {
+  TempDir tmp;
+  auto p = tmp.path() / "glm.log";
+  testing::write_file(p, "one\n");
+  LogFollower f(p);
+  EXPECT_EQ(f.start(5), std::vector<std::string>{"one"});
+  std::filesystem::rename(p, tmp.path() / "glm.log.20261121-000000");
+  testing::write_file(p, "three\n");
+  EXPECT_EQ(f.poll(), std::vector<std::string>{"three"});
+  append(tmp.path() / "glm.log.20261121-000000", "two (late)\n");
+  EXPECT_EQ(f.poll(), std::vector<std::string>{"two (late)"});
+  append(tmp.path() / "glm.log.20261121-000000", "too late\n");
+  append(p, "four\n");
+  EXPECT_EQ(f.poll(), std::vector<std::string>{"four"});
+}
+
+TEST(LogFollower, WaitsForAFileThatDoesNotExistYet) {
+  TempDir tmp;
+  auto p = tmp.path() / "new.log";
+  LogFollower f(p);
+  EXPECT_TRUE(f.start(10).empty());
+  EXPECT_TRUE(f.poll().empty());
+  testing::write_file(p, "hello\n");
+  EXPECT_EQ(f.poll(), std::vector<std::string>{"hello"});
+}
+
+TEST(LineMerge, InterleavesByTimestampKeepingFileOrder) {
+  std::vector<std::vector<std::string>> sources = {
+      {"2026-11-21 10:00:00.000 info  [a] a1", "raw from a",
+       "2026-11-21 10:00:03.000 info  [a] a3"},
+      {"2026-11-21 10:00:01.000 info  [b] b1", "2026-11-21 10:00:02.000 info  [b] b2"},
+      {"no stamp at all"},
+  };
+  auto merged = merge_by_time(sources);
+  std::vector<std::string> texts;
+  for (const auto& m : merged) {
+    texts.push_back(m.text);
+  }
+  EXPECT_EQ(texts,
+            (std::vector<std::string>{"no stamp at all", "2026-11-21 10:00:00.000 info  [a] a1",
+                                      "raw from a", "2026-11-21 10:00:01.000 info  [b] b1",
+                                      "2026-11-21 10:00:02.000 info  [b] b2",
+                                      "2026-11-21 10:00:03.000 info  [a] a3"}));
+  EXPECT_EQ(merged[0].source, 2u);
+  EXPECT_TRUE(has_log_timestamp("2026-11-21 10:00:00.000"));
+  EXPECT_FALSE(has_log_timestamp("2026-11-21 10:00:00"));
+  EXPECT_FALSE(has_log_timestamp("2026/11/21 10:00:00.000 x"));
+}
+
+}  // namespace
+}  // namespace ccproxy::logging
