@@ -240,3 +240,53 @@ TEST(StreamTranslatorApi, UsageIsReported) {
 
 }  // namespace
 }  // namespace ccproxy::convert
+
+namespace ccproxy::convert {
+namespace {
+
+std::string content_chunk(std::string_view text) {
+  return "data: " +
+         nlohmann::json{{"choices", {{{"index", 0}, {"delta", {{"content", text}}}}}}}.dump() +
+         "\n\n";
+}
+
+// <think> and </think> split between content deltas at every possible pair of points.
+TEST(StreamSplit, ThinkTagsSplitAcrossDeltasAnywhere) {
+  const std::string content = "  <think>a < b </thin> c</think>\n\nThe answer </think> stays.";
+  for (size_t i = 0; i <= content.size(); ++i) {
+    for (size_t j = i; j <= content.size(); ++j) {
+      StreamTranslator t(testing::golden_response_context());
+      std::string out;
+      t.feed(content_chunk(content.substr(0, i)), out);
+      t.feed(content_chunk(content.substr(i, j - i)), out);
+      t.feed(content_chunk(content.substr(j)), out);
+      t.feed("data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n",
+             out);
+      t.finish(out);
+      StreamSummary s;
+      ASSERT_EQ(testing::check_anthropic_stream(out, s), "") << i << "," << j;
+      ASSERT_EQ(s.blocks.size(), 2u) << i << "," << j << "\n" << out;
+      EXPECT_EQ(s.blocks[0].type, "thinking");
+      EXPECT_EQ(s.blocks[0].text, "a < b </thin> c") << i << "," << j;
+      EXPECT_EQ(s.blocks[1].text, "The answer </think> stays.") << i << "," << j;
+    }
+  }
+}
+
+TEST(StreamSplit, TextThatOnlyLooksLikeAThinkTagStaysText) {
+  for (const std::string content : {"<thinking is fun", "<th", "x <think>y</think>"}) {
+    StreamTranslator t(testing::golden_response_context());
+    std::string out;
+    t.feed(content_chunk(content), out);
+    t.feed("data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n", out);
+    t.finish(out);
+    StreamSummary s;
+    ASSERT_EQ(testing::check_anthropic_stream(out, s), "");
+    ASSERT_EQ(s.blocks.size(), 1u) << content;
+    EXPECT_EQ(s.blocks[0].type, "text");
+    EXPECT_EQ(s.blocks[0].text, content);
+  }
+}
+
+}  // namespace
+}  // namespace ccproxy::convert
