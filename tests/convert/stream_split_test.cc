@@ -290,3 +290,23 @@ TEST(StreamSplit, TextThatOnlyLooksLikeAThinkTagStaysText) {
 
 }  // namespace
 }  // namespace ccproxy::convert
+
+namespace ccproxy::convert {
+namespace {
+
+TEST(StreamTranslatorApi, InvalidUtf8FromUpstreamBecomesReplacementCharacters) {
+  StreamTranslator t(testing::golden_response_context());
+  std::string out;
+  t.feed("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"caf\xc3\"}}]}\n\n", out);
+  t.feed("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\" lone \\ud800!\"}}]}\n\n", out);
+  t.feed("data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n", out);
+  t.finish(out);
+  StreamSummary s;
+  ASSERT_EQ(testing::check_anthropic_stream(out, s), "") << out;
+  ASSERT_EQ(s.blocks.size(), 1u);
+  EXPECT_EQ(s.blocks[0].text, "caf\xEF\xBF\xBD lone \xEF\xBF\xBD!");
+  EXPECT_TRUE(s.message_stopped);
+}
+
+}  // namespace
+}  // namespace ccproxy::convert
