@@ -1,5 +1,6 @@
 #include "supervisor/process_table.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -8,7 +9,10 @@
 #include <boost/process.hpp>
 #include <boost/process/extend.hpp>
 #include <cerrno>
+#include <chrono>
+#include <cstdlib>
 #include <cstring>
+#include <thread>
 
 namespace ccproxy::supervisor {
 
@@ -57,6 +61,29 @@ std::string ExitStatus::str() const {
   return "exit " + std::to_string(code);
 }
 
+void close_inherited_fds() {
+  DIR* dir = ::opendir("/proc/self/fd");
+  if (dir == nullptr) {
+    return;
+  }
+  int own = ::dirfd(dir);
+  std::vector<int> doomed;
+  while (dirent* e = ::readdir(dir)) {
+    int fd = std::atoi(e->d_name);
+    if (e->d_name[0] == '.' || fd <= STDERR_FILENO || fd == own) {
+      continue;
+    }
+    int flags = ::fcntl(fd, F_GETFD);
+    if (flags >= 0 && (flags & FD_CLOEXEC) == 0) {
+      doomed.push_back(fd);
+    }
+  }
+  ::closedir(dir);
+  for (int fd : doomed) {
+    ::close(fd);
+  }
+}
+
 namespace {
 
 // Runs in the child between fork and exec: a new session so that terminal signals and the
@@ -71,6 +98,7 @@ struct SessionSetup : bp::extend::handler {
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
+    signal(SIGPIPE, SIG_DFL);  // ignored in the supervisor; an ignored signal survives exec
     if (null_fd >= 0) {
       dup2(null_fd, STDIN_FILENO);
     }
@@ -78,6 +106,7 @@ struct SessionSetup : bp::extend::handler {
       dup2(log_fd, STDOUT_FILENO);
       dup2(log_fd, STDERR_FILENO);
     }
+    close_inherited_fds();
   }
 };
 
@@ -97,6 +126,9 @@ Result<int> RealProcessTable::spawn(const SpawnSpec& spec) {
   setup.null_fd = null_fd;
   std::vector<std::string> args(spec.argv.begin() + 1, spec.argv.end());
   std::error_code ec;
+  // Every fd of ours is O_CLOEXEC, so the worker inherits only stdin/stdout/stderr. (Not
+  // bp::limit_handles: it also closes Boost.Process's exec-error pipe, and spawn then returns
+  // before the exec.)
   bp::child child(bp::exe = spec.argv[0], bp::args = args, setup, ec);
   ::close(log_fd);
   if (null_fd >= 0) {
@@ -108,6 +140,16 @@ Result<int> RealProcessTable::spawn(const SpawnSpec& spec) {
   int pid = child.id();
   // We reap the child ourselves with waitpid; the handle must not kill it on destruction.
   child.detach();
+  // The identity recorded in the pid file must be the worker's, not the forked copy of us:
+  // make sure the exec is visible in /proc before returning.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto id = read_identity(pid);
+    if (!id || id->cmdline == spec.argv || is_zombie(pid)) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
   return pid;
 }
 

@@ -56,6 +56,10 @@ class RealProcessTable final : public ProcessTable {
   std::optional<ExitStatus> reap(int pid) override;
 };
 
+/// In a child between fork and exec: closes every fd above stderr that would survive the exec
+/// (no FD_CLOEXEC), so nothing the parent inherited leaks into the new program.
+void close_inherited_fds();
+
 /// "SIGKILL" for 9; "signal 42" when unnamed.
 std::string signal_name(int sig);
 

@@ -70,6 +70,7 @@ Result<void> launch_supervisor(const config::Home& home, std::chrono::millisecon
       ::dup2(log_fd, STDOUT_FILENO);
       ::dup2(log_fd, STDERR_FILENO);
     }
+    close_inherited_fds();  // including null_fd and log_fd themselves
     ::execl(exe.c_str(), exe.c_str(), "--home", root.c_str(), "supervise",
             static_cast<char*>(nullptr));
     ::_exit(127);

@@ -1,0 +1,427 @@
+"""End-to-end tests of the supervisor: start/stop/restart/reload/status with real workers.
+
+Runs the real `ccproxy` binary ($CCPROXY_BIN) against a temp home whose profiles listen on free
+loopback ports. /health never calls the provider, so the upstream URL points at an unused local
+port. Every wait is bounded; tearDown stops the fleet and kills only processes this test started.
+"""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+BIN = os.environ.get("CCPROXY_BIN", "")
+
+FAST_SUPERVISOR = """
+[supervisor]
+start_timeout_s = 10
+stop_timeout_s = 3
+health_interval_s = 1
+health_failures = 3
+backoff_initial_s = 0.1
+backoff_max_s = 0.4
+"""
+
+
+def free_ports(n):
+    socks, ports = [], []
+    for _ in range(n):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        socks.append(s)
+        ports.append(s.getsockname()[1])
+    for s in socks:
+        s.close()
+    return ports
+
+
+def port_free(port):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        s.bind(("127.0.0.1", port))
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
+def pid_alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
+
+
+def processes_mentioning(text):
+    """Pids whose command line contains `text` (e.g. this test's home)."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if text in cmd and pid_alive(int(entry)):
+            out.append(int(entry))
+    return out
+
+
+def wait_for(predicate, timeout, step=0.05):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            return value
+        time.sleep(step)
+
+
+@unittest.skipUnless(BIN and os.path.exists(BIN), "CCPROXY_BIN not set")
+class SupervisorTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="ccp-sv-")
+        self.home = self.tmp.name
+        os.makedirs(os.path.join(self.home, "profiles"))
+        with open(os.path.join(self.home, "ccproxy.toml"), "w") as f:
+            f.write(FAST_SUPERVISOR)
+        self.upstream_port = free_ports(1)[0]  # nothing listens there; /health never calls it
+        self.children = []  # processes this test spawned itself
+
+    def tearDown(self):
+        for p in self.children:
+            if p.poll() is None:
+                p.kill()
+                p.wait(timeout=5)
+        self.ccproxy("stop", timeout=30)
+        # Anything of this home still alive is a bug; report it and clean up after ourselves.
+        left = processes_mentioning(self.home)
+        for pid in left:
+            try:
+                os.kill(pid, signal.SIGCONT)
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        self.tmp.cleanup()
+        self.assertEqual(left, [], "processes of this home survived `ccproxy stop`")
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def write_profile(self, name, port, model="m-1"):
+        with open(os.path.join(self.home, "profiles", f"{name}.toml"), "w") as f:
+            f.write(
+                f"port = {port}\n"
+                "[upstream]\n"
+                f'base_url = "http://127.0.0.1:{self.upstream_port}/v1"\n'
+                'api_key = "sk-test-000000000000"\n'
+                "[models]\n"
+                f'big = "{model}-big"\nmiddle = "{model}-mid"\nsmall = "{model}-small"\n'
+            )
+
+    def make_fleet(self, n):
+        ports = free_ports(n)
+        names = [f"w{i}" for i in range(n)]
+        for name, port in zip(names, ports):
+            self.write_profile(name, port)
+        return dict(zip(names, ports))
+
+    def ccproxy(self, *args, timeout=40):
+        env = dict(os.environ)
+        env.pop("CCPROXY_HOME", None)
+        env["NO_COLOR"] = "1"
+        return subprocess.run(
+            [BIN, "--home", self.home, *args],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=env,
+        )
+
+    def status(self):
+        r = self.ccproxy("status", "--json", timeout=10)
+        return r.returncode, json.loads(r.stdout)
+
+    def workers(self):
+        return {w["name"]: w for w in self.status()[1]["workers"]}
+
+    def start_ok(self, *names):
+        r = self.ccproxy("start", *names)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        return r
+
+    def supervisor_log(self):
+        try:
+            with open(os.path.join(self.home, "logs", "ccproxy.log")) as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    # -- tests -----------------------------------------------------------------------------
+
+    def test_start_four_ready_status_then_stop_leaves_nothing(self):
+        fleet = self.make_fleet(4)
+        code, st = self.status()
+        self.assertEqual(code, 3, "nothing runs yet: not healthy")
+        self.assertFalse(st["supervisor"]["running"])
+
+        r = self.start_ok()
+        for name in fleet:
+            self.assertIn(name, r.stdout)  # the status table
+        code, st = self.status()
+        self.assertEqual(code, 0, st)
+        self.assertTrue(st["supervisor"]["running"])
+        pids = {}
+        for w in st["workers"]:
+            self.assertEqual(w["state"], "running", w)
+            self.assertEqual(w["health"]["result"], "ok", w)
+            self.assertEqual(w["port"], fleet[w["name"]])
+            self.assertFalse(port_free(w["port"]))
+            pids[w["name"]] = w["pid"]
+        # pid files with identity
+        with open(os.path.join(self.home, "pids", "w0.json")) as f:
+            rec = json.load(f)
+        self.assertEqual(rec["pid"], pids["w0"])
+        self.assertIn("start_time", rec)
+        self.assertEqual(os.stat(os.path.join(self.home, "pids", "ccproxy.sock")).st_mode & 0o777,
+                         0o600)
+
+        again = self.start_ok()
+        self.assertIn("already running", again.stdout)
+        self.assertEqual({n: w["pid"] for n, w in self.workers().items()}, pids)
+
+        r = self.ccproxy("stop")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        for name, pid in pids.items():
+            self.assertIn(f"stopped {name} (pid {pid})", r.stdout)
+            self.assertFalse(pid_alive(pid))
+        for port in fleet.values():
+            self.assertTrue(port_free(port), f"port {port} still busy")
+        self.assertEqual(processes_mentioning(self.home), [])
+        self.assertFalse(os.path.exists(os.path.join(self.home, "pids", "w0.json")))
+        code, st = self.status()
+        self.assertEqual(code, 3)
+        self.assertTrue(all(w["state"] == "stopped" for w in st["workers"]))
+
+    def test_kill9_worker_comes_back_with_restarts_1(self):
+        self.make_fleet(2)
+        self.start_ok()
+        victim = self.workers()["w0"]["pid"]
+        other = self.workers()["w1"]["pid"]
+        os.kill(victim, signal.SIGKILL)
+
+        def back():
+            w = self.workers()["w0"]
+            return w if w["state"] == "running" and w["pid"] not in (None, victim) else None
+
+        w = wait_for(back, 15)
+        self.assertTrue(w, self.workers())
+        self.assertEqual(w["restarts"], 1)
+        self.assertEqual(w["last_exit"]["signal"], 9)
+        self.assertEqual(w["health"]["result"], "ok")
+        self.assertEqual(self.workers()["w1"]["pid"], other, "the other worker was touched")
+        self.assertIn("exited unexpectedly: signal 9", self.supervisor_log())
+
+    def test_always_crashing_worker_goes_fatal(self):
+        fleet = self.make_fleet(2)
+        self.start_ok()
+        pid = self.workers()["w0"]["pid"]
+        # The profile becomes invalid under the running worker (a user's typo), then the worker
+        # dies: every restart now exits at startup.
+        with open(os.path.join(self.home, "profiles", "w0.toml"), "a") as f:
+            f.write("no_such_key = 1\n")
+        os.kill(pid, signal.SIGKILL)
+        w = wait_for(lambda: (lambda x: x if x["state"] == "fatal" else None)(
+            self.workers()["w0"]), 20)
+        self.assertTrue(w, self.workers())
+        self.assertIn("failed 5 times", w["message"])
+        self.assertEqual(w["last_exit"]["code"], 1)
+        self.assertEqual(w["restarts"], 4)
+        time.sleep(1.0)
+        self.assertEqual(self.workers()["w0"]["state"], "fatal", "fatal must stay down")
+        self.assertTrue(port_free(fleet["w0"]))
+        code, _ = self.status()
+        self.assertEqual(code, 3)
+        self.assertEqual(self.workers()["w1"]["state"], "running")
+
+    def test_foreign_listener_is_named_and_left_alone(self):
+        fleet = self.make_fleet(2)
+        port = fleet["w1"]
+        foreign = subprocess.Popen(
+            [sys.executable, "-c",
+             "import socket,sys,time\n"
+             "s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+             f"s.bind(('127.0.0.1',{port})); s.listen(8)\n"
+             "print('ready', flush=True); time.sleep(120)\n",
+             "start_proxy.py"],
+            stdout=subprocess.PIPE, text=True)
+        self.children.append(foreign)
+        self.addCleanup(foreign.stdout.close)
+        self.assertEqual(foreign.stdout.readline().strip(), "ready")
+        # A client connected to the foreign listener must never be mistaken for its owner.
+        client = socket.create_connection(("127.0.0.1", port))
+        self.addCleanup(client.close)
+
+        r = self.ccproxy("start")
+        self.assertNotEqual(r.returncode, 0)
+        out = r.stdout + r.stderr
+        self.assertIn(f"port {port} is held by pid {foreign.pid} ({os.path.basename(sys.executable)}",
+                      out.replace(sys.executable, os.path.basename(sys.executable)))
+        self.assertIn("start_proxy.py", out)
+        self.assertIsNone(foreign.poll(), "the foreign process was killed")
+        ws = self.workers()
+        self.assertEqual(ws["w1"]["state"], "conflict")
+        self.assertEqual(ws["w0"]["state"], "running")
+        code, _ = self.status()
+        self.assertEqual(code, 3)
+        time.sleep(0.5)
+        self.assertIsNone(foreign.poll(), "the foreign process was killed")
+
+    def test_stale_pid_file_of_live_unrelated_process_is_never_signalled(self):
+        fleet = self.make_fleet(1)
+        sleeper = subprocess.Popen(["sleep", "60"])
+        self.children.append(sleeper)
+        os.makedirs(os.path.join(self.home, "pids"), exist_ok=True)
+        with open(f"/proc/{sleeper.pid}/stat") as f:
+            start_time = int(f.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/sys/kernel/random/boot_id") as f:
+            boot_id = f.read().strip()
+        # Looks like a worker record, but the pid now belongs to `sleep 60`.
+        rec = {"pid": sleeper.pid, "profile": "w0", "port": fleet["w0"],
+               "start_time": start_time + 1, "boot_id": boot_id,
+               "cmdline": [BIN, "--home", self.home, "run", "--profile", "w0"]}
+        with open(os.path.join(self.home, "pids", "w0.json"), "w") as f:
+            json.dump(rec, f)
+
+        # Without a supervisor: stop must not touch it, and reports the stale file.
+        r = self.ccproxy("stop", "w0")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("stale pid file", r.stderr)
+        self.assertIsNone(sleeper.poll())
+
+        with open(os.path.join(self.home, "pids", "w0.json"), "w") as f:
+            json.dump(rec, f)
+        self.start_ok()
+        self.assertIsNone(sleeper.poll())
+        self.assertNotEqual(self.workers()["w0"]["pid"], sleeper.pid)
+        r = self.ccproxy("stop")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        time.sleep(0.2)
+        self.assertIsNone(sleeper.poll(), "an unrelated process was signalled")
+
+    def test_reload_restarts_only_the_changed_profile(self):
+        fleet = self.make_fleet(3)
+        self.start_ok()
+        before = {n: w["pid"] for n, w in self.workers().items()}
+        self.write_profile("w1", fleet["w1"], model="m-2")
+        r = self.ccproxy("reload")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("restarting changed w1", r.stdout)
+        after = self.workers()
+        self.assertEqual(after["w0"]["pid"], before["w0"])
+        self.assertEqual(after["w2"]["pid"], before["w2"])
+        self.assertNotEqual(after["w1"]["pid"], before["w1"])
+        self.assertEqual(after["w1"]["state"], "running")
+        self.assertEqual(after["w1"]["models"]["big"], "m-2-big")
+
+        # SIGHUP does the same: a new profile starts, a removed one stops, the rest stay.
+        new_port = free_ports(1)[0]
+        self.write_profile("w3", new_port)
+        os.remove(os.path.join(self.home, "profiles", "w2.toml"))
+        sup = self.status()[1]["supervisor"]["pid"]
+        os.kill(sup, signal.SIGHUP)
+        ok = wait_for(lambda: (lambda ws: "w2" not in ws and ws.get("w3", {}).get("state")
+                               == "running")(self.workers()), 15)
+        self.assertTrue(ok, self.workers())
+        self.assertFalse(pid_alive(before["w2"]))
+        self.assertTrue(port_free(fleet["w2"]))
+        ws = self.workers()
+        self.assertEqual(ws["w0"]["pid"], before["w0"])
+
+    def test_status_with_a_stopped_worker_returns_quickly(self):
+        self.make_fleet(2)
+        self.start_ok()
+        pid = self.workers()["w0"]["pid"]
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            t0 = time.monotonic()
+            r = self.ccproxy("status", "--json", timeout=10)
+            took = time.monotonic() - t0
+            self.assertLess(took, 1.5, f"status took {took:.2f}s with a hung worker")
+            self.assertEqual(r.returncode, 3)
+            ws = {w["name"]: w for w in json.loads(r.stdout)["workers"]}
+            self.assertEqual(ws["w0"]["health"]["result"], "timeout")
+            self.assertFalse(ws["w0"]["healthy"])
+            self.assertEqual(ws["w1"]["health"]["result"], "ok")
+            t0 = time.monotonic()
+            table = self.ccproxy("status", timeout=10)
+            self.assertLess(time.monotonic() - t0, 1.5)
+            self.assertIn("timeout", table.stdout)
+        finally:
+            os.kill(pid, signal.SIGCONT)
+
+    def test_workers_survive_supervisor_death_and_are_adopted(self):
+        fleet = self.make_fleet(2)
+        self.start_ok()
+        code, st = self.status()
+        sup = st["supervisor"]["pid"]
+        pids = {w["name"]: w["pid"] for w in st["workers"]}
+        os.kill(sup, signal.SIGKILL)
+        self.assertTrue(wait_for(lambda: not pid_alive(sup), 5))
+
+        code, st = self.status()
+        self.assertFalse(st["supervisor"]["running"])
+        self.assertEqual(code, 0, st)  # the workers still serve
+        for w in st["workers"]:
+            self.assertEqual(w["state"], "unmanaged")
+            self.assertEqual(w["pid"], pids[w["name"]])
+
+        r = self.start_ok()
+        ws = self.workers()
+        for name, pid in pids.items():
+            self.assertEqual(ws[name]["pid"], pid, "a healthy worker was restarted, not adopted")
+            self.assertEqual(ws[name]["state"], "running")
+        self.assertIn("adopted", self.supervisor_log())
+
+        # Restart is rolling and gives new pids.
+        r = self.ccproxy("restart")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        ws = self.workers()
+        for name, pid in pids.items():
+            self.assertNotEqual(ws[name]["pid"], pid)
+            self.assertEqual(ws[name]["state"], "running")
+
+        # Supervisor gone again: stop works from pid files alone.
+        sup = self.status()[1]["supervisor"]["pid"]
+        os.kill(sup, signal.SIGKILL)
+        self.assertTrue(wait_for(lambda: not pid_alive(sup), 5))
+        r = self.ccproxy("stop")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        for port in fleet.values():
+            self.assertTrue(port_free(port))
+        self.assertEqual(processes_mentioning(self.home), [])
+
+    def test_unknown_name_and_duplicate_ports_are_refused(self):
+        fleet = self.make_fleet(2)
+        r = self.ccproxy("start", "nope")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("nope", r.stderr)
+        self.write_profile("dup", fleet["w0"])
+        r = self.ccproxy("start")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(str(fleet["w0"]), r.stderr)
+        self.assertEqual(processes_mentioning(self.home), [], "something started anyway")
+
+
+if __name__ == "__main__":
+    unittest.main()
