@@ -96,6 +96,37 @@ std::vector<std::string> make_stream() {
   return chunks;
 }
 
+// The fixture grown into a long session: 150 tool round trips (assistant text + tool_use,
+// user tool_result of a few lines) before the fixture's last message, as after an hour of work.
+std::string make_long_session(const std::string& fixture) {
+  nlohmann::json body = nlohmann::json::parse(fixture);
+  nlohmann::json messages = nlohmann::json::array();
+  messages.push_back(body["messages"][0]);
+  for (int i = 0; i < 150; ++i) {
+    const std::string id = "toolu_" + std::to_string(1000 + i);
+    messages.push_back(
+        {{"role", "assistant"},
+         {"content",
+          {{{"type", "text"}, {"text", "Let me check file " + std::to_string(i) + "."}},
+           {{"type", "tool_use"},
+            {"id", id},
+            {"name", "Read"},
+            {"input",
+             {{"file_path", "/repo/src/file_" + std::to_string(i) + ".cc"}, {"limit", 200}}}}}}});
+    std::string result;
+    for (int line = 0; line < 5; ++line) {
+      result +=
+          "line " + std::to_string(line) + " of the file: int x = \"" + std::to_string(i) + "\";\n";
+    }
+    messages.push_back(
+        {{"role", "user"},
+         {"content", {{{"type", "tool_result"}, {"tool_use_id", id}, {"content", result}}}}});
+  }
+  messages.push_back(body["messages"].back());
+  body["messages"] = messages;
+  return body.dump();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -127,6 +158,15 @@ int main(int argc, char** argv) {
   });
   std::printf("to_openai_request:      %8.1f us/request  %7.0f MB/s  (wall %.1f us)\n", request_us,
               mb / (request_us / 1e6), g_last_wall_us);
+
+  const std::string session = make_long_session(body);
+  const double session_us = time_us(iterations / 2 + 1, [&] {
+    auto r = ccproxy::convert::to_openai_request(session, options);
+    sink += r->body.size();
+  });
+  std::printf(
+      "to_openai_request, long session (%zu bytes, 302 messages): %8.1f us/request  %7.0f MB/s\n",
+      session.size(), session_us, double(session.size()) / 1e6 / (session_us / 1e6));
 
   const double passthrough_us = time_us(iterations, [&] {
     auto r = ccproxy::convert::to_passthrough_request(body, options);
