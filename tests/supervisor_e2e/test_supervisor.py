@@ -76,6 +76,14 @@ def processes_mentioning(text):
     return out
 
 
+def cmdline_of(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
 def wait_for(predicate, timeout, step=0.05):
     deadline = time.monotonic() + timeout
     while True:
@@ -396,6 +404,10 @@ class SupervisorTest(unittest.TestCase):
         # Restart is rolling and gives new pids.
         r = self.ccproxy("restart")
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        log = self.supervisor_log()
+        ready_w0 = log.rfind("ready w0 ")
+        stop_w1 = log.rfind("stopping w1 ")
+        self.assertTrue(0 <= ready_w0 < stop_w1, "w1 went down before the new w0 was ready")
         ws = self.workers()
         for name, pid in pids.items():
             self.assertNotEqual(ws[name]["pid"], pid)
@@ -421,6 +433,151 @@ class SupervisorTest(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn(str(fleet["w0"]), r.stderr)
         self.assertEqual(processes_mentioning(self.home), [], "something started anyway")
+
+    def test_takeover_replaces_a_foreign_listener(self):
+        fleet = self.make_fleet(1)
+        port = fleet["w0"]
+        foreign = subprocess.Popen(
+            [sys.executable, "-c",
+             "import socket,time\n"
+             f"s=socket.socket(); s.bind(('127.0.0.1',{port})); s.listen(8)\n"
+             "print('ready', flush=True); time.sleep(120)\n"],
+            stdout=subprocess.PIPE, text=True)
+        self.children.append(foreign)
+        self.addCleanup(foreign.stdout.close)
+        self.assertEqual(foreign.stdout.readline().strip(), "ready")
+        r = self.ccproxy("start", "--takeover")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn(f"is held by pid {foreign.pid}", r.stderr)
+        self.assertIn("taking it over", r.stderr)
+        self.assertEqual(foreign.wait(timeout=10), -signal.SIGTERM)
+        w = self.workers()["w0"]
+        self.assertEqual(w["state"], "running")
+        self.assertNotEqual(w["pid"], foreign.pid)
+
+    def test_takeover_question_on_a_terminal(self):
+        import pty
+        fleet = self.make_fleet(1)
+        port = fleet["w0"]
+        foreign = subprocess.Popen(
+            [sys.executable, "-c",
+             "import socket,time\n"
+             f"s=socket.socket(); s.bind(('127.0.0.1',{port})); s.listen(8)\n"
+             "print('ready', flush=True); time.sleep(120)\n"],
+            stdout=subprocess.PIPE, text=True)
+        self.children.append(foreign)
+        self.addCleanup(foreign.stdout.close)
+        self.assertEqual(foreign.stdout.readline().strip(), "ready")
+        master, slave = pty.openpty()
+        env = dict(os.environ, NO_COLOR="1")
+        p = subprocess.Popen([BIN, "--home", self.home, "start"], stdin=slave, stdout=slave,
+                             stderr=slave, env=env)
+        os.close(slave)
+        out = b""
+        deadline = time.monotonic() + 10
+        while b"[y/N]" not in out and time.monotonic() < deadline:
+            try:
+                out += os.read(master, 4096)
+            except OSError:
+                break
+        self.assertIn(b"[y/N]", out)
+        self.assertIn(f"pid {foreign.pid}".encode(), out)
+        os.write(master, b"n\n")
+        self.assertEqual(p.wait(timeout=20), 1)
+        self.assertIsNone(foreign.poll(), "answered no, yet the foreign process was stopped")
+        os.close(master)
+
+    def test_colour_only_on_a_terminal_and_never_with_no_color(self):
+        import pty
+        self.make_fleet(1)
+
+        def run_on_pty(extra_env):
+            master, slave = pty.openpty()
+            env = dict(os.environ)
+            env.pop("NO_COLOR", None)
+            env.update(extra_env)
+            p = subprocess.Popen([BIN, "--home", self.home, "status"], stdin=subprocess.DEVNULL,
+                                 stdout=slave, stderr=slave, env=env)
+            os.close(slave)
+            out = b""
+            while True:
+                try:
+                    chunk = os.read(master, 4096)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                out += chunk
+            p.wait(timeout=10)
+            os.close(master)
+            return out
+
+        self.assertIn(b"\x1b[", run_on_pty({}))
+        self.assertNotIn(b"\x1b[", run_on_pty({"NO_COLOR": "1"}))
+        self.assertNotIn("\x1b[", self.ccproxy("status").stdout)  # a pipe: no colour
+
+    def test_hung_worker_is_restarted_after_failed_health_checks(self):
+        self.make_fleet(1)
+        self.start_ok()
+        pid = self.workers()["w0"]["pid"]
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            # health_interval_s = 1, health_failures = 3: replaced after about 3 s.
+            w = wait_for(lambda: (lambda x: x if x["state"] == "running" and x["pid"] != pid
+                                  else None)(self.workers()["w0"]), 15, step=0.2)
+            self.assertTrue(w, self.workers())
+            self.assertEqual(w["restarts"], 1)
+            self.assertFalse(pid_alive(pid), "the hung worker was left behind")
+            self.assertIn("/health failed 3 times", self.supervisor_log())
+        finally:
+            if pid_alive(pid):
+                os.kill(pid, signal.SIGCONT)
+
+    def test_foreground_supervisor_stops_everything_on_sigterm(self):
+        fleet = self.make_fleet(2)
+        env = dict(os.environ, NO_COLOR="1")
+        sup = subprocess.Popen([BIN, "--home", self.home, "start", "--foreground"],
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True, env=env)
+        self.children.append(sup)
+        self.addCleanup(sup.stderr.close)
+        ok = wait_for(lambda: self.status()[0] == 0, 15, step=0.1)
+        self.assertTrue(ok, self.workers())
+        pids = [w["pid"] for w in self.workers().values()]
+        self.assertEqual(self.status()[1]["supervisor"]["pid"], sup.pid)
+        # A second supervisor for the same home is refused (the lock).
+        r = self.ccproxy("start", "--foreground", timeout=10)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("already runs", r.stderr)
+        sup.send_signal(signal.SIGTERM)
+        self.assertEqual(sup.wait(timeout=20), 0)
+        for pid in pids:
+            self.assertFalse(pid_alive(pid))
+        for port in fleet.values():
+            self.assertTrue(port_free(port))
+        self.assertEqual(processes_mentioning(self.home), [])
+
+    def test_concurrent_starts_make_one_supervisor_and_clean_old_logs(self):
+        self.make_fleet(2)
+        logs = os.path.join(self.home, "logs")
+        os.makedirs(logs)
+        old = os.path.join(logs, "w0.log.20200101-000000")
+        with open(old, "w") as f:
+            f.write("old\n")
+        ten_days_ago = time.time() - 10 * 86400
+        os.utime(old, (ten_days_ago, ten_days_ago))
+        env = dict(os.environ, NO_COLOR="1")
+        procs = [subprocess.Popen([BIN, "--home", self.home, "start"], stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+                 for _ in range(3)]
+        codes = [p.wait(timeout=30) for p in procs]
+        self.assertEqual(codes, [0, 0, 0])
+        supervisors = [pid for pid in processes_mentioning(self.home)
+                       if "supervise" in cmdline_of(pid)]
+        self.assertEqual(len(supervisors), 1, supervisors)
+        self.assertEqual(len(self.workers()), 2)
+        self.assertEqual(len({w["pid"] for w in self.workers().values()}), 2)
+        self.assertFalse(os.path.exists(old), "retention did not run at supervisor start")
 
 
 if __name__ == "__main__":
