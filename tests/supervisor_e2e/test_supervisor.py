@@ -240,6 +240,21 @@ class SupervisorTest(unittest.TestCase):
         self.assertEqual(self.workers()["w1"]["pid"], other, "the other worker was touched")
         self.assertIn("exited unexpectedly: signal 9", self.supervisor_log())
 
+        # Stopping one worker leaves the rest and the supervisor running.
+        r = self.ccproxy("stop", "w1")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn(f"stopped w1 (pid {other})", r.stdout)
+        self.assertFalse(pid_alive(other))
+        code, st = self.status()
+        self.assertTrue(st["supervisor"]["running"])
+        ws = {w["name"]: w for w in st["workers"]}
+        self.assertEqual(ws["w1"]["state"], "stopped")
+        self.assertEqual(ws["w0"]["state"], "running")
+        self.assertEqual(code, 3)
+        # And it stays stopped: a requested stop is not a crash.
+        time.sleep(0.5)
+        self.assertEqual(self.workers()["w1"]["state"], "stopped")
+
     def test_always_crashing_worker_goes_fatal(self):
         fleet = self.make_fleet(2)
         self.start_ok()
