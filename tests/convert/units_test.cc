@@ -301,3 +301,45 @@ TEST(TokenEstimate, ClaudeCodeFixtureWithinTenPercentOfReference) {
 
 }  // namespace
 }  // namespace ccproxy::convert
+
+namespace ccproxy::convert {
+namespace {
+
+// The vectorized estimator gives exactly the byte-at-a-time result, whatever the text.
+TEST(TokenEstimate, VectorizedEqualsScalar) {
+  uint32_t seed = 3;
+  auto next = [&seed] {
+    seed = seed * 1664525u + 1013904223u;
+    return seed >> 8;
+  };
+  const std::string alphabet = "aZ_ \t\n\r{}\":,.09\xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80";
+  for (int round = 0; round < 3000; ++round) {
+    std::string text;
+    const size_t n = next() % 200;
+    const int mode = int(next() % 4);
+    for (size_t k = 0; k < n; ++k) {
+      if (mode == 0) {
+        text.push_back(alphabet[next() % alphabet.size()]);
+      } else if (mode == 1) {
+        text.push_back(char('a' + next() % 26));  // long words
+        if (next() % 23 == 0) {
+          text.push_back(' ');
+        }
+      } else if (mode == 2) {
+        text.push_back(" \t\n"[next() % 3]);  // whitespace runs
+        if (next() % 3 == 0) {
+          text.push_back('x');
+        }
+      } else {
+        text.push_back(char(next()));
+      }
+    }
+    detail::TokenScan scan;
+    detail::estimate_tokens_scalar(reinterpret_cast<const unsigned char*>(text.data()), text.size(),
+                                   scan);
+    ASSERT_EQ(estimate_text_tokens(text), double(scan.milli) / 1000.0) << round;
+  }
+}
+
+}  // namespace
+}  // namespace ccproxy::convert
