@@ -146,6 +146,7 @@ class Target:
         self.rss_idle_kb = 0
         self.rss_peak_kb = 0
         self.rss_after_kb = 0
+        self.rss_idle_parts = {}
 
 
 class Bench:
@@ -262,7 +263,9 @@ class Bench:
     def settle(self):
         time.sleep(1.0)  # let every process settle before the idle reading
         for t in self.targets:
-            t.rss_idle_kb = max(procs.tree_rss_kb(p) for p in set(t.pids.values()))
+            pid = max(set(t.pids.values()), key=procs.tree_rss_kb)
+            t.rss_idle_kb = procs.tree_rss_kb(pid)
+            t.rss_idle_parts = procs.rss_parts_kb(pid)
         if "slow" in self.ccproxy_workers:
             self.scale_idle_kb = procs.tree_rss_kb(self.ccproxy_workers["slow"][0].pid)
 
@@ -417,6 +420,7 @@ class Bench:
                          "fixture_bytes": os.path.getsize(self.args.fixture),
                          "small_bytes": self.small_size},
             "targets": [{"name": t.name, "note": t.note, "rss_idle_kb": t.rss_idle_kb,
+                         "rss_idle_parts_kb": t.rss_idle_parts,
                          "rss_peak_kb": t.rss_peak_kb, "rss_after_kb": t.rss_after_kb,
                          "invalid": {f"{b} {m}": v for (b, m), v in t.invalid.items()}}
                         for t in self.targets],

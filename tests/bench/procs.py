@@ -54,6 +54,21 @@ def vm_rss_kb(pid: int) -> int:
     return 0
 
 
+def rss_parts_kb(pid: int) -> dict:
+    """RssAnon / RssFile / RssShmem of one process, in KiB (RSS counts shared library pages
+    too: RssAnon is the memory the process itself allocated)."""
+    parts = {}
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(("RssAnon:", "RssFile:", "RssShmem:")):
+                    key, value = line.split(":", 1)
+                    parts[key] = int(value.split()[0])
+    except OSError:
+        pass
+    return parts
+
+
 def tree_rss_kb(pid: int) -> int:
     """VmRSS of pid plus every descendant, in KiB."""
     return sum(vm_rss_kb(p) for p in tree_pids(pid))

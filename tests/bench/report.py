@@ -347,7 +347,14 @@ def render(res, publish_dir, png_rel):
         md.append(f"| {t['name']} | {mb(t['rss_idle_kb']):.1f} | {mb(t['rss_peak_kb']):.1f} | "
                   f"{mb(t['rss_after_kb']):.1f} |")
     md.append("\nccproxy and claude-code-router run one process per upstream variant (JSON, "
-              "SSE); the figure is the larger one. direct is the upstream nginx itself.\n")
+              "SSE); the figure is the larger one. direct is the upstream nginx itself.")
+    for t in d.targets:
+        parts = t.get("rss_idle_parts_kb") or {}
+        if t["name"] == "ccproxy" and parts:
+            md.append(f"Idle ccproxy worker, split: {mb(parts.get('RssAnon', 0)):.1f} MB "
+                      f"allocated by the process (RssAnon), {mb(parts.get('RssFile', 0)):.1f} MB "
+                      "of mapped binary and shared-library pages (RssFile).")
+    md.append("")
 
     md.append("## Scale: concurrent slow streams through one ccproxy worker\n")
     md.append(f"{st['scale_clients']} clients start evenly over {st['scale_ramp_s']} s, each on "
