@@ -188,6 +188,9 @@ bool RequestConverter::convert(element root, UpstreamRequest& result) {
   if (!detail::is_array(messages)) {
     return fail(expected("messages", "an array", messages));
   }
+  if (simdjson::dom::array(messages).size() == 0) {
+    return fail("messages: at least one message is required");
+  }
   bool stream = false;
   element e;
   if (get_field(root, "stream", e)) {
