@@ -144,12 +144,7 @@ int run(const Invocation& inv) {
     config::Fleet fleet = config::load_fleet(inv.home, known);
     for (const auto& name : written) {
       bool header = false;
-      const std::string shown = "profiles/" + name + ".toml";
-      for (const auto& d : fleet.problems) {
-        // Its own problems, and those of others that name it (the other owner of a port).
-        if (d.profile != name && d.message.find(shown) == std::string::npos) {
-          continue;
-        }
+      for (const auto& d : fleet.problems_of(name)) {
         if (!header) {
           std::cerr << "ccproxy import-env: profiles/" << name
                     << ".toml was written but does not validate yet:\n";

@@ -82,7 +82,8 @@ struct Fleet {
 
   bool ok() const { return problems.empty(); }
   const Profile* find(const std::string& name) const;
-  /// The problems that stop `name` from running: its own plus the fleet-wide ones.
+  /// The problems that stop `name` from running: its own, the fleet-wide ones, and a port
+  /// clash with a later profile that names `name`'s file.
   std::vector<Diagnostic> problems_of(const std::string& name) const;
 };
 

@@ -312,6 +312,9 @@ TEST(LoadFleet, DuplicatePortsNameBothFiles) {
             "profiles/glm2.toml:1: port: 8082 is also used by "
             "profiles/glm.toml:1\n");
   EXPECT_EQ(fleet.problems[0].profile, "glm2");
+  EXPECT_EQ(fleet.problems_of("glm").size(), 1u);  // the clash names glm's file too
+  EXPECT_EQ(fleet.problems_of("glm2").size(), 1u);
+  EXPECT_EQ(fleet.profiles.size(), 2u);
 }
 
 TEST(LoadFleet, NoProfilesAtAll) {
