@@ -1,0 +1,341 @@
+"""Shared pieces of the fault-injection and soak tests: the real ccproxy worker, a raw-socket
+upstream whose every connection runs a scripted (mis)behaviour, and probes of the worker
+process (health latency, VmRSS, open file descriptors). Python 3 stdlib only.
+"""
+
+import http.client
+import json
+import os
+import resource
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+
+PROXY_VARS = ["http_proxy", "https_proxy", "all_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY",
+              "ALL_PROXY", "NO_PROXY"]
+
+# A long mode for a person at a terminal: CCPROXY_FAULTS_LONG=1 (see the README's Hardening).
+LONG = os.environ.get("CCPROXY_FAULTS_LONG") == "1"
+# Sanitizer builds run several times slower; their latency bounds are looser.
+SLOW = os.environ.get("CCPROXY_SLOW_BUILD") == "1"
+
+
+def profile_toml(base_url, first_byte_s=2, idle_s=2, total_s=8, max_retries=0):
+    return "\n".join([
+        "port = 18199",
+        "[upstream]",
+        "base_url = %s" % json.dumps(base_url),
+        'api_key = "sk-fault-test-0123456789"',
+        'format = "openai"',
+        "[models]",
+        'big = "big-model"',
+        'middle = "mid-model"',
+        'small = "small-model"',
+        "[timeouts]",
+        "connect_s = 2",
+        "first_byte_s = %s" % first_byte_s,
+        "idle_s = %s" % idle_s,
+        "total_s = %s" % total_s,
+        "[retry]",
+        "max_retries = %d" % max_retries,
+        "backoff_initial_ms = 20",
+        "backoff_max_ms = 50",
+    ]) + "\n"
+
+
+def raise_fd_limit(want):
+    """Raises this process's soft RLIMIT_NOFILE (children inherit it); returns the new soft."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = want if hard == resource.RLIM_INFINITY else min(want, hard)
+    if target > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+class Worker:
+    """`ccproxy run` on a free port for one throw-away home."""
+
+    def __init__(self, profile_text, name="fault"):
+        self.home = tempfile.mkdtemp(prefix="ccproxy-fault-test-")
+        os.makedirs(os.path.join(self.home, "profiles"))
+        with open(os.path.join(self.home, "profiles", name + ".toml"), "w") as f:
+            f.write(profile_text)
+        self.stderr_path = os.path.join(self.home, "stderr.log")
+        env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS}
+        env.pop("CCPROXY_HOME", None)
+        self._stderr = open(self.stderr_path, "wb")
+        self.proc = subprocess.Popen(
+            [os.environ["CCPROXY_BIN"], "--home", self.home, "run", "--profile", name,
+             "--port", "0", "--log-stderr"],
+            stdout=subprocess.PIPE, stderr=self._stderr, env=env)
+        line = self._read_line(20)
+        if line is None or not line.startswith("listening on "):
+            self.stop()
+            raise RuntimeError("worker did not start: %r\n%s" % (line, self.log()))
+        self.port = int(line.rsplit(":", 1)[1])
+
+    def _read_line(self, timeout):
+        deadline = time.monotonic() + timeout
+        buf = b""
+        fd = self.proc.stdout.fileno()
+        while time.monotonic() < deadline:
+            r, _, _ = select.select([fd], [], [], 0.05)
+            if r:
+                data = os.read(fd, 1)
+                if not data:
+                    return None
+                if data == b"\n":
+                    return buf.decode()
+                buf += data
+            elif self.proc.poll() is not None:
+                return None
+        return None
+
+    def log(self):
+        self._stderr.flush()
+        with open(self.stderr_path, "rb") as f:
+            return f.read().decode(errors="replace")
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def terminate(self, timeout=15):
+        """SIGTERM; returns the exit code (None if it had to be killed)."""
+        if self.proc.poll() is not None:
+            return self.proc.returncode
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            return None
+
+    def stop(self):
+        self.terminate()
+        self.proc.stdout.close()
+        self._stderr.close()
+        shutil.rmtree(self.home, ignore_errors=True)
+
+    # --- the process, seen from /proc ---
+    def rss_kb(self):
+        with open("/proc/%d/status" % self.proc.pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        return 0
+
+    def fd_count(self):
+        return len(os.listdir("/proc/%d/fd" % self.proc.pid))
+
+    def wait_fds_at_most(self, limit, timeout=10):
+        deadline = time.monotonic() + timeout
+        n = self.fd_count()
+        while n > limit and time.monotonic() < deadline:
+            time.sleep(0.1)
+            n = self.fd_count()
+        return n
+
+    # --- requests ---
+    def post(self, body, path="/v1/messages", timeout=30, headers=None):
+        """(status, content-type, raw body); the whole response is read."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        data = body if isinstance(body, (bytes, str)) else json.dumps(body)
+        hdrs = {"content-type": "application/json"}
+        hdrs.update(headers or {})
+        conn.request("POST", path, body=data, headers=hdrs)
+        resp = conn.getresponse()
+        raw = resp.read()
+        conn.close()
+        return resp.status, resp.getheader("content-type", ""), raw
+
+    def health(self, timeout):
+        """Seconds a GET /health took; raises when it fails or is not 200."""
+        start = time.monotonic()
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            conn.request("GET", "/health")
+            resp = conn.getresponse()
+            body = resp.read()
+        finally:
+            conn.close()
+        if resp.status != 200 or json.loads(body).get("status") != "healthy":
+            raise RuntimeError("health: %d %r" % (resp.status, body[:200]))
+        return time.monotonic() - start
+
+
+class HealthMonitor:
+    """Probes /health (a fresh connection each time) every `interval` s while a fault runs,
+    and samples the worker's VmRSS; `with HealthMonitor(worker) as m: ...`."""
+
+    def __init__(self, worker, interval=0.1, timeout=None):
+        self.worker = worker
+        self.interval = interval
+        self.timeout = timeout or (5.0 if SLOW else 2.0)
+        self.latencies = []
+        self.failures = []
+        self.peak_rss_kb = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self._stop.is_set():
+            try:
+                self.peak_rss_kb = max(self.peak_rss_kb, self.worker.rss_kb())
+            except OSError:
+                pass
+            try:
+                self.latencies.append(self.worker.health(self.timeout))
+            except Exception as e:  # noqa: BLE001 - every failure is a finding
+                self.failures.append(repr(e))
+            self._stop.wait(self.interval)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        return False
+
+    def max_latency(self):
+        return max(self.latencies) if self.latencies else float("inf")
+
+
+class FaultUpstream:
+    """A TCP server on 127.0.0.1; each connection runs `behaviour(sock, request_bytes)` in its
+    own thread after the request head (and body, by Content-Length) was read. `behaviour` can
+    be swapped between tests. Connections still open at close() are shut down."""
+
+    def __init__(self):
+        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(256)
+        self.port = self.listener.getsockname()[1]
+        self.base_url = "http://127.0.0.1:%d/v1" % self.port
+        self.behaviour = None
+        self.requests = 0
+        self.closing = threading.Event()
+        self._lock = threading.Lock()
+        self._conns = set()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self):
+        while not self.closing.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            with self._lock:
+                self._conns.add(conn)
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn):
+        try:
+            buf = b""
+            while True:
+                while b"\r\n\r\n" not in buf:
+                    data = conn.recv(65536)
+                    if not data:
+                        return
+                    buf += data
+                head, _, rest = buf.partition(b"\r\n\r\n")
+                length = 0
+                for line in head.split(b"\r\n")[1:]:
+                    name, _, value = line.partition(b":")
+                    if name.strip().lower() == b"content-length":
+                        length = int(value.strip())
+                while len(rest) < length:
+                    data = conn.recv(65536)
+                    if not data:
+                        return
+                    rest += data
+                buf = rest[length:]
+                with self._lock:
+                    self.requests += 1
+                keep = self.behaviour(conn, head + b"\r\n\r\n" + rest[:length])
+                if not keep:
+                    return
+        except OSError:
+            pass
+        finally:
+            with self._lock:
+                self._conns.discard(conn)
+            try:
+                conn.close()
+            except OSError:
+                pass
+
+    def wait_closed_by_peer(self, conn, seconds):
+        """Blocks until the worker closes `conn`, the upstream is closing, or `seconds` pass."""
+        deadline = time.monotonic() + seconds
+        while not self.closing.is_set() and time.monotonic() < deadline:
+            r, _, _ = select.select([conn], [], [], 0.1)
+            if r:
+                try:
+                    if not conn.recv(65536):
+                        return True
+                except OSError:
+                    return True
+        return False
+
+    def close(self):
+        self.closing.set()
+        self.listener.close()
+        with self._lock:
+            conns = list(self._conns)
+        for c in conns:
+            try:
+                c.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+def http_head(status=200, reason="OK", content_type="application/json", length=None,
+              extra=b""):
+    h = b"HTTP/1.1 %d %s\r\nContent-Type: %s\r\n" % (status, reason.encode(),
+                                                      content_type.encode())
+    if length is not None:
+        h += b"Content-Length: %d\r\n" % length
+    return h + extra + b"\r\n"
+
+
+def sse_head():
+    return (b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+            b"Connection: close\r\n\r\n")
+
+
+def chunk_bytes(delta, finish=None):
+    c = {"id": "chatcmpl-f", "object": "chat.completion.chunk", "model": "provider-model",
+         "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+    return b"data: " + json.dumps(c).encode() + b"\n\n"
+
+
+def anthropic_request(stream=False, text="Hi"):
+    return {"model": "claude-sonnet-4-5", "max_tokens": 256, "stream": stream,
+            "messages": [{"role": "user", "content": text}]}
+
+
+def sse_events(raw):
+    """[(event, json data)] from a strictly valid UTF-8 Anthropic SSE body (raises otherwise)."""
+    text = raw.decode("utf-8")  # strict: invalid UTF-8 is a finding
+    events = []
+    for block in text.split("\n\n"):
+        if not block.strip():
+            continue
+        event, data = None, None
+        for line in block.split("\n"):
+            if line.startswith("event: "):
+                event = line[7:]
+            elif line.startswith("data: "):
+                data = json.loads(line[6:])
+        events.append((event, data))
+    return events
