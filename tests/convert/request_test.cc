@@ -135,6 +135,18 @@ TEST(Request, PassthroughAcceptsWhatOnlyAnthropicSupports) {
   EXPECT_NE(passed->body.find("\"model\":\"glm-4.5\""), std::string::npos);
 }
 
+TEST(Request, PassthroughForwardsARepairedBody) {
+  const std::string body =
+      "{\"model\":\"claude-sonnet-4\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\","
+      "\"content\":\"bad \xff byte, cut pair \\ud83d end\"}]}";
+  auto passed = to_passthrough_request(body, testing::golden_request_options());
+  ASSERT_TRUE(passed.ok()) << passed.error().message;
+  json out = json::parse(passed->body, nullptr, false);
+  ASSERT_FALSE(out.is_discarded()) << passed->body;
+  EXPECT_EQ(out["messages"][0]["content"], "bad \xEF\xBF\xBD byte, cut pair \xEF\xBF\xBD end");
+  EXPECT_EQ(out["model"], "glm-4.5");
+}
+
 TEST(ModelMapping, FamiliesPassthroughAndFallbacks) {
   worker::ModelMap m{"big-m", "mid-m", "small-m", true};
   EXPECT_EQ(map_model("claude-opus-4-1", m), "big-m");
@@ -225,6 +237,9 @@ TEST(Totality, EveryEntryPointOnDamagedFixtures) {
     auto passthrough = to_passthrough_request(s, options);
     if (request.ok()) {
       ASSERT_TRUE(passthrough.ok()) << s;  // pass-through validation is never stricter
+    }
+    if (passthrough.ok()) {
+      ASSERT_FALSE(json::parse(passthrough->body, nullptr, false).is_discarded()) << s;
     }
     auto response = to_anthropic_response(s, testing::golden_response_context());
     if (response.ok()) {

@@ -113,7 +113,13 @@ std::vector<Span> top_level_values(std::string_view s, std::string_view key) {
 
 Result<UpstreamRequest, ApiError> to_passthrough_request(std::string_view anthropic_body,
                                                          const RequestOptions& options) {
-  auto converted = detail::convert_request(anthropic_body, options, true);
+  // A body that only parsed after repair (invalid UTF-8, lone surrogate escapes) is
+  // forwarded repaired, so the upstream gets valid JSON.
+  std::string repaired;
+  auto converted = detail::convert_request(anthropic_body, options, true, &repaired);
+  if (!repaired.empty()) {
+    anthropic_body = repaired;
+  }
   if (!converted) {
     return fail(std::move(converted).error());
   }

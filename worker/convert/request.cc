@@ -1104,7 +1104,8 @@ namespace detail {
 
 Result<UpstreamRequest, ApiError> convert_request(std::string_view body,
                                                   const RequestOptions& options,
-                                                  bool for_passthrough) {
+                                                  bool for_passthrough,
+                                                  std::string* repaired_body) {
   simdjson::dom::parser local;
   simdjson::dom::parser& parser =
       body.size() <= kThreadParserLimit ? detail::thread_parser() : local;
@@ -1113,6 +1114,9 @@ Result<UpstreamRequest, ApiError> convert_request(std::string_view body,
   if (auto error = detail::parse_lenient(parser, body, scratch, root); error) {
     return fail(
         invalid(std::string("body: not valid JSON (") + simdjson::error_message(error) + ")"));
+  }
+  if (repaired_body != nullptr) {
+    repaired_body->swap(scratch);  // parse_lenient fills it only when it repaired the body
   }
   RequestConverter converter(options, body.size(), for_passthrough);
   UpstreamRequest result;
