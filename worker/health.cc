@@ -40,7 +40,7 @@ std::string health_json(const HealthSnapshot& s) {
   // "Valid" can only mean "plausible" here: the provider is never called from /health.
   bool key_plausible =
       key_configured && c.upstream.api_key.find_first_of(" \t\r\n") == std::string::npos;
-  nlohmann::json j = {
+  nlohmann::ordered_json j = {
       {"status", "healthy"},
       {"timestamp", s.timestamp},
       {"server", {{"host", c.host}, {"port", s.port}}},

@@ -36,39 +36,45 @@ struct RequestRecord {
   std::string error;  // the last failure, when the request failed
 };
 
-ResponseHead json_head(const IncomingRequest& req, const WorkerContext& ctx, int status,
-                       std::size_t length) {
+/// A complete (non-streamed) answer. Coroutines here take such objects by reference to a
+/// named local: GCC 12 miscompiles some temporaries passed by value into coroutines (double
+/// destruction), so no coroutine call in the worker gets a non-trivial temporary.
+struct Reply {
+  int status = 200;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string content_type = "application/json";
+};
+
+asio::awaitable<HandlerOutcome> send_reply(WorkerContext& ctx, ClientChannel& client,
+                                           const IncomingRequest& req, Reply& reply) {
   ResponseHead head;
-  head.status = status;
-  head.content_type = "application/json";
-  head.content_length = length;
+  head.status = reply.status;
+  head.content_type = reply.content_type;
+  head.content_length = reply.body.size();
   head.keep_alive = req.keep_alive && !ctx.shutting_down;
+  head.headers = reply.headers;
   head.headers.emplace_back("request-id", req.id);
-  return head;
-}
-
-asio::awaitable<HandlerOutcome> send_json(
-    WorkerContext& ctx, ClientChannel& client, const IncomingRequest& req, int status,
-    std::string body, std::vector<std::pair<std::string, std::string>> extra = {},
-    std::string content_type = "application/json") {
-  ResponseHead head = json_head(req, ctx, status, body.size());
-  head.content_type = std::move(content_type);
-  for (auto& h : extra) {
-    head.headers.push_back(std::move(h));
-  }
   std::string bytes = serialize(head);
-  bytes += body;
+  bytes += reply.body;
   bool ok = co_await client.write(bytes);
-  co_return HandlerOutcome{status, !ok || !head.keep_alive};
+  co_return HandlerOutcome{reply.status, !ok || !head.keep_alive};
 }
 
-asio::awaitable<HandlerOutcome> send_error(
-    WorkerContext& ctx, ClientChannel& client, const IncomingRequest& req,
-    const convert::ApiError& error, RequestRecord& record,
-    std::vector<std::pair<std::string, std::string>> extra = {}) {
+Reply error_reply(const convert::ApiError& error, RequestRecord& record) {
   record.error = error.message;
-  co_return co_await send_json(ctx, client, req, error.status, convert::error_body(error),
-                               std::move(extra));
+  Reply r;
+  r.status = error.status;
+  r.body = convert::error_body(error);
+  return r;
+}
+
+void log_body(WorkerContext& ctx, const IncomingRequest& req, std::string_view what,
+              std::string_view body) {
+  if (ctx.log->should_log(spdlog::level::debug)) {
+    ctx.log->debug("{} {}: {}", req.id, what,
+                   redact_secrets(body, {ctx.config.upstream.api_key, ctx.config.client_api_key}));
+  }
 }
 
 /// Keeps the SSE data lines that carry usage, so pass-through streams can be accounted for
@@ -120,7 +126,9 @@ asio::awaitable<HandlerOutcome> relay_stream(WorkerContext& ctx, ClientChannel& 
   head.headers.emplace_back("Cache-Control", "no-cache");
   head.headers.emplace_back("X-Accel-Buffering", "no");
   head.headers.emplace_back("request-id", req.id);
-  if (!co_await client.write(serialize(head))) {
+  std::string head_bytes = serialize(head);
+  bool head_written = co_await client.write(head_bytes);
+  if (!head_written) {
     co_return HandlerOutcome{200, true};
   }
 
@@ -150,7 +158,8 @@ asio::awaitable<HandlerOutcome> relay_stream(WorkerContext& ctx, ClientChannel& 
       } else {
         translator.fail(error, out);
       }
-      client_ok = co_await client.write(chunk(out));
+      std::string bytes = chunk(out);
+      client_ok = co_await client.write(bytes);
       break;
     }
     if (passthrough) {
@@ -159,14 +168,19 @@ asio::awaitable<HandlerOutcome> relay_stream(WorkerContext& ctx, ClientChannel& 
     } else {
       translator.feed(in, out);
     }
-    if (!out.empty() && !(client_ok = co_await client.write(chunk(out)))) {
-      break;
+    if (!out.empty()) {
+      std::string bytes = chunk(out);
+      client_ok = co_await client.write(bytes);
+      if (!client_ok) {
+        break;
+      }
     }
     if (!*more) {
       if (!passthrough) {
         out.clear();
         translator.finish(out);
-        client_ok = co_await client.write(chunk(out));
+        std::string bytes = chunk(out);
+        client_ok = co_await client.write(bytes);
       }
       break;
     }
@@ -177,7 +191,8 @@ asio::awaitable<HandlerOutcome> relay_stream(WorkerContext& ctx, ClientChannel& 
   }
   record.usage = passthrough ? scanner.usage() : translator.usage();
   if (client_ok) {
-    client_ok = co_await client.write(kLastChunk);
+    std::string last(kLastChunk);
+    client_ok = co_await client.write(last);
   }
   co_return HandlerOutcome{200, !client_ok || !head.keep_alive};
 }
@@ -186,27 +201,30 @@ asio::awaitable<HandlerOutcome> answer_whole(WorkerContext& ctx, ClientChannel& 
                                              const IncomingRequest& req, UpstreamExchange& exchange,
                                              RequestRecord& record) {
   auto body = co_await exchange.read_all(kMaxResponseBody);
+  Reply reply;
   if (!body) {
     ctx.metrics.upstream_error(metrics_kind(body.error().kind));
-    co_return co_await send_error(ctx, client, req, to_api_error(body.error()), record);
-  }
-  if (ctx.log->should_log(spdlog::level::debug)) {
-    ctx.log->debug("{} upstream response: {}", req.id,
-                   redact_secrets(*body, {ctx.config.upstream.api_key, ctx.config.client_api_key}));
-  }
-  if (ctx.config.upstream.format == UpstreamFormat::anthropic) {
+    reply = error_reply(to_api_error(body.error()), record);
+  } else if (ctx.config.upstream.format == UpstreamFormat::anthropic) {
+    log_body(ctx, req, "upstream response", *body);
     record.usage = convert::anthropic_usage(*body);
     std::string type(exchange.response().header("content-type"));
-    co_return co_await send_json(ctx, client, req, 200, std::move(*body), {},
-                                 type.empty() ? "application/json" : type);
+    reply.body = std::move(*body);
+    if (!type.empty()) {
+      reply.content_type = type;
+    }
+  } else {
+    log_body(ctx, req, "upstream response", *body);
+    auto converted = convert::to_anthropic_response(
+        *body, convert::ResponseContext{new_message_id(), record.client_model});
+    if (!converted) {
+      reply = error_reply(converted.error(), record);
+    } else {
+      record.usage = converted->usage;
+      reply.body = std::move(converted->body);
+    }
   }
-  auto converted = convert::to_anthropic_response(
-      *body, convert::ResponseContext{new_message_id(), record.client_model});
-  if (!converted) {
-    co_return co_await send_error(ctx, client, req, converted.error(), record);
-  }
-  record.usage = converted->usage;
-  co_return co_await send_json(ctx, client, req, 200, std::move(converted->body));
+  co_return co_await send_reply(ctx, client, req, reply);
 }
 
 std::optional<std::chrono::milliseconds> retry_after_of(const HttpResponseParser& response) {
@@ -278,7 +296,9 @@ asio::awaitable<HandlerOutcome> call_upstream(WorkerContext& ctx, ClientChannel&
       }
       continue;
     }
-    co_return co_await send_error(ctx, client, req, error, record, std::move(extra));
+    Reply reply = error_reply(error, record);
+    reply.headers = std::move(extra);
+    co_return co_await send_reply(ctx, client, req, reply);
   }
   if (record.stream) {
     co_return co_await relay_stream(ctx, client, req, *exchange, record);
@@ -288,9 +308,11 @@ asio::awaitable<HandlerOutcome> call_upstream(WorkerContext& ctx, ClientChannel&
 
 asio::awaitable<void> watch_client(ClientChannel& client, CallGuard& guard) {
   co_await asio::this_coro::throw_if_cancelled(false);
-  if (co_await client.wait_for_disconnect()) {
+  bool gone = co_await client.wait_for_disconnect();
+  if (gone) {
     guard.cancel();
   }
+  co_return;
 }
 
 }  // namespace
@@ -311,7 +333,8 @@ asio::awaitable<HandlerOutcome> handle_messages(WorkerContext& ctx, ClientChanne
                        : convert::to_passthrough_request(req.body, options);
   HandlerOutcome outcome;
   if (!converted) {
-    outcome = co_await send_error(ctx, client, req, converted.error(), record);
+    Reply reply = error_reply(converted.error(), record);
+    outcome = co_await send_reply(ctx, client, req, reply);
   } else {
     record.client_model = converted->client_model;
     record.upstream_model = converted->upstream_model;

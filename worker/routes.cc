@@ -81,7 +81,7 @@ SimpleResponse metrics_response(const WorkerContext& ctx) {
 }
 
 SimpleResponse root_response(const WorkerContext& ctx) {
-  nlohmann::json j = {
+  nlohmann::ordered_json j = {
       {"message", "ccproxy worker for profile " + ctx.config.profile},
       {"profile", ctx.config.profile},
       {"version", CCPROXY_VERSION},

@@ -134,12 +134,46 @@ asio::awaitable<void> Session::linger_close() {
   close();
 }
 
+asio::awaitable<bool> Session::answer(const IncomingRequest& req, const std::string& method,
+                                      const std::string& target, SimpleResponse& r, bool head_only,
+                                      bool drain, bool keep_alive) {
+  bool ka = keep_alive && !drain && !ctx_.shutting_down;
+  ResponseHead head;
+  head.status = r.status;
+  head.content_type = r.content_type;
+  head.content_length = r.body.size();
+  head.keep_alive = ka;
+  head.headers = std::move(r.headers);
+  head.headers.emplace_back("request-id", req.id);
+  std::string bytes = serialize(head);
+  if (!head_only) {
+    bytes += r.body;
+  }
+  bool ok = co_await write(bytes);
+  double secs = std::chrono::duration<double>(Clock::now() - req.started).count();
+  ctx_.metrics.request_finished(r.status, secs);
+  if (r.status >= 400 || ctx_.log->should_log(spdlog::level::debug)) {
+    ctx_.log->log(r.status >= 500 ? spdlog::level::warn : spdlog::level::info, "{} {} {} {} {}ms",
+                  req.id, method.empty() ? "-" : method, target.substr(0, 200), r.status,
+                  static_cast<int64_t>(secs * 1000));
+  }
+  if (!ok) {
+    co_return false;
+  }
+  if (drain) {
+    co_await linger_close();
+    co_return false;
+  }
+  co_return ka;
+}
+
 asio::awaitable<void> Session::run() {
   co_await asio::this_coro::throw_if_cancelled(false);
   error_code ignored;
   socket_.set_option(tcp::no_delay(true), ignored);
   while (socket_.is_open()) {
-    if (!co_await serve_one()) {
+    bool more = co_await serve_one();
+    if (!more) {
       break;
     }
   }
@@ -211,89 +245,53 @@ asio::awaitable<bool> Session::serve_one() {
   }
   keep_alive = keep_alive && !ctx_.shutting_down;
 
-  // Answers a complete response; `drain` when the request body was left unread.
-  auto answer = [&](SimpleResponse r, bool head_only, bool drain) -> asio::awaitable<bool> {
-    bool ka = keep_alive && !drain && !ctx_.shutting_down;
-    ResponseHead head;
-    head.status = r.status;
-    head.content_type = r.content_type;
-    head.content_length = r.body.size();
-    head.keep_alive = ka;
-    head.headers = std::move(r.headers);
-    head.headers.emplace_back("request-id", req.id);
-    std::string bytes = serialize(head);
-    if (!head_only) {
-      bytes += r.body;
-    }
-    bool ok = co_await write(bytes);
-    double secs = std::chrono::duration<double>(Clock::now() - t0).count();
-    ctx_.metrics.request_finished(r.status, secs);
-    if (r.status >= 400 || ctx_.log->should_log(spdlog::level::debug)) {
-      ctx_.log->log(r.status >= 500 ? spdlog::level::warn : spdlog::level::info, "{} {} {} {} {}ms",
-                    req.id, method.empty() ? "-" : method, target.substr(0, 200), r.status,
-                    static_cast<int64_t>(secs * 1000));
-    }
-    if (!ok) {
-      co_return false;
-    }
-    if (drain) {
-      co_await linger_close();
-      co_return false;
-    }
-    co_return ka;
-  };
-
-  if (perr) {
-    if (perr == http::error::header_limit) {
-      co_return co_await answer(
-          api_error(431, "invalid_request_error", "request headers larger than 64 KiB"), false,
-          true);
-    }
-    if (perr == http::error::body_limit) {
-      co_return co_await answer(
-          api_error(
-              413, "request_too_large",
-              "request body larger than " + std::to_string(ctx_.config.max_body_bytes) + " bytes"),
-          false, true);
-    }
-    co_return co_await answer(
-        api_error(400, "invalid_request_error", "malformed HTTP request: " + perr.message()), false,
-        true);
-  }
-
   const bool head_only = method == "HEAD";
-  const bool body_pending = !parser.is_done();
-  RouteMatch route = match_route(method, target);
-  if (route.route == Route::not_found) {
-    co_return co_await answer(not_found_response(method, target), head_only, body_pending);
+  const bool body_pending = !perr && !parser.is_done();
+  // Everything but /v1/messages is answered with one complete response (`drain`: the request
+  // body was left unread, so the connection closes after it).
+  std::optional<SimpleResponse> simple;
+  bool drain = body_pending;
+  RouteMatch route;
+  if (perr) {
+    drain = true;
+    if (perr == http::error::header_limit) {
+      simple = api_error(431, "invalid_request_error", "request headers larger than 64 KiB");
+    } else if (perr == http::error::body_limit) {
+      simple = api_error(
+          413, "request_too_large",
+          "request body larger than " + std::to_string(ctx_.config.max_body_bytes) + " bytes");
+    } else {
+      simple = api_error(400, "invalid_request_error", "malformed HTTP request: " + perr.message());
+    }
+  } else {
+    route = match_route(method, target);
+    if (route.route == Route::not_found) {
+      simple = not_found_response(method, target);
+    } else if (!route.method_allowed) {
+      simple = method_not_allowed_response(method, target, route.allow);
+    } else if (route.route == Route::health) {
+      simple = health_response(ctx_);
+    } else if (route.route == Route::metrics) {
+      simple = metrics_response(ctx_);
+    } else if (route.route == Route::root) {
+      simple = root_response(ctx_);
+    } else {
+      // /v1/messages and count_tokens: authenticate before reading a possibly large body.
+      switch (check_client_key(ctx_.config.client_api_key, req.x_api_key, req.authorization)) {
+        case ClientAuth::ok:
+          break;
+        case ClientAuth::missing:
+          simple = api_error(401, "authentication_error",
+                             "missing API key: send it as x-api-key or Authorization: Bearer");
+          break;
+        case ClientAuth::invalid:
+          simple = api_error(401, "authentication_error", "invalid x-api-key");
+          break;
+      }
+    }
   }
-  if (!route.method_allowed) {
-    co_return co_await answer(method_not_allowed_response(method, target, route.allow), head_only,
-                              body_pending);
-  }
-  switch (route.route) {
-    case Route::health:
-      co_return co_await answer(health_response(ctx_), head_only, body_pending);
-    case Route::metrics:
-      co_return co_await answer(metrics_response(ctx_), head_only, body_pending);
-    case Route::root:
-      co_return co_await answer(root_response(ctx_), head_only, body_pending);
-    default:
-      break;
-  }
-
-  // /v1/messages and count_tokens: authenticate before reading a possibly large body.
-  switch (check_client_key(ctx_.config.client_api_key, req.x_api_key, req.authorization)) {
-    case ClientAuth::ok:
-      break;
-    case ClientAuth::missing:
-      co_return co_await answer(
-          api_error(401, "authentication_error",
-                    "missing API key: send it as x-api-key or Authorization: Bearer"),
-          false, body_pending);
-    case ClientAuth::invalid:
-      co_return co_await answer(api_error(401, "authentication_error", "invalid x-api-key"), false,
-                                body_pending);
+  if (simple) {
+    co_return co_await answer(req, method, target, *simple, head_only, drain, keep_alive);
   }
 
   // Body.
@@ -301,7 +299,8 @@ asio::awaitable<bool> Session::serve_one() {
     if (auto expect = parser.get()[http::field::expect];
         expect.size() == 12 && (expect[0] == '1')) {
       // "100-continue" (curl sends it for large bodies and would wait a second otherwise).
-      if (!co_await write("HTTP/1.1 100 Continue\r\n\r\n")) {
+      bool sent = co_await write("HTTP/1.1 100 Continue\r\n\r\n");
+      if (!sent) {
         ctx_.metrics.request_finished(499, 0);
         co_return false;
       }
@@ -333,22 +332,20 @@ asio::awaitable<bool> Session::serve_one() {
     inbuf_.append(readbuf_.data(), n);
   }
   if (perr) {
-    if (perr == http::error::body_limit) {
-      co_return co_await answer(
-          api_error(
-              413, "request_too_large",
-              "request body larger than " + std::to_string(ctx_.config.max_body_bytes) + " bytes"),
-          false, true);
-    }
-    co_return co_await answer(
-        api_error(400, "invalid_request_error", "malformed HTTP request body: " + perr.message()),
-        false, true);
+    SimpleResponse r = perr == http::error::body_limit
+                           ? api_error(413, "request_too_large",
+                                       "request body larger than " +
+                                           std::to_string(ctx_.config.max_body_bytes) + " bytes")
+                           : api_error(400, "invalid_request_error",
+                                       "malformed HTTP request body: " + perr.message());
+    co_return co_await answer(req, method, target, r, false, true, keep_alive);
   }
   req.body = parser.release().body();
   req.keep_alive = keep_alive;
 
   if (route.route == Route::count_tokens) {
-    co_return co_await answer(count_tokens_response(req.body), false, false);
+    SimpleResponse r = count_tokens_response(req.body);
+    co_return co_await answer(req, method, target, r, false, false, keep_alive);
   }
 
   HandlerOutcome outcome = co_await handle_messages(ctx_, *this, req);

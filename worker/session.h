@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 
+#include "worker/routes.h"
 #include "worker/watchdog.h"
 #include "worker/worker_context.h"
 
@@ -49,6 +50,10 @@ class Session final : public ClientChannel {
  private:
   asio::awaitable<bool> serve_one();
   asio::awaitable<void> linger_close();
+  /// Writes one complete response; false when the connection must close afterwards.
+  asio::awaitable<bool> answer(const IncomingRequest& req, const std::string& method,
+                               const std::string& target, SimpleResponse& response, bool head_only,
+                               bool drain, bool keep_alive);
 
   WorkerContext& ctx_;
   SessionRegistry& registry_;

@@ -157,12 +157,13 @@ asio::awaitable<Result<std::unique_ptr<UpstreamExchange>, UpstreamFailure>> Upst
           abort_connect();
         }
       });
+      std::function<void(std::function<void()>)> set_abort = [&abort_connect,
+                                                              &guard](std::function<void()> fn) {
+        abort_connect = fn;
+        guard.abort = std::move(fn);
+      };
       auto connected =
-          co_await connect_upstream(client.endpoint(), client.proxy(), client.tls(),
-                                    [&abort_connect, &guard](std::function<void()> fn) {
-                                      abort_connect = fn;
-                                      guard.abort = std::move(fn);
-                                    });
+          co_await connect_upstream(client.endpoint(), client.proxy(), client.tls(), set_abort);
       watchdog.disarm();
       if (guard.cancelled) {
         co_return fail(UpstreamFailure{FailureKind::closed, "the client went away"});
@@ -251,7 +252,8 @@ asio::awaitable<Result<bool, UpstreamFailure>> UpstreamExchange::read_body(std::
       if (done) {
         co_return false;
       }
-      co_return fail(UpstreamFailure{FailureKind::closed, done.error(), true});
+      co_return fail(
+          UpstreamFailure{FailureKind::closed, "before the response was complete", true});
     }
     broken_ = true;
     co_return fail(timeout_or(FailureKind::idle_timeout, FailureKind::closed,

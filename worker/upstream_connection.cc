@@ -151,7 +151,7 @@ Result<std::unique_ptr<asio::ssl::context>, std::string> make_tls_context(
 
 asio::awaitable<Result<std::unique_ptr<UpstreamConnection>, UpstreamFailure>> connect_upstream(
     const UpstreamEndpoint& endpoint, const std::optional<ProxyEndpoint>& proxy,
-    asio::ssl::context& tls, std::function<void(std::function<void()>)> set_abort) {
+    asio::ssl::context& tls, const std::function<void(std::function<void()>)>& set_abort) {
   auto executor = co_await asio::this_coro::executor;
   ScopeExit clear_abort{[&] { set_abort(nullptr); }};
   const std::string& host = proxy ? proxy->host : endpoint.host;

@@ -65,7 +65,7 @@ Result<std::unique_ptr<asio::ssl::context>, std::string> make_tls_context(
 /// it fires the caller closes `*slot` (the connection being built is published there).
 asio::awaitable<Result<std::unique_ptr<UpstreamConnection>, UpstreamFailure>> connect_upstream(
     const UpstreamEndpoint& endpoint, const std::optional<ProxyEndpoint>& proxy,
-    asio::ssl::context& tls, std::function<void(std::function<void()>)> set_abort);
+    asio::ssl::context& tls, const std::function<void(std::function<void()>)>& set_abort);
 
 /// Idle keep-alive connections per upstream host, bounded in number and age.
 class ConnectionPool {
