@@ -136,6 +136,12 @@ struct StreamTranslator::State {
 
   std::string* out = nullptr;
 
+  // The first bytes, kept until an SSE event shows this is a stream: a provider that ignores
+  // stream:true, or answers with a bare JSON error, is still translated (see finish()).
+  static constexpr size_t kPreambleCap = SseParser::kDefaultMaxEventBytes;
+  bool events_seen = false;
+  std::string preamble;
+
   // --- event writing ---
   void write_event_head(std::string_view type) {
     out->append("event: ");
@@ -538,6 +544,10 @@ struct StreamTranslator::State {
         }
       }
     }
+    write_message_end(stop_reason);
+  }
+
+  void write_message_end(std::string_view stop_reason) {
     write_event_head("message_delta");
     out->append(",\"delta\":{\"stop_reason\":\"");
     out->append(stop_reason);
@@ -552,7 +562,63 @@ struct StreamTranslator::State {
     finished = true;
   }
 
+  // A whole chat-completion (or error) body where a stream was expected: converted as a
+  // whole response, then sent as the events of one block each.
+  void replay_whole_response(std::string_view body) {
+    auto converted = to_anthropic_response(body, context);
+    if (!converted) {
+      fail_with(converted.error());
+      return;
+    }
+    usage = converted->usage;
+    element root;
+    if (parser.parse(converted->body).get(root) != simdjson::SUCCESS) {
+      fail_with(ApiError{502, "api_error", "upstream response could not be translated"});
+      return;
+    }
+    ensure_started();
+    element content;
+    if (get_field(root, "content", content) && detail::is_array(content)) {
+      for (element block : simdjson::dom::array(content)) {
+        std::string_view type;
+        std::string_view text;
+        get_string(block, "type", type);
+        if (type == "text" && get_string(block, "text", text) && !text.empty()) {
+          open_block(BlockKind::text);
+          write_delta("text_delta", "text", text);
+        } else if (type == "thinking" && get_string(block, "thinking", text)) {
+          open_block(BlockKind::thinking);
+          write_delta("thinking_delta", "thinking", text);
+        } else if (type == "tool_use") {
+          ToolCall tool;
+          std::string_view value;
+          if (get_string(block, "id", value)) {
+            tool.id.assign(value);
+          }
+          if (get_string(block, "name", value)) {
+            tool.name.assign(value);
+          }
+          tools.push_back(std::move(tool));
+          open_block(BlockKind::tool, tools.size() - 1);
+          element input;
+          scratch.clear();
+          if (get_field(block, "input", input)) {
+            append_dom(scratch, input);
+          }
+          if (scratch.size() > 2) {
+            write_delta("input_json_delta", "partial_json", scratch);
+          }
+        }
+      }
+    }
+    close_block();
+    std::string_view stop_reason = "end_turn";
+    get_string(root, "stop_reason", stop_reason);
+    write_message_end(stop_reason);
+  }
+
   void on_event(const SseEvent& event) {
+    events_seen = true;
     if (finished) {
       return;
     }
@@ -653,8 +719,14 @@ void StreamTranslator::feed(std::string_view bytes, std::string& out) {
     return;
   }
   s.out = &out;
+  if (!s.events_seen && s.preamble.size() < State::kPreambleCap) {
+    s.preamble.append(bytes.substr(0, State::kPreambleCap - s.preamble.size()));
+  }
   const bool ok = s.sse.feed(bytes, [&s](const SseEvent& event) { s.on_event(event); });
-  if (!ok) {
+  if (s.events_seen && !s.preamble.empty()) {
+    std::string().swap(s.preamble);
+  }
+  if (!ok && !s.finished) {
     s.fail_with(ApiError{502, "api_error", "upstream stream line exceeded the size limit"});
   }
   s.out = nullptr;
@@ -668,6 +740,11 @@ void StreamTranslator::finish(std::string& out) {
   s.out = &out;
   if (!s.sse.failed()) {
     s.sse.finish([&s](const SseEvent& event) { s.on_event(event); });
+  }
+  if (!s.finished && !s.events_seen && s.preamble.size() < State::kPreambleCap &&
+      s.preamble.find_first_not_of(" \t\r\n") != std::string::npos &&
+      s.preamble[s.preamble.find_first_not_of(" \t\r\n")] == '{') {
+    s.replay_whole_response(s.preamble);  // not SSE at all: a whole JSON body
   }
   if (!s.finished) {
     if (s.finish_seen) {
