@@ -34,14 +34,15 @@ bool is_space(char c) {
   return c == ' ' || c == '\n' || c == '\r' || c == '\t';
 }
 
-// Tracks whether streamed JSON text has completed one top-level value.
+// Tracks whether streamed JSON text has completed one top-level object or array.
 class JsonCompletion {
  public:
-  void feed(std::string_view s) {
-    for (char c : s) {
-      if (complete_) {
-        return;
-      }
+  /// Consumes `s` up to the byte that completes the value; returns how many bytes that is
+  /// (all of `s` while the value is still open, 0 once it is complete).
+  size_t feed(std::string_view s) {
+    size_t i = 0;
+    for (; i < s.size() && !complete_; ++i) {
+      const char c = s[i];
       if (in_string_) {
         if (escape_) {
           escape_ = false;
@@ -49,29 +50,18 @@ class JsonCompletion {
           escape_ = true;
         } else if (c == '"') {
           in_string_ = false;
-          if (depth_ == 0) {
-            complete_ = true;
-          }
         }
         continue;
       }
       if (c == '"') {
         in_string_ = true;
-        started_ = true;
       } else if (c == '{' || c == '[') {
         ++depth_;
-        started_ = true;
-      } else if (c == '}' || c == ']') {
-        if (--depth_ <= 0) {
-          complete_ = true;
-        }
-      } else if (!is_space(c)) {
-        started_ = true;
-        if (depth_ == 0) {
-          complete_ = true;  // a bare scalar; good enough to stop waiting
-        }
+      } else if ((c == '}' || c == ']') && depth_ > 0) {
+        complete_ = --depth_ == 0;
       }
     }
+    return i;
   }
   bool complete() const { return complete_; }
 
@@ -79,7 +69,6 @@ class JsonCompletion {
   int depth_ = 0;
   bool in_string_ = false;
   bool escape_ = false;
-  bool started_ = false;
   bool complete_ = false;
 };
 
@@ -292,24 +281,26 @@ struct StreamTranslator::State {
           open_block(BlockKind::tool, slot);
           std::string buffered;
           buffered.swap(tool.buffered);
-          const std::string_view pending = skip_leading_space(tool, buffered);
-          if (!pending.empty()) {
-            tool.json.feed(pending);
-            tool.arguments.append(pending);
-            write_delta("input_json_delta", "partial_json", pending);
-          }
+          emit_arguments(tool, buffered);
           return;
         }
-        data = skip_leading_space(tool, data);
-        if (!data.empty()) {
-          tool.json.feed(data);
-          tool.arguments.append(data);
-          write_delta("input_json_delta", "partial_json", data);
-        }
+        emit_arguments(tool, data);
         return;
       }
       case BlockKind::none:
         return;
+    }
+  }
+
+  // Streams argument bytes until they complete the call's JSON object. Bytes after that can
+  // only make it invalid (some providers repeat the whole arguments at the end), so they are
+  // dropped.
+  void emit_arguments(ToolCall& tool, std::string_view data) {
+    data = skip_leading_space(tool, data);
+    data = data.substr(0, tool.json.feed(data));
+    if (!data.empty()) {
+      tool.arguments.append(data);
+      write_delta("input_json_delta", "partial_json", data);
     }
   }
 
