@@ -246,6 +246,22 @@ void FleetSupervisor::launch(Slot& slot) {
         cmd = display_cmdline(id->cmdline);
       }
     }
+    // Our own worker whose pid file was lost: exactly the command line we would spawn. Its
+    // identity is read from /proc right now, so recording it cannot name a reused pid.
+    if (holder.pid && id && id->cmdline == options_.spawn_spec(slot.spec).argv) {
+      PidRecord r;
+      r.pid = *holder.pid;
+      r.profile = slot.spec.name;
+      r.port = slot.spec.port;
+      r.identity = *id;
+      if (write_pid_file(pid_file_path(options_.pids_dir, slot.spec.name), r)) {
+        log(slot.spec.name + ": port " + std::to_string(slot.spec.port) +
+            " is served by our worker pid " + std::to_string(r.pid) +
+            " without a pid file; pid file rewritten");
+        launch(slot);  // adopts it when healthy, replaces it otherwise
+        return;
+      }
+    }
     PortVerdict v = classify_port(slot.spec.port, std::nullopt, holder, false, cmd);
     if (v.use == PortUse::foreign && slot.takeover && id) {
       slot.takeover = false;

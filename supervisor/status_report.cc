@@ -100,6 +100,18 @@ StatusReport gather_status(const config::Home& home, const config::Fleet& fleet,
       if (holder.pid) {
         if (auto id = src.procs.identity(*holder.pid)) {
           cmd = display_cmdline(id->cmdline);
+          const std::vector<std::string> ours = {self_executable().string(),
+                                                 "--home",
+                                                 home.root.string(),
+                                                 "run",
+                                                 "--profile",
+                                                 row.name};
+          if (id->cmdline == ours) {
+            row.pid = *holder.pid;
+            row.state = WorkerState::unmanaged;
+            row.message = "our worker, but its pid file is missing; `ccproxy start` adopts it";
+            return;
+          }
         }
       }
       row.state = WorkerState::conflict;

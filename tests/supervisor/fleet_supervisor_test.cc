@@ -327,6 +327,32 @@ TEST_F(FleetTest, ReplacesOurUnhealthyWorker) {
   EXPECT_EQ(view("glm").state, WorkerState::starting);
 }
 
+TEST_F(FleetTest, OurWorkerWithoutAPidFileIsRecognisedByItsCommandLine) {
+  // Same argv as the supervisor would spawn for glm, but pids/glm.json is gone.
+  int pid = procs_.add_foreign({"/bin/ccproxy", "run", "--profile", "glm"});
+  listeners_.owners[8082] = pid;
+  prober_.health[8082] = HealthKind::ok;
+  auto& f = make({spec("glm", 8082)});
+  f.start({}, {});
+  EXPECT_EQ(view("glm").state, WorkerState::running);
+  EXPECT_EQ(view("glm").pid, pid);
+  EXPECT_TRUE(procs_.spawned.empty());
+  EXPECT_TRUE(procs_.signals.empty());
+  auto rec = read_pid_file(pid_file_path(dir_, "glm"));
+  ASSERT_TRUE(rec && rec.value());
+  EXPECT_EQ(rec.value()->pid, pid);
+}
+
+TEST_F(FleetTest, AWorkerOfAnotherProfileIsForeign) {
+  int pid = procs_.add_foreign({"/bin/ccproxy", "run", "--profile", "kimi"});
+  listeners_.owners[8082] = pid;
+  prober_.health[8082] = HealthKind::ok;
+  auto& f = make({spec("glm", 8082)});
+  f.start({}, {});
+  EXPECT_EQ(view("glm").state, WorkerState::conflict);
+  EXPECT_TRUE(procs_.signals.empty());
+}
+
 TEST_F(FleetTest, StalePidFileOfAReusedPidIsRemovedAndNeverSignalled) {
   int stranger = procs_.add_foreign({"sleep", "60"});
   PidRecord r;

@@ -402,6 +402,8 @@ class SupervisorTest(unittest.TestCase):
         os.kill(sup, signal.SIGKILL)
         self.assertTrue(wait_for(lambda: not pid_alive(sup), 5))
 
+        # A lost pid file: the worker is still recognised by its exact command line.
+        os.remove(os.path.join(self.home, "pids", "w1.json"))
         code, st = self.status()
         self.assertFalse(st["supervisor"]["running"])
         self.assertEqual(code, 0, st)  # the workers still serve
