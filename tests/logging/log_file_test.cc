@@ -261,6 +261,54 @@ TEST(LogFile, OpenFailsClearly) {
   EXPECT_THROW(open_log_file(options_for(tmp.path(), "../escape")), std::runtime_error);
 }
 
+TEST(LogFile, RetentionRunsAtOpenAndAfterEachRotationAndIsLogged) {
+  TempDir tmp;
+  auto dir = tmp.path() / "logs";
+  std::filesystem::create_directory(dir);
+  auto now = std::chrono::system_clock::now();
+  testing::write_file(dir / "r.log.20261101-000000", "old\n");
+  testing::set_mtime(dir / "r.log.20261101-000000", now - std::chrono::hours(24 * 10));
+  testing::write_file(dir / "notes.txt", "mine\n");
+  testing::set_mtime(dir / "notes.txt", now - std::chrono::hours(24 * 10));
+  auto options = options_for(dir, "r");
+  options.policy.retention_days = 3;
+  options.policy.max_bytes = 100;
+  auto logger = open_log_file(options);
+  wait_for_archive_work(logger);
+  EXPECT_FALSE(std::filesystem::exists(dir / "r.log.20261101-000000"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "notes.txt"));
+
+  // An archive that ages while the writer runs goes at the next rotation.
+  testing::write_file(dir / "other.log.20261102-000000", "old too\n");
+  testing::set_mtime(dir / "other.log.20261102-000000", now - std::chrono::hours(24 * 4));
+  for (int i = 0; i < 5; ++i) {
+    logger->info("line {} {}", i, std::string(60, 'x'));
+  }
+  wait_for_archive_work(logger);
+  EXPECT_FALSE(std::filesystem::exists(dir / "other.log.20261102-000000"));
+  logger.reset();
+  Contents c = collect(dir, "r");
+  EXPECT_NE(c.all.find("removed r.log.20261101-000000 (4 bytes, older than 3 days)"),
+            std::string::npos)
+      << c.all;
+  EXPECT_NE(c.all.find("removed other.log.20261102-000000"), std::string::npos) << c.all;
+}
+
+TEST(LogFile, OpenCompressesArchivesAnEarlierRunLeftPlain) {
+  TempDir tmp;
+  auto dir = tmp.path() / "logs";
+  std::filesystem::create_directory(dir);
+  testing::write_file(dir / "c.log.20261121-000000", "left plain by a crash\n");
+  testing::write_file(dir / "other.log.20261121-000000", "not this writer's\n");
+  auto options = options_for(dir, "c");
+  options.policy.compress = true;
+  auto logger = open_log_file(options);
+  wait_for_archive_work(logger);
+  EXPECT_FALSE(std::filesystem::exists(dir / "c.log.20261121-000000"));
+  EXPECT_EQ(testing::gunzip_file(dir / "c.log.20261121-000000.gz"), "left plain by a crash\n");
+  EXPECT_TRUE(std::filesystem::exists(dir / "other.log.20261121-000000"));
+}
+
 // A child process whose stdout/stderr are redirected: raw prints and a crash message land in the
 // current file, across rotations.
 TEST(LogFile, RedirectStdioFollowsRotations) {
