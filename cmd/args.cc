@@ -23,21 +23,20 @@ ArgParser& ArgParser::option(std::string name, std::string* target, char short_n
 ArgParser& ArgParser::int_option(std::string name, int64_t* target, int64_t min, int64_t max,
                                  char short_name) {
   std::string label = "--" + name;
-  specs_.push_back(
-      {std::move(name), short_name, true,
-       [target, min, max, label](const std::string& v) -> std::optional<std::string> {
-         int64_t n = 0;
-         auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-         if (ec != std::errc() || end != v.data() + v.size()) {
-           return label + ": expected a whole number, got '" + v + "'";
-         }
-         if (n < min || n > max) {
-           return label + ": " + v + " is out of range (" + std::to_string(min) + " to " +
-                  std::to_string(max) + ")";
-         }
-         *target = n;
-         return std::nullopt;
-       }});
+  specs_.push_back({std::move(name), short_name, true,
+                    [target, min, max, label](const std::string& v) -> std::optional<std::string> {
+                      int64_t n = 0;
+                      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+                      if (ec != std::errc() || end != v.data() + v.size()) {
+                        return label + ": expected a whole number, got '" + v + "'";
+                      }
+                      if (n < min || n > max) {
+                        return label + ": " + v + " is out of range (" + std::to_string(min) +
+                               " to " + std::to_string(max) + ")";
+                      }
+                      *target = n;
+                      return std::nullopt;
+                    }});
   return *this;
 }
 
@@ -96,13 +95,17 @@ std::optional<std::string> ArgParser::parse(const std::vector<std::string>& args
         return "unknown flag " + shown;
       }
     } else {
-      if (a.size() != 2) {
-        return "unknown flag " + a;
-      }
       spec = find_short(a[1]);
-      shown = a;
+      shown = a.substr(0, 2);
       if (spec == nullptr) {
-        return "unknown flag " + a;
+        return "unknown flag " + shown;
+      }
+      if (a.size() > 2) {
+        // -n50: a short option's value may follow it directly.
+        if (!spec->takes_value) {
+          return "unknown flag " + a;
+        }
+        inline_value = a.substr(2);
       }
     }
     std::string value;

@@ -1,5 +1,6 @@
 // ccproxy: parse the global options, dispatch to one command, return its exit code.
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -50,6 +51,53 @@ void print_usage(std::ostream& out) {
 void print_short_usage(std::ostream& out) {
   out << "usage: ccproxy [--home DIR] <command> [options]\n"
          "run 'ccproxy --help' for the list of commands\n";
+}
+
+// " (did you mean status?)" for a near miss, else "".
+std::string suggestion(const std::string& word) {
+  auto distance = [](std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) {
+      row[j] = j;
+    }
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+      std::size_t diag = row[0];
+      row[0] = i;
+      for (std::size_t j = 1; j <= b.size(); ++j) {
+        std::size_t up = row[j];
+        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        diag = up;
+      }
+    }
+    return row[b.size()];
+  };
+  std::vector<std::string> best;
+  std::size_t best_distance = 3;
+  for (const auto& c : all_commands()) {
+    if (c.hidden) {
+      continue;
+    }
+    std::size_t d = c.name.starts_with(word) && word.size() >= 2 ? 1 : distance(word, c.name);
+    if (d >= 3 || d * 2 >= c.name.size()) {
+      continue;  // too far to be a typo
+    }
+    if (d < best_distance) {
+      best_distance = d;
+      best.clear();
+    }
+    if (d == best_distance) {
+      best.emplace_back(c.name);
+    }
+  }
+  if (best.empty() || best.size() > 3) {
+    return "";
+  }
+  std::string out = " (did you mean ";
+  for (std::size_t i = 0; i < best.size(); ++i) {
+    out += i == 0 ? "" : (i + 1 == best.size() ? " or " : ", ");
+    out += best[i];
+  }
+  return out + "?)";
 }
 
 bool wants_help(const std::vector<std::string>& args) {
@@ -108,7 +156,7 @@ int main_impl(int argc, char** argv) {
     }
   }
   if (command == nullptr) {
-    std::cerr << "ccproxy: unknown command '" << name << "'\n";
+    std::cerr << "ccproxy: unknown command '" << name << "'" << suggestion(name) << "\n";
     print_short_usage(std::cerr);
     return kExitUsage;
   }

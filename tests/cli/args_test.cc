@@ -10,7 +10,9 @@ TEST(ArgParser, FlagsOptionsAndPositionals) {
   int64_t lines = 10;
   std::vector<std::string> names;
   ArgParser p;
-  p.flag("follow", &follow, 'f').int_option("lines", &lines, 1, 100000, 'n').positionals(&names, 0, 1);
+  p.flag("follow", &follow, 'f')
+      .int_option("lines", &lines, 1, 100000, 'n')
+      .positionals(&names, 0, 1);
   EXPECT_EQ(p.parse({"glm", "-f", "-n", "50"}), std::nullopt);
   EXPECT_TRUE(follow);
   EXPECT_EQ(lines, 50);
@@ -31,6 +33,19 @@ TEST(ArgParser, ErrorsNameTheProblem) {
   EXPECT_EQ(p.parse({"--days", "-1"}), "--days: -1 is out of range (0 to 3650)");
   EXPECT_EQ(p.parse({"--dry-run=yes"}), "--dry-run takes no value");
   EXPECT_EQ(p.parse({"extra"}), "unexpected argument 'extra'");
+}
+
+TEST(ArgParser, ShortOptionWithAttachedValue) {
+  int64_t lines = 10;
+  bool follow = false;
+  ArgParser p;
+  p.int_option("lines", &lines, 1, 1000, 'n').flag("follow", &follow, 'f');
+  EXPECT_EQ(p.parse({"-n50"}), std::nullopt);
+  EXPECT_EQ(lines, 50);
+  EXPECT_EQ(p.parse({"-nx"}), "--lines: expected a whole number, got 'x'");
+  EXPECT_EQ(p.parse({"-fx"}), "unknown flag -fx");
+  EXPECT_EQ(p.parse({"-q"}), "unknown flag -q");
+  EXPECT_EQ(p.parse({"-qq"}), "unknown flag -q");
 }
 
 TEST(ArgParser, PositionalBounds) {

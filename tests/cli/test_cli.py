@@ -84,6 +84,14 @@ class UsageTest(unittest.TestCase):
         self.assert_short_usage(r)
         self.assertEqual(r.stderr.splitlines()[0], "ccproxy: unknown command 'frobnicate'")
 
+    def test_unknown_command_near_miss_gets_a_suggestion(self):
+        r = run("stat")
+        self.assert_short_usage(r)
+        self.assertEqual(r.stderr.splitlines()[0],
+                         "ccproxy: unknown command 'stat' (did you mean start or status?)")
+        self.assertEqual(run("chek").stderr.splitlines()[0],
+                         "ccproxy: unknown command 'chek' (did you mean check?)")
+
     def test_missing_command(self):
         r = run()
         self.assert_short_usage(r)
