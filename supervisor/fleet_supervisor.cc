@@ -118,6 +118,7 @@ FleetSupervisor::ProfileDiff FleetSupervisor::set_profiles(const std::vector<Wor
   if (!to_restart.empty()) {
     restart(to_restart);
   }
+  write_pending_pid_files();
   return diff;
 }
 
@@ -130,6 +131,27 @@ void FleetSupervisor::remove_pid_file(const Slot& slot) {
   }
   std::error_code ec;
   std::filesystem::remove(path, ec);
+}
+
+void FleetSupervisor::write_pending_pid_files() {
+  for (auto& [name, slot] : slots_) {
+    if (!slot.pid_file_pending) {
+      continue;
+    }
+    slot.pid_file_pending = false;
+    if (slot.pid <= 0 || !slot.identity) {
+      continue;
+    }
+    PidRecord r;
+    r.pid = slot.pid;
+    r.profile = slot.spec.name;
+    r.port = slot.spec.port;
+    r.identity = *slot.identity;
+    auto w = write_pid_file(pid_file_path(options_.pids_dir, slot.spec.name), r);
+    if (!w) {
+      log(slot.spec.name + ": " + w.error());
+    }
+  }
 }
 
 bool FleetSupervisor::same_process(const Slot& slot) {
@@ -191,6 +213,7 @@ void FleetSupervisor::adopt_running() {
     }
     launch(slot);  // adopts it when healthy, replaces it otherwise
   }
+  write_pending_pid_files();
 }
 
 void FleetSupervisor::launch(Slot& slot) {
@@ -300,17 +323,9 @@ void FleetSupervisor::spawn(Slot& slot) {
   slot.killed = false;
   slot.gone_at.reset();
   slot.health_failures = 0;
-  if (slot.identity) {
-    PidRecord r;
-    r.pid = slot.pid;
-    r.profile = slot.spec.name;
-    r.port = slot.spec.port;
-    r.identity = *slot.identity;
-    auto w = write_pid_file(pid_file_path(options_.pids_dir, slot.spec.name), r);
-    if (!w) {
-      log(slot.spec.name + ": " + w.error());
-    }
-  }
+  // The pid file (two fsyncs) is written once every worker of this round is spawned, so the
+  // workers initialise while we wait for the disk.
+  slot.pid_file_pending = slot.identity.has_value();
   log("started " + label(slot));
   set_state(slot, WorkerState::starting);
   slot.deadline = now + options_.settings.start_timeout;
@@ -340,6 +355,7 @@ void FleetSupervisor::begin_stop(Slot& slot, After after) {
 }
 
 void FleetSupervisor::finish_stop(Slot& slot) {
+  slot.pid_file_pending = false;
   if (!slot.foreign) {
     remove_pid_file(slot);
   }
@@ -372,6 +388,7 @@ void FleetSupervisor::finish_stop(Slot& slot) {
 }
 
 void FleetSupervisor::on_exit(Slot& slot, const ExitStatus& status) {
+  slot.pid_file_pending = false;
   slot.last_exit = status;
   log(label(slot) + " exited unexpectedly: " + status.str());
   remove_pid_file(slot);
@@ -472,6 +489,7 @@ FleetSupervisor::StartOutcome FleetSupervisor::start(const std::vector<std::stri
         break;
     }
   }
+  write_pending_pid_files();
   return out;
 }
 
@@ -496,6 +514,7 @@ std::vector<std::string> FleetSupervisor::restart(const std::vector<std::string>
     restart_queue_.push_back(name);
   }
   advance_restarts();
+  write_pending_pid_files();
   return out;
 }
 
@@ -675,6 +694,7 @@ void FleetSupervisor::tick() {
     }
   }
   advance_restarts();
+  write_pending_pid_files();
 }
 
 Duration FleetSupervisor::next_tick_in() const {

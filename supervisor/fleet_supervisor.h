@@ -115,6 +115,7 @@ class FleetSupervisor {
     After after = After::none;
     bool takeover = false;
     bool removing = false;
+    bool pid_file_pending = false;  // spawned; pids/<name>.json not written yet
     RestartPolicy policy;
     explicit Slot(const config::SupervisorSettings& s) : policy(s) {}
   };
@@ -129,6 +130,7 @@ class FleetSupervisor {
   bool process_gone(Slot& slot, std::optional<ExitStatus>* status);
   bool same_process(const Slot& slot);
   void remove_pid_file(const Slot& slot);
+  void write_pending_pid_files();
   void advance_restarts();
   void log(const std::string& line) const;
   std::string label(const Slot& slot) const;

@@ -246,16 +246,29 @@ int run_supervisor(const SupervisorOptions& options) {
       return {{"ok", false}, {"error", "the supervisor is shutting down"}};
     }
     if (op == "start") {
-      // Profiles created since the supervisor started are picked up here.
-      config::Fleet next = load_home_fleet(home);
-      std::vector<WorkerSpec> added;
-      for (const auto& s : worker_specs(next)) {
-        if (!fleet_sup.has(s.name)) {
-          added.push_back(s);
+      // Profiles created since the supervisor started are picked up here (parsed only when a
+      // file we do not know appeared: start is on the hot path).
+      bool unknown = false;
+      for (const auto& n : names_of(req)) {
+        unknown = unknown || !fleet_sup.has(n);
+      }
+      std::error_code dir_ec;
+      for (const auto& e : std::filesystem::directory_iterator(home.profiles_dir(), dir_ec)) {
+        if (e.path().extension() == ".toml" && !fleet_sup.has(e.path().stem().string())) {
+          unknown = true;
         }
       }
-      if (!added.empty()) {
-        fleet_sup.add_profiles(added);
+      if (unknown) {
+        config::Fleet next = load_home_fleet(home);
+        std::vector<WorkerSpec> added;
+        for (const auto& s : worker_specs(next)) {
+          if (!fleet_sup.has(s.name)) {
+            added.push_back(s);
+          }
+        }
+        if (!added.empty()) {
+          fleet_sup.add_profiles(added);
+        }
       }
       std::set<std::string> takeover;
       for (const auto& n : req.value("takeover", std::vector<std::string>{})) {
