@@ -19,10 +19,12 @@ Fleet load_fleet(const Home& home, const Environment& env) {
 
   std::error_code home_ec;
   if (!std::filesystem::is_directory(home.root, home_ec)) {
+    const bool exists = std::filesystem::exists(home.root, home_ec);
     problems.push_back({"", 0, "",
                         "the home directory " + home.root.string() +
-                            " does not exist (it comes from --home, else $CCPROXY_HOME, else "
-                            "the current directory)",
+                            (exists ? " is not a directory" : " does not exist") +
+                            " (it comes from --home, else $CCPROXY_HOME, else the current "
+                            "directory)",
                         ""});
     return fleet;
   }
