@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace ccproxy::config {
 namespace {
 
@@ -74,6 +76,30 @@ TEST(Dotenv, TextAfterClosingQuoteIsAnError) {
   ASSERT_EQ(f.errors.size(), 1u);
   EXPECT_EQ(f.errors[0].message, "A: unexpected text after the closing quote");
   EXPECT_EQ(value_of(f, "B"), "2");
+}
+
+}  // namespace
+}  // namespace ccproxy::config
+
+namespace ccproxy::config {
+namespace {
+
+// Every prefix of a tricky file (cut mid-quote, mid-escape, mid-name) parses without crashing
+// and never reports an entry on a line the prefix does not reach.
+TEST(Dotenv, EveryPrefixOfATrickyFileIsHandled) {
+  const std::string text =
+      "\xEF\xBB\xBF# bom\nexport A=\"x\\\"y\\\\\" # c\nB='q\nr'\nC=#x\n D = v # w\nE=\"\\n\n";
+  for (std::size_t n = 0; n <= text.size(); ++n) {
+    std::string_view prefix(text.data(), n);
+    DotenvFile f = parse_dotenv(prefix);
+    int lines = 1 + static_cast<int>(std::count(prefix.begin(), prefix.end(), '\n'));
+    for (const auto& e : f.entries) {
+      EXPECT_LE(e.line, lines) << n;
+    }
+    for (const auto& e : f.errors) {
+      EXPECT_LE(e.line, lines) << n;
+    }
+  }
 }
 
 }  // namespace
