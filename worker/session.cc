@@ -242,6 +242,13 @@ asio::awaitable<bool> Session::serve_one() {
     req.x_api_key = std::string(h["x-api-key"]);
     req.authorization = std::string(h[http::field::authorization]);
     req.anthropic_beta = std::string(h["anthropic-beta"]);
+    if (ctx_.log->should_log(spdlog::level::debug)) {
+      std::string headers;
+      for (const auto& field : h) {
+        headers += "\n  " + loggable_header(field.name_string(), field.value());
+      }
+      ctx_.log->debug("{} {} {}{}", req.id, method, target, headers);
+    }
   }
   keep_alive = keep_alive && !ctx_.shutting_down;
 

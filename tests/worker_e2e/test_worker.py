@@ -3,8 +3,10 @@
 import json
 import os
 import re
+import shutil
 import signal
 import socket
+import subprocess
 import sys
 import tempfile
 import threading
@@ -562,6 +564,35 @@ class TestStandalone(unittest.TestCase):
         resp, raw = w.messages(anthropic_request())
         self.assertEqual(resp.status, 200, raw)
         self.assertEqual(json.loads(raw)["content"][0]["text"], "over tls")
+
+    def test_tls_system_trust_store(self):
+        # No ca_file: the CA is trusted through the system store (here SSL_CERT_DIR, a hashed
+        # directory as /etc/ssl/certs is).
+        trust = tempfile.mkdtemp(dir=self.tmp)
+        shutil.copy(self.ca, os.path.join(trust, "test-ca.pem"))
+        subprocess.run(["openssl", "rehash", trust], check=True, capture_output=True)
+        m = self.mock(tls=True)
+        w = self.start(profile_toml("https://localhost:%d/v1" % m.port),
+                       env={"SSL_CERT_DIR": trust}, unset=("SSL_CERT_FILE",))
+        m.queue(json_response(openai_completion("system trust")))
+        resp, raw = w.messages(anthropic_request())
+        self.assertEqual(resp.status, 200, raw)
+
+    def test_debug_log_has_bodies_but_no_secrets(self):
+        m = self.mock()
+        w = self.start(profile_toml(m.url + "/v1", top={"log_level": "debug",
+                                                        "client_api_key": "client-key-abcdef123"}))
+        m.queue(json_response(openai_completion("logged reply")))
+        resp, _ = w.messages(anthropic_request(text="a distinctive prompt"),
+                             headers={"authorization": "Bearer client-key-abcdef123"})
+        self.assertEqual(resp.status, 200)
+        w.request("GET", "/health")
+        log = w.log()
+        self.assertIn("a distinctive prompt", log)
+        self.assertIn("logged reply", log)
+        self.assertIn("mid-model", log)
+        self.assertNotIn(UPSTREAM_KEY, log)
+        self.assertNotIn("client-key-abcdef123", log)
 
     def test_tls_untrusted_certificate_is_refused(self):
         m = self.mock(tls=True)

@@ -50,7 +50,7 @@ def profile_toml(base_url, fmt="openai", top=None, upstream=None, timeouts=None,
 
 
 class Worker:
-    def __init__(self, profile_text, name="test", env=None, port=0):
+    def __init__(self, profile_text, name="test", env=None, port=0, unset=()):
         self.home = tempfile.mkdtemp(prefix="ccproxy-worker-test-")
         os.makedirs(os.path.join(self.home, "profiles"))
         with open(os.path.join(self.home, "profiles", name + ".toml"), "w") as f:
@@ -59,6 +59,8 @@ class Worker:
         child_env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS}
         child_env.pop("CCPROXY_HOME", None)
         child_env.update(env or {})
+        for name_ in unset:
+            child_env.pop(name_, None)
         self._stderr = open(self.stderr_path, "wb")
         self.proc = subprocess.Popen(
             [os.environ["CCPROXY_BIN"], "--home", self.home, "run", "--profile", name, "--port",
