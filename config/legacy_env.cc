@@ -83,6 +83,34 @@ std::string toml_number(double v) {
   return out;
 }
 
+// A variable name for the provider's key: "https://router.requesty.ai/v1" -> REQUESTY_API_KEY.
+std::string key_variable_for(std::string_view url) {
+  auto scheme_end = url.find("://");
+  std::string_view host = scheme_end == std::string_view::npos ? url : url.substr(scheme_end + 3);
+  host = host.substr(0, host.find_first_of("/:?#"));
+  if (auto at = host.find('@'); at != std::string_view::npos) {
+    host = host.substr(at + 1);
+  }
+  std::vector<std::string_view> labels;
+  while (!host.empty()) {
+    auto dot = host.find('.');
+    labels.push_back(host.substr(0, dot));
+    host = dot == std::string_view::npos ? std::string_view() : host.substr(dot + 1);
+  }
+  std::string_view name = labels.size() >= 2 ? labels[labels.size() - 2] : std::string_view();
+  bool alpha = !name.empty();
+  for (char c : name) {
+    alpha = alpha && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-');
+  }
+  std::string out = alpha ? upper(name) : "UPSTREAM";
+  for (char& c : out) {
+    if (c == '-') {
+      c = '_';
+    }
+  }
+  return out + "_API_KEY";
+}
+
 }  // namespace
 
 std::string toml_string(std::string_view value, bool escape_dollar) {
@@ -185,7 +213,8 @@ LegacyImport convert_legacy_env(std::string_view text, std::string_view source_n
   auto where = [](const DotenvEntry& e) { return "line " + std::to_string(e.line) + ": "; };
 
   // A key: as a ${VAR} reference when a known variable holds the same value, else in clear.
-  auto secret = [&](const DotenvEntry& e, std::string_view key) -> std::string {
+  auto secret = [&](const DotenvEntry& e, std::string_view key,
+                    const std::string& suggested) -> std::string {
     if (known != nullptr) {
       for (const auto& [name, value] : known->all()) {
         if (name != "OPENAI_API_KEY" && name != "ANTHROPIC_API_KEY" && !value.empty() &&
@@ -197,11 +226,10 @@ LegacyImport convert_legacy_env(std::string_view text, std::string_view source_n
       }
     }
     out.has_literal_secret = true;
-    out.warnings.push_back(where(e) + e.name + ": copied a literal key (" + redact_secret(e.value) +
-                           ") into " + std::string(key) +
-                           "; better keep it out of the profile: put NAME=... in the home's .env "
-                           "and write " +
-                           std::string(key) + " = \"${NAME}\"");
+    out.warnings.push_back(
+        where(e) + e.name + ": copied a literal key (" + redact_secret(e.value) + ") into " +
+        std::string(key) + "; better keep it out of the profile: put " + suggested +
+        "=... in the home's .env and write " + std::string(key) + " = \"${" + suggested + "}\"");
     return toml_string(e.value);
   };
 
@@ -232,7 +260,8 @@ LegacyImport convert_legacy_env(std::string_view text, std::string_view source_n
   // client key, then host (a non-loopback host needs the client key)
   std::string client_key_line;
   if (const auto* e = get("ANTHROPIC_API_KEY"); e != nullptr && !e->value.empty()) {
-    client_key_line = "client_api_key = " + secret(*e, "client_api_key") + "\n";
+    client_key_line =
+        "client_api_key = " + secret(*e, "client_api_key", "CCPROXY_CLIENT_KEY") + "\n";
   }
   if (const auto* e = get("HOST"); e != nullptr && !e->value.empty()) {
     if (auto err = check_listen_host(e->value)) {
@@ -286,7 +315,7 @@ LegacyImport convert_legacy_env(std::string_view text, std::string_view source_n
     if (has_control_chars_or_space(e->value)) {
       out.errors.push_back(where(*e) + "OPENAI_API_KEY: contains spaces or control characters");
     } else {
-      upstream += "api_key = " + secret(*e, "upstream.api_key") + "\n";
+      upstream += "api_key = " + secret(*e, "upstream.api_key", key_variable_for(base_url)) + "\n";
     }
   } else {
     out.warnings.push_back("OPENAI_API_KEY is not set; the profile sends no upstream key");

@@ -64,7 +64,11 @@ TEST(LegacyEnv, RealisticFileRoundTripsThroughLoadFleet) {
   ASSERT_TRUE(r.errors.empty()) << r.errors.front();
   EXPECT_TRUE(r.has_literal_secret);
   EXPECT_TRUE(contains(r.warnings, "OPENAI_API_KEY: copied a literal key (sk-…WXYZ)"));
+  EXPECT_TRUE(contains(r.warnings,
+                       "put REQUESTY_API_KEY=... in the home's .env and write "
+                       "upstream.api_key = \"${REQUESTY_API_KEY}\""));
   EXPECT_TRUE(contains(r.warnings, "ANTHROPIC_API_KEY: copied a literal key"));
+  EXPECT_TRUE(contains(r.warnings, "client_api_key = \"${CCPROXY_CLIENT_KEY}\""));
   EXPECT_TRUE(contains(r.warnings, "AZURE_API_VERSION has no ccproxy equivalent; not copied"));
   for (const auto& w : r.warnings) {
     EXPECT_EQ(w.find("0123456789abcdef"), std::string::npos) << w;
@@ -134,6 +138,7 @@ TEST(LegacyEnv, MinimalFileUsesLegacyDefaultsWithWarnings) {
   EXPECT_EQ(fleet.profiles[0].worker.models.middle, "gpt-4o");
   EXPECT_EQ(fleet.profiles[0].worker.models.small, "gpt-4o-mini");
   EXPECT_EQ(fleet.profiles[0].worker.upstream.base_url, "https://api.openai.com/v1");
+  EXPECT_TRUE(contains(r.warnings, "put OPENAI_API_KEY=... in the home's .env"));
 }
 
 TEST(LegacyEnv, OpenHostWithoutClientKeyBecomesLoopback) {
