@@ -100,6 +100,12 @@ int run(const Invocation& inv) {
       status = kExitFailure;
       continue;
     }
+    std::error_code ec;
+    if (std::filesystem::exists(file, ec) && !std::filesystem::is_regular_file(file, ec)) {
+      std::cerr << prefix << "not a regular file\n";
+      status = kExitFailure;
+      continue;
+    }
     std::ifstream in(file, std::ios::binary);
     if (!in) {
       std::cerr << prefix << "cannot read: " << std::strerror(errno) << "\n";
@@ -121,7 +127,6 @@ int run(const Invocation& inv) {
       status = kExitFailure;
       continue;
     }
-    std::error_code ec;
     std::filesystem::create_directories(inv.home.profiles_dir(), ec);
     const std::filesystem::path target = inv.home.profiles_dir() / (*name + ".toml");
     const std::string shown = "profiles/" + *name + ".toml";

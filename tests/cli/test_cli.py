@@ -247,10 +247,15 @@ class ImportEnvTest(unittest.TestCase):
         self.assertIn("profiles/glm.toml was written but does not validate yet", r.stderr)
         self.assertIn("profiles/other.toml:1: port: 8082 is also used by profiles/glm.toml:2", r.stderr)
 
-    def test_missing_file(self):
+    def test_missing_file_or_directory(self):
         r = run("--home", self.home.root, "import-env", self.home.path(".env-nope"))
         self.assertEqual(r.returncode, 1)
         self.assertIn("cannot read", r.stderr)
+        os.mkdir(self.home.path(".env-dir"))
+        r = run("--home", self.home.root, "import-env", self.home.path(".env-dir"))
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("not a regular file", r.stderr)
+        self.assertEqual(os.listdir(self.home.path("profiles")), [])
 
 
 if __name__ == "__main__":
