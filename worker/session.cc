@@ -303,8 +303,11 @@ asio::awaitable<bool> Session::serve_one() {
 
   // Body.
   if (body_pending) {
-    if (auto expect = parser.get()[http::field::expect];
-        expect.size() == 12 && (expect[0] == '1')) {
+    std::string expect(parser.get()[http::field::expect]);
+    for (auto& c : expect) {
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    if (expect == "100-continue") {
       // "100-continue" (curl sends it for large bodies and would wait a second otherwise).
       bool sent = co_await write("HTTP/1.1 100 Continue\r\n\r\n");
       if (!sent) {

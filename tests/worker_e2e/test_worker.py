@@ -250,6 +250,18 @@ class TestHttpFront(WorkerTest):
         self.assertEqual(statuses, [b"200", b"404", b"200"])
         self.assertLess(data.index(b"healthy"), data.index(b"not_found_error"))
 
+    def test_expect_100_continue(self):
+        body = json.dumps(anthropic_request(text="count me")).encode()
+        s = socket.create_connection(("127.0.0.1", self.worker.port), timeout=5)
+        s.sendall(b"POST /v1/messages/count_tokens HTTP/1.1\r\nHost: x\r\n"
+                  b"Expect: 100-continue\r\nContent-Length: %d\r\n\r\n" % len(body))
+        self.assertTrue(s.recv(100).startswith(b"HTTP/1.1 100 Continue\r\n\r\n"))
+        s.sendall(body)
+        reply = s.recv(65536)
+        s.close()
+        self.assertTrue(reply.startswith(b"HTTP/1.1 200 OK"), reply)
+        self.assertIn(b"input_tokens", reply)
+
     def test_slow_headers_are_cut(self):
         # A connection that starts a request and never finishes its headers is not kept
         # forever; meanwhile the worker keeps serving others.
