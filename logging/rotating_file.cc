@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -101,7 +102,16 @@ Result<std::unique_ptr<RotatingFile>, std::string> RotatingFile::open(const LogF
     // Raw prints should reach the file line by line (stderr is unbuffered already).
     ::setvbuf(stdout, nullptr, _IOLBF, 0);
   }
-  file->schedule_midnight(file->now());
+  // A file last written before today's midnight (the process was down at midnight) is
+  // rotated before the first line of today, as if the process had been running.
+  struct stat st {};
+  auto start = file->now();
+  if (::fstat(file->fd_, &st) == 0 && st.st_size > 0) {
+    auto mtime = std::chrono::system_clock::from_time_t(st.st_mtim.tv_sec);
+    file->schedule_midnight(std::min(mtime, start));
+  } else {
+    file->schedule_midnight(start);
+  }
   return file;
 }
 

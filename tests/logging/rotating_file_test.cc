@@ -84,6 +84,26 @@ TEST(RotatingFile, QuietDaysMakeNoEmptyArchives) {
   EXPECT_TRUE(std::filesystem::exists(tmp.path() / "glm.log.20261124-000000"));
 }
 
+TEST(RotatingFile, ALogLastWrittenYesterdayIsRotatedBeforeTodaysFirstLine) {
+  TempDir tmp;
+  testing::write_file(tmp.path() / "glm.log", "yesterday\n");
+  testing::set_mtime(tmp.path() / "glm.log", testing::local_time(2026, 11, 20, 23, 30, 0));
+  FakeClock clock{testing::local_time(2026, 11, 21, 8, 0, 0)};  // restarted the next morning
+  auto f = open_or_die(options(tmp.path(), &clock));
+  f->write_line("today\n");
+  EXPECT_EQ(f->rotations(), 1u);
+  EXPECT_EQ(testing::read_file(tmp.path() / "glm.log.20261121-080000"), "yesterday\n");
+  EXPECT_EQ(testing::read_file(tmp.path() / "glm.log"), "today\n");
+
+  // Written earlier today: no rotation on restart.
+  TempDir tmp2;
+  testing::write_file(tmp2.path() / "glm.log", "this morning\n");
+  testing::set_mtime(tmp2.path() / "glm.log", testing::local_time(2026, 11, 21, 7, 0, 0));
+  auto g = open_or_die(options(tmp2.path(), &clock));
+  g->write_line("still today\n");
+  EXPECT_EQ(g->rotations(), 0u);
+}
+
 TEST(RotatingFile, DailyOffDoesNotRotateAtMidnight) {
   TempDir tmp;
   FakeClock clock{testing::local_time(2026, 11, 21, 23, 0, 0)};
@@ -153,6 +173,7 @@ TEST(RotatingFile, AppendsToAnExistingLogAndCountsItsSize) {
   FakeClock clock{testing::local_time(2026, 11, 21, 10, 0, 0)};
   auto o = options(tmp.path(), &clock);
   o.policy.max_bytes = 20;
+  o.policy.daily = false;
   testing::write_file(tmp.path() / "glm.log", "0123456789abcdef\n");  // 17 bytes
   auto f = open_or_die(o);
   f->write_line("next\n");  // 17 + 5 > 20: rotate first
