@@ -688,3 +688,58 @@ class TestStandalone(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TestRunCommand(unittest.TestCase):
+    """`ccproxy run` itself: which profile problems stop it."""
+
+    def home(self, profiles):
+        home = tempfile.mkdtemp(prefix="ccproxy-run-")
+        self.addCleanup(shutil.rmtree, home, True)
+        os.makedirs(os.path.join(home, "profiles"))
+        for name, text in profiles.items():
+            with open(os.path.join(home, "profiles", name + ".toml"), "w") as f:
+                f.write(text)
+        return home
+
+    def run_cmd(self, home, *args):
+        return subprocess.run([os.environ["CCPROXY_BIN"], "--home", home, "run", *args],
+                              capture_output=True, text=True, timeout=10)
+
+    def test_missing_profile(self):
+        home = self.home({"a": profile_toml("http://127.0.0.1:9/v1")})
+        r = self.run_cmd(home, "--profile", "nope", "--log-stderr")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("nope", r.stderr)
+
+    def test_invalid_profile_prints_its_problems(self):
+        home = self.home({"bad": profile_toml("ftp://x/v1")})
+        r = self.run_cmd(home, "--profile", "bad", "--log-stderr")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("profiles/bad.toml", r.stderr)
+        self.assertIn("base_url", r.stderr)
+
+    def test_other_broken_profile_does_not_stop_this_one(self):
+        m = MockUpstream()
+        self.addCleanup(m.stop)
+        good = profile_toml(m.url + "/v1").replace("port = 18099", "port = 18101")
+        bad = profile_toml("ftp://x/v1").replace("port = 18099", "port = 18102")
+        home = self.home({"good": good, "other": bad})
+        p = subprocess.Popen([os.environ["CCPROXY_BIN"], "--home", home, "run", "--profile",
+                              "good", "--port", "0", "--log-stderr"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            line = p.stdout.readline()
+            self.assertTrue(line.startswith("listening on 127.0.0.1:"), repr(line))
+        finally:
+            p.send_signal(signal.SIGTERM)
+            p.communicate(timeout=10)
+        self.assertEqual(p.returncode, 0)
+
+    def test_duplicate_port_involving_this_profile(self):
+        a = profile_toml("http://127.0.0.1:9/v1")
+        home = self.home({"a": a, "b": a})
+        for name in ("a", "b"):
+            r = self.run_cmd(home, "--profile", name, "--log-stderr")
+            self.assertEqual(r.returncode, 1, name)
+            self.assertIn("18099", r.stderr)
