@@ -297,8 +297,20 @@ class ConnectProxy:
                 if name.strip().lower() == "proxy-authorization":
                     auth = value.strip()
             self.connects.append((target, auth))
+            if self.require_auth and auth != self.require_auth:
+                conn.sendall(b"HTTP/1.1 407 Proxy Authentication Required\r\n"
+                             b"Content-Length: 0\r\n\r\n")
+                return
             if method != "CONNECT":
-                conn.sendall(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
+                # Plain HTTP through the proxy: absolute-form target, forwarded as it is.
+                if not target.startswith("http://"):
+                    conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+                    return
+                authority = target[len("http://"):].split("/", 1)[0]
+                host, _, port = authority.rpartition(":")
+                upstream = socket.create_connection((host, int(port)))
+                upstream.sendall(buf)
+                self._pipe(conn, upstream)
                 return
             if self.require_auth and auth != self.require_auth:
                 conn.sendall(b"HTTP/1.1 407 Proxy Authentication Required\r\n"

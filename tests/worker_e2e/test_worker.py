@@ -636,6 +636,30 @@ class TestStandalone(unittest.TestCase):
         self.assertEqual(proxy.connects[0], ("localhost:%d" % m.port, "Basic dXNlcjpwYXNz"))
         self.assertNotIn("pass@", w.log())
 
+    def test_plain_http_upstream_through_proxy(self):
+        m = self.mock()
+        proxy = ConnectProxy(require_auth="Basic dXNlcjpwYXNz")
+        self.addCleanup(proxy.stop)
+        w = self.start(profile_toml(
+            m.url + "/v1", upstream={"proxy": "http://user:pass@127.0.0.1:%d" % proxy.port}))
+        m.queue(json_response(openai_completion("http via proxy")))
+        resp, raw = w.messages(anthropic_request())
+        self.assertEqual(resp.status, 200, raw)
+        self.assertEqual(proxy.connects[0][0], m.url + "/v1/chat/completions")
+        self.assertEqual(m.requests[0].target, m.url + "/v1/chat/completions")
+
+    def test_proxy_refusing_credentials_is_502(self):
+        m = self.mock(tls=True)
+        proxy = ConnectProxy(require_auth="Basic c29tZW9uZTplbHNl")
+        self.addCleanup(proxy.stop)
+        w = self.start(profile_toml(
+            "https://localhost:%d/v1" % m.port, retry={"max_retries": 0},
+            upstream={"ca_file": self.ca, "proxy": "http://user:pass@127.0.0.1:%d" % proxy.port}))
+        resp, raw = w.messages(anthropic_request())
+        self.assertEqual(resp.status, 502, raw)
+        self.assertIn("407", json.loads(raw)["error"]["message"])
+        self.assertNotIn("pass", json.loads(raw)["error"]["message"])
+
     def test_proxy_from_environment_and_no_proxy(self):
         m = self.mock(tls=True)
         proxy = ConnectProxy()
