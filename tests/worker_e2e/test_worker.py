@@ -481,6 +481,31 @@ class TestStandalone(unittest.TestCase):
         self.addCleanup(m.stop)
         return m
 
+    def test_profile_headers_are_sent(self):
+        m = self.mock()
+        w = self.start(profile_toml(m.url + "/v1", headers={"X-Title": "ccproxy tests",
+                                                            "User-Agent": "custom-agent/1"}))
+        m.queue(json_response(openai_completion()))
+        self.assertEqual(w.messages(anthropic_request())[0].status, 200)
+        headers = m.requests[0].headers
+        self.assertEqual(headers["x-title"], "ccproxy tests")
+        self.assertEqual(headers["user-agent"], "custom-agent/1")
+        self.assertEqual(headers["authorization"], "Bearer " + UPSTREAM_KEY)
+
+    def test_total_timeout_cuts_a_stream_with_an_error_event(self):
+        m = self.mock()
+        w = self.start(profile_toml(m.url + "/v1", timeouts={"total_s": 1, "idle_s": 2}))
+        m.queue(sse_response([chunk({"role": "assistant", "content": "."})] +
+                             [chunk({"content": "."}) for _ in range(12)] +
+                             [chunk({}, "stop"), "[DONE]"], delay=0.25))
+        start = time.monotonic()
+        resp, raw = w.messages(anthropic_request(stream=True))
+        elapsed = time.monotonic() - start
+        events = parse_sse(raw)
+        self.assertEqual(events[-1][0], "error")
+        self.assertIn("total timeout", events[-1][1]["error"]["message"])
+        self.assertLess(elapsed, 2.5)
+
     def test_connect_failure_is_502(self):
         s = socket.socket()
         s.bind(("127.0.0.1", 0))
