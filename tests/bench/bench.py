@@ -514,8 +514,9 @@ def append_profiles(args, text):
     if any("throughput" in m or "p99" in m for m in text["missed"]):
         cases += [["--body", "86KB", "--mode", "non-stream", "--seconds", "4"],
                   ["--body", "86KB", "--mode", "stream", "--seconds", "4"]]
-    if any("RSS" in m or "streams" in m for m in text["missed"]):
-        cases.append(["--tool", "massif", "--streams", "300", "--body", "small", "--top", "0"])
+    for body, streams in (("86KB", "200"), ("small", "300")):
+        if any("concurrent streams" in m and f"({body} request)" in m for m in text["missed"]):
+            cases.append(["--tool", "massif", "--streams", streams, "--body", body, "--top", "0"])
     sections = []
     for case in cases:
         log(f"profiling: {' '.join(case)}")
@@ -530,8 +531,8 @@ def append_profiles(args, text):
     with open(text["md_path"], "a") as f:
         f.write("\n## Where the time goes (targets missed above)\n\n"
                 "perf (software cpu-clock, DWARF call graphs) on one ccproxy worker under wrk at "
-                "16 connections; for memory, valgrind massif's peak snapshot over 300 open "
-                "streams. Rerun any of them with the command shown.\n\n" + "\n".join(sections))
+                "16 connections; for memory, valgrind massif's peak heap snapshot with a few "
+                "hundred streams open (top allocation sites). Rerun any of them with the command shown.\n\n" + "\n".join(sections))
 
 
 def massif_peak_summary(ms_print_out):

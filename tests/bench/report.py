@@ -219,7 +219,7 @@ def chart(d, ratios, path, machine):
     width = 1.0 / (n + 1)
     title = (f"Requests/s on loopback, best of {', '.join(map(str, d.conns))} connections "
              f"(higher is better)\\n{machine['date_utc']} · {machine['nproc']} × {machine['cpu']}"
-             f" · Linux {machine['kernel']}")
+             f" · Linux {machine['kernel']} · load avg {machine['loadavg_start']}")
     colors = ["#7f7f7f", "#1f77b4", "#2ca02c", "#d62728"]
     plots = []
     for i, name in enumerate(d.names):
