@@ -66,8 +66,9 @@ int run(const Invocation& inv) {
   }
   for (const auto& p : fleet.profiles) {
     const auto& w = p.worker;
+    const std::string host = w.host.find(':') != std::string::npos ? "[" + w.host + "]" : w.host;
     std::string line =
-        pad(p.name, name_width) + "  " + w.host + ":" + std::to_string(w.port) + "  " +
+        pad(p.name, name_width) + "  " + host + ":" + std::to_string(w.port) + "  " +
         w.upstream.base_url + "  " +
         (w.upstream.format == worker::UpstreamFormat::openai ? "openai" : "anthropic") +
         "  big=" + w.models.big + " middle=" + w.models.middle + " small=" + w.models.small +

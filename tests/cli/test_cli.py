@@ -180,6 +180,14 @@ class CheckTest(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn("the home directory %s does not exist" % self.home.path("nope"), r.stderr)
 
+    def test_ipv6_host_is_bracketed(self):
+        self.home.write("profiles/v6.toml", "port = 9100\nhost = \"::1\"\n[upstream]\n"
+                        "base_url = \"https://x.example\"\n[models]\nbig = \"m\"\n")
+        r = run("--home", self.home.root, "check",
+                env=clean_env(REQUESTY_API_KEY="sk-abcdefghijklmnop"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("v6       [::1]:9100  https://x.example  openai", r.stdout)
+
     def test_every_problem_at_once(self):
         self.home.write("profiles/extra.toml", "port = 8082\nbogus = 1\n[upstream]\n"
                         "base_url = \"ftp://x\"\n[models]\nbig = \"m\"\n")
