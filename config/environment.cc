@@ -36,6 +36,12 @@ void Environment::merge_dotenv(const std::filesystem::path& file,
   if (!std::filesystem::exists(file, ec)) {
     return;
   }
+  if (!std::filesystem::is_regular_file(file, ec)) {
+    if (problems != nullptr) {
+      problems->push_back({shown, 0, "", "not a regular file", ""});
+    }
+    return;
+  }
   std::ifstream in(file, std::ios::binary);
   if (!in) {
     if (problems != nullptr) {

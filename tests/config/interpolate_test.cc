@@ -64,6 +64,15 @@ TEST(Environment, DotenvProblemsNameTheLine) {
   ASSERT_NE(env.get("A"), nullptr);
 }
 
+TEST(Environment, DotenvThatIsADirectoryIsAProblem) {
+  testing::TempHome home;
+  std::filesystem::create_directory(home.root() / ".env");
+  std::vector<Diagnostic> problems;
+  Environment::from_process(home.home(), &problems);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].str(), ".env: not a regular file");
+}
+
 TEST(Environment, MissingDotenvIsFine) {
   testing::TempHome home;
   std::vector<Diagnostic> problems;
