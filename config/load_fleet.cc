@@ -51,8 +51,16 @@ Fleet load_fleet(const Home& home, const Environment& env) {
         {"profiles", 0, "", "no profiles directory (expected " + dir.string() + ")", ""});
   } else {
     for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-      if (entry.path().extension() == ".toml" && entry.is_regular_file(ec)) {
+      if (entry.path().extension() != ".toml") {
+        continue;
+      }
+      std::error_code file_ec;
+      if (entry.is_regular_file(file_ec)) {
         files.push_back(entry.path());
+      } else {
+        // A directory or a dangling symlink named like a profile: say so, never skip silently.
+        problems.push_back({std::filesystem::path("profiles") / entry.path().filename(), 0, "",
+                            "not a regular file", entry.path().stem().string()});
       }
     }
     if (ec) {

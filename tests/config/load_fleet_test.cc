@@ -347,6 +347,10 @@ TEST(LoadFleet, IgnoresFilesThatAreNotToml) {
   Fleet fleet = load_fleet(h.home(), Environment{});
   EXPECT_TRUE(fleet.ok()) << all_problems(fleet);
   EXPECT_EQ(fleet.profiles.size(), 1u);
+
+  std::filesystem::create_symlink(h.root() / "nowhere.toml", h.root() / "profiles" / "gone.toml");
+  fleet = load_fleet(h.home(), Environment{});
+  EXPECT_EQ(all_problems(fleet), "profiles/gone.toml: not a regular file\n");
 }
 
 TEST(LoadFleet, CollectsEveryProblemAcrossFiles) {
