@@ -98,16 +98,25 @@ class Worker:
             return f.read().decode(errors="replace")
 
     def stop(self):
-        if self.proc.poll() is None:
+        """SIGTERM, wait, clean up. Raises when the worker did not exit 0 on a SIGTERM it got
+        while running, or when a sanitizer reported anything."""
+        signalled = self.proc.poll() is None
+        if signalled:
             self.proc.send_signal(signal.SIGTERM)
             try:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        log = self.log() if self.port is not None else ""
         self._stderr.close()
         self.proc.stdout.close()
         shutil.rmtree(self.home, ignore_errors=True)
+        if "AddressSanitizer" in log or "runtime error:" in log or "LeakSanitizer" in log:
+            raise AssertionError("sanitizer report from the worker:\n" + log)
+        if signalled and self.port is not None and self.proc.returncode != 0:
+            raise AssertionError("worker exited %s after SIGTERM:\n%s"
+                                 % (self.proc.returncode, log))
 
     def connection(self, timeout=10):
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
