@@ -77,7 +77,8 @@ def machine_info():
         except (OSError, IndexError, subprocess.SubprocessError):
             return "n/a"
 
-    rev = version(["git", "-C", REPO, "rev-parse", "--short", "HEAD"])
+    # The binary is built from the working tree: --dirty says when it differs from HEAD.
+    rev = version(["git", "-C", REPO, "describe", "--always", "--dirty"])
     return {
         "date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "nproc": os.cpu_count(),
@@ -499,9 +500,9 @@ def main():
     res = Bench(args).run()
     publish = not (args.quick or args.no_publish or args.skip_ccproxy)
     if publish:
-        text = report.render(res, REPO, "docs/bench/throughput.png")
+        text = report.render(res, REPO, "docs/bench/throughput.png", args.out)
     else:
-        text = report.render(res, args.out, "throughput.png")
+        text = report.render(res, args.out, "throughput.png", args.out)
     print(text["table"])
     if text["missed"] and not args.quick and not args.no_profile and not args.skip_ccproxy:
         append_profiles(args, text)

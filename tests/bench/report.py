@@ -207,8 +207,8 @@ def scale_table(d):
     return "\n".join(lines), added
 
 
-def chart(d, ratios, path, machine):
-    dat = path[:-4] + ".dat"
+def chart(d, ratios, path, machine, work_dir):
+    dat = os.path.join(work_dir, "throughput.dat")
     with open(dat, "w") as f:
         f.write("# scenario " + " ".join(d.names) + "\n")
         for r in ratios:
@@ -249,7 +249,7 @@ set xtics nomirror
 set xrange [-0.6:{len(ratios) - 0.4}]
 plot {', '.join(plots)}
 """
-    gp = path[:-4] + ".gp"
+    gp = os.path.join(work_dir, "throughput.gp")
     with open(gp, "w") as f:
         f.write(script)
     p = subprocess.run(["gnuplot", gp], capture_output=True, text=True)
@@ -258,7 +258,7 @@ plot {', '.join(plots)}
     return None
 
 
-def render(res, publish_dir, png_rel):
+def render(res, publish_dir, png_rel, work_dir):
     """Writes bench-results.md into publish_dir and the chart at publish_dir/png_rel."""
     d = Data(res)
     m = res["machine"]
@@ -270,7 +270,7 @@ def render(res, publish_dir, png_rel):
 
     png = os.path.join(publish_dir, png_rel)
     os.makedirs(os.path.dirname(png), exist_ok=True)
-    chart_err = chart(d, ratios, png, m)
+    chart_err = chart(d, ratios, png, m, work_dir)
 
     md = []
     md.append("# ccproxy benchmark results\n")
@@ -280,9 +280,9 @@ def render(res, publish_dir, png_rel):
               f"{m['kernel']}")
     md.append(f"- Load average (1/5/15 min): {m['loadavg_start']} at start, "
               f"{m.get('loadavg_end', 'n/a')} at end; each figure below has the 1-minute load "
-              "at the start of its run")
+              "at the start of its run (the benchmark itself keeps both CPUs busy: ≈3)")
     md.append(f"- Tools: {m['nginx']}, {m['wrk']}, node {m['node']}")
-    md.append(f"- Load: wrk, {st['duration_s']} s per point, connections "
+    md.append(f"- Method: wrk, {st['duration_s']} s per point, connections "
               f"{', '.join(map(str, st['connections']))} (1 wrk thread at 1 connection, "
               f"{st['wrk_threads']} above), {st['warmup_s']} s warm-up per target and scenario; "
               f"requests: the Claude Code request ({st['fixture_bytes']:,} bytes, 25 tools) and a "
