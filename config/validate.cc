@@ -179,6 +179,10 @@ std::optional<std::string> check_profile_name(std::string_view name) {
   if (name == "ccproxy") {
     return "profile name 'ccproxy' is reserved (logs/ccproxy.log is the supervisor's log)";
   }
+  if (name == "supervisor") {
+    return "profile name 'supervisor' is reserved (pids/supervisor.json is the supervisor's "
+           "identity)";
+  }
   return std::nullopt;
 }
 

@@ -20,7 +20,7 @@ std::optional<std::string> check_header_value(std::string_view value);
 /// A host name or IP address to listen on.
 std::optional<std::string> check_listen_host(std::string_view host);
 bool is_loopback_host(std::string_view host);
-/// Profile names become file names and log names: [A-Za-z0-9_-]+, not "ccproxy".
+/// Profile names become file names and log names: [A-Za-z0-9_-]+, not "ccproxy" or "supervisor".
 std::optional<std::string> check_profile_name(std::string_view name);
 /// Headers ccproxy sets itself (framing, hop-by-hop); a profile may not override them.
 bool is_reserved_header(std::string_view name);

@@ -236,12 +236,15 @@ TEST(Validation, BadProfileFileNames) {
   h.write("profiles/my glm.toml", body);
   h.write("profiles/ccproxy.toml", body);
   h.write("profiles/ok_name-2.toml", body);
+  h.write("profiles/supervisor.toml", std::string("port = 8083\n") + kRest);
   Fleet fleet = load_fleet(h.home(), Environment{});
   EXPECT_EQ(all_problems(fleet),
             "profiles/ccproxy.toml: profile name 'ccproxy' is reserved (logs/ccproxy.log is the "
             "supervisor's log)\n"
             "profiles/my glm.toml: profile name 'my glm' may only use letters, digits, '-' and "
-            "'_'\n");
+            "'_'\n"
+            "profiles/supervisor.toml: profile name 'supervisor' is reserved "
+            "(pids/supervisor.json is the supervisor's identity)\n");
   ASSERT_EQ(fleet.profiles.size(), 1u);
   EXPECT_EQ(fleet.profiles[0].name, "ok_name-2");
 }
