@@ -45,13 +45,29 @@ int run(const Invocation& inv) {
   std::vector<std::string> stopped;
   std::vector<std::string> failed;
   bool supervisor_was_running = sv::supervisor_running(inv.home);
+  // The supervisor releases its lock before its process has fully exited (exit handlers, and
+  // LeakSanitizer in sanitizer builds, still run). Remember exactly which process it is, so
+  // "stopped" is reported only once that process is gone; a reused pid never counts as it.
+  sv::RealProcessTable procs;
+  std::optional<int> supervisor_pid = sv::verified_supervisor_pid(inv.home);
+  std::optional<sv::ProcessIdentity> supervisor_identity;
+  if (supervisor_pid) {
+    supervisor_identity = procs.identity(*supervisor_pid);
+  }
+  auto supervisor_gone = [&] {
+    if (sv::supervisor_running(inv.home)) {
+      return false;
+    }
+    return !supervisor_pid || !procs.alive(*supervisor_pid) ||
+           procs.identity(*supervisor_pid) != supervisor_identity;
+  };
   if (supervisor_was_running) {
     auto reply = sv::ask_supervisor(inv.home, {{"op", "stop"}, {"names", names}});
     auto bound = std::chrono::duration_cast<std::chrono::milliseconds>(stop_timeout) +
                  std::chrono::seconds(5);
     if (reply && reply->value("ok", false)) {
       if (names.empty()) {
-        if (!sv::wait_until(bound, [&] { return !sv::supervisor_running(inv.home); })) {
+        if (!sv::wait_until(bound, supervisor_gone)) {
           failed.push_back("the supervisor did not exit within " +
                            std::to_string(bound.count() / 1000) + "s");
         }
@@ -77,7 +93,7 @@ int run(const Invocation& inv) {
                 << (reply ? reply->value("error", "") : reply.error()) << ")\n";
       if (auto pid = sv::verified_supervisor_pid(inv.home)) {
         ::kill(*pid, SIGTERM);
-        if (!sv::wait_until(bound, [&] { return !sv::supervisor_running(inv.home); })) {
+        if (!sv::wait_until(bound, supervisor_gone)) {
           if (auto again = sv::verified_supervisor_pid(inv.home); again == pid) {
             ::kill(*pid, SIGKILL);
           }
@@ -105,7 +121,6 @@ int run(const Invocation& inv) {
   }
 
   // Whatever is left in pid files (no supervisor, or workers it did not know about).
-  sv::RealProcessTable procs;
   sv::ProcListenerLookup listeners;
   auto direct = sv::stop_from_pid_files(inv.home, names, stop_timeout, procs, listeners);
   stopped.insert(stopped.end(), direct.stopped.begin(), direct.stopped.end());
@@ -116,7 +131,7 @@ int run(const Invocation& inv) {
   for (const auto& s : stopped) {
     std::cout << "stopped " << s << "\n";
   }
-  if (names.empty() && supervisor_was_running && !sv::supervisor_running(inv.home)) {
+  if (names.empty() && supervisor_was_running && supervisor_gone()) {
     std::cout << "stopped the supervisor\n";
   }
   if (stopped.empty() && failed.empty() && !supervisor_was_running) {
