@@ -23,6 +23,10 @@ int run(const Invocation& inv) {
                  "fleet\n";
     return kExitFailure;
   }
+  if (auto r = sv::wait_for_supervisor(inv.home, std::chrono::seconds(10)); !r) {
+    std::cerr << "ccproxy reload: " << r.error() << "\n";
+    return kExitFailure;
+  }
   auto reply = sv::ask_supervisor(inv.home, {{"op", "reload"}}, std::chrono::seconds(10));
   if (!reply) {
     std::cerr << "ccproxy reload: " << reply.error() << "\n";

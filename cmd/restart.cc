@@ -42,12 +42,10 @@ int run(const Invocation& inv) {
   } else {
     selected = names;
   }
-  if (!sv::supervisor_running(inv.home)) {
-    // A fresh supervisor adopts workers left running, then restarts them like any other.
-    if (auto r = sv::launch_supervisor(inv.home, std::chrono::seconds(10)); !r) {
-      std::cerr << "ccproxy restart: " << r.error() << "\n";
-      return kExitFailure;
-    }
+  // A fresh supervisor adopts workers left running; one still starting is waited for.
+  if (auto r = sv::ensure_supervisor(inv.home, std::chrono::seconds(10)); !r) {
+    std::cerr << "ccproxy restart: " << r.error() << "\n";
+    return kExitFailure;
   }
   auto before = sv::supervisor_views(inv.home).value_or(std::map<std::string, sv::WorkerView>{});
   auto reply = sv::ask_supervisor(inv.home, {{"op", "restart"}, {"names", names}});

@@ -135,11 +135,10 @@ int run(const Invocation& inv) {
 
   std::set<std::string> takeover_names = explain_conflicts(inv.home, fleet, selected, takeover);
 
-  if (!sv::supervisor_running(inv.home)) {
-    if (auto r = sv::launch_supervisor(inv.home, std::chrono::seconds(10)); !r) {
-      std::cerr << "ccproxy start: " << r.error() << "\n";
-      return kExitFailure;
-    }
+  // A fresh supervisor adopts workers left running; one still starting is waited for.
+  if (auto r = sv::ensure_supervisor(inv.home, std::chrono::seconds(10)); !r) {
+    std::cerr << "ccproxy start: " << r.error() << "\n";
+    return kExitFailure;
   }
   nlohmann::json req = {
       {"op", "start"},

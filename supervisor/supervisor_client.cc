@@ -78,6 +78,11 @@ Result<void> launch_supervisor(const config::Home& home, std::chrono::millisecon
   int status = 0;
   while (::waitpid(first, &status, 0) < 0 && errno == EINTR) {
   }
+  return wait_for_supervisor(home, timeout);
+}
+
+Result<void> wait_for_supervisor(const config::Home& home, std::chrono::milliseconds timeout) {
+  const std::string log = (home.logs_dir() / "ccproxy.log").string();
   auto deadline = std::chrono::steady_clock::now() + timeout;
   std::string last_error;
   while (std::chrono::steady_clock::now() < deadline) {
@@ -92,6 +97,14 @@ Result<void> launch_supervisor(const config::Home& home, std::chrono::millisecon
   }
   return fail("the supervisor did not come up within " + std::to_string(timeout.count()) + "ms (" +
               last_error + "); see " + log);
+}
+
+Result<void> ensure_supervisor(const config::Home& home, std::chrono::milliseconds timeout) {
+  if (!supervisor_running(home)) {
+    return launch_supervisor(home, timeout);
+  }
+  // It holds the lock but may still be starting (its socket not there yet).
+  return wait_for_supervisor(home, timeout);
 }
 
 }  // namespace ccproxy::supervisor

@@ -23,6 +23,13 @@ Result<nlohmann::json> ask_supervisor(const config::Home& home, const nlohmann::
 /// socket (or `timeout`). Succeeds too when another supervisor won the race.
 Result<void> launch_supervisor(const config::Home& home, std::chrono::milliseconds timeout);
 
+/// Waits until the running supervisor answers on its socket (or `timeout`).
+Result<void> wait_for_supervisor(const config::Home& home, std::chrono::milliseconds timeout);
+
+/// A supervisor that answers: launches one when none holds the lock, and waits for one that
+/// holds it but is still starting (a concurrent `start` won the race).
+Result<void> ensure_supervisor(const config::Home& home, std::chrono::milliseconds timeout);
+
 /// The supervisor's pid from pids/supervisor.json when that record still matches the process.
 std::optional<int> verified_supervisor_pid(const config::Home& home);
 
