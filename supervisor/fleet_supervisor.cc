@@ -168,11 +168,19 @@ bool FleetSupervisor::process_gone(Slot& slot, std::optional<ExitStatus>* status
     return true;
   }
   if (slot.child) {
-    if (auto st = deps_.procs.reap(slot.pid)) {
-      if (status) {
-        *status = st;
+    // Reap again when it is no longer alive: a child exiting between the first waitpid and
+    // alive() is a zombie, which must be reaped for its status, not reported as unknown. Our
+    // own child's pid cannot be reused before we reap it.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      if (auto st = deps_.procs.reap(slot.pid)) {
+        if (status) {
+          *status = st;
+        }
+        return true;
       }
-      return true;
+      if (attempt == 0 && deps_.procs.alive(slot.pid)) {
+        return false;
+      }
     }
   }
   if (!deps_.procs.alive(slot.pid) || !same_process(slot)) {

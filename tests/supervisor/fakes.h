@@ -41,6 +41,8 @@ class FakeProcessTable final : public ProcessTable {
     bool group;
   };
 
+  /// Children that exit between the supervisor's waitpid and its next look at them.
+  std::map<int, ExitStatus> exits_just_after_waitpid;
   // What a spawned process does on SIGTERM: exit (default) or ignore it.
   bool exit_on_term = true;
   bool fail_spawn = false;
@@ -74,6 +76,12 @@ class FakeProcessTable final : public ProcessTable {
   }
   std::optional<ExitStatus> reap(int pid) override {
     auto it = procs.find(pid);
+    if (it != procs.end() && it->second.alive && exits_just_after_waitpid.count(pid) != 0) {
+      // The race: waitpid found it running, and it exits right after.
+      exit(pid, exits_just_after_waitpid[pid]);
+      exits_just_after_waitpid.erase(pid);
+      return std::nullopt;
+    }
     if (it == procs.end() || !it->second.child || it->second.alive || it->second.reaped) {
       return std::nullopt;
     }

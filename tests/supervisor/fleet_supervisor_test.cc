@@ -151,6 +151,25 @@ TEST_F(FleetTest, CrashRestartsAfterBackoffAndCountsRestarts) {
   EXPECT_EQ(v.pid, procs_.spawned[1]);
 }
 
+TEST_F(FleetTest, ChildExitingBetweenWaitpidAndTheLivenessCheckKeepsItsExitStatus) {
+  auto& f = make({spec("glm", 8082)});
+  f.start({}, {});
+  become_ready(8082);
+  f.tick();
+  ASSERT_EQ(view("glm").state, WorkerState::running);
+
+  int pid = procs_.spawned[0];
+  procs_.exits_just_after_waitpid[pid] = ExitStatus{false, 1, true};
+  f.tick();
+  auto v = view("glm");
+  EXPECT_EQ(v.state, WorkerState::backoff);
+  ASSERT_TRUE(v.last_exit.has_value());
+  EXPECT_TRUE(v.last_exit->known);
+  EXPECT_FALSE(v.last_exit->signaled);
+  EXPECT_EQ(v.last_exit->code, 1);
+  EXPECT_TRUE(procs_.procs[pid].reaped) << "the zombie must be reaped";
+}
+
 TEST_F(FleetTest, AlwaysCrashingWorkerGoesFatalAfterFiveFailures) {
   auto& f = make({spec("bad", 8090)});
   f.start({}, {});
