@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cmd/command.h"
+#include "common/text.h"
 
 namespace ccproxy::cmd {
 
@@ -55,29 +56,14 @@ void print_short_usage(std::ostream& out) {
 
 // " (did you mean status?)" for a near miss, else "".
 std::string suggestion(const std::string& word) {
-  auto distance = [](std::string_view a, std::string_view b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) {
-      row[j] = j;
-    }
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-      std::size_t diag = row[0];
-      row[0] = i;
-      for (std::size_t j = 1; j <= b.size(); ++j) {
-        std::size_t up = row[j];
-        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-        diag = up;
-      }
-    }
-    return row[b.size()];
-  };
+  ;
   std::vector<std::string> best;
   std::size_t best_distance = 3;
   for (const auto& c : all_commands()) {
     if (c.hidden) {
       continue;
     }
-    std::size_t d = c.name.starts_with(word) && word.size() >= 2 ? 1 : distance(word, c.name);
+    std::size_t d = c.name.starts_with(word) && word.size() >= 2 ? 1 : edit_distance(word, c.name);
     if (d >= 3 || d * 2 >= c.name.size()) {
       continue;  // too far to be a typo
     }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/text.h"
 #include "config/interpolate.h"
 
 namespace ccproxy::config {
@@ -210,28 +211,6 @@ TableReader TableReader::table(std::string_view key) {
   }
   return TableReader(ctx_, std::move(sub), key_path(key));
 }
-
-namespace {
-
-// Levenshtein distance, for "did you mean" on misspelt keys (keys are short).
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) {
-    row[j] = j;
-  }
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
-}  // namespace
 
 void TableReader::reject_unknown(std::initializer_list<std::string_view> known) {
   for (const auto& layer : layers_) {

@@ -5,28 +5,10 @@
 
 #include <boost/url/parse.hpp>
 
+#include "common/text.h"
+
 namespace ccproxy::config {
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i];
-    char y = b[i];
-    if (x >= 'A' && x <= 'Z') {
-      x = static_cast<char>(x - 'A' + 'a');
-    }
-    if (y >= 'A' && y <= 'Z') {
-      y = static_cast<char>(y - 'A' + 'a');
-    }
-    if (x != y) {
-      return false;
-    }
-  }
-  return true;
-}
 
 struct UrlParts {
   std::string scheme;
@@ -82,7 +64,7 @@ std::optional<std::string> check_base_url(std::string_view url) {
   if (!p) {
     return "not a URL";
   }
-  if (!iequals(p->scheme, "http") && !iequals(p->scheme, "https")) {
+  if (!ascii_iequals(p->scheme, "http") && !ascii_iequals(p->scheme, "https")) {
     return "not an http or https URL";
   }
   if (!p->has_host) {
@@ -105,7 +87,7 @@ std::optional<std::string> check_proxy_url(std::string_view url) {
   if (!p) {
     return "not a URL";
   }
-  if (!iequals(p->scheme, "http")) {
+  if (!ascii_iequals(p->scheme, "http")) {
     return "must be an http:// URL (http://[user:pass@]host:port)";
   }
   if (!p->has_host) {
@@ -162,7 +144,7 @@ std::optional<std::string> check_listen_host(std::string_view host) {
 }
 
 bool is_loopback_host(std::string_view host) {
-  return iequals(host, "localhost") || host.starts_with("127.") || host == "::1";
+  return ascii_iequals(host, "localhost") || host.starts_with("127.") || host == "::1";
 }
 
 std::optional<std::string> check_profile_name(std::string_view name) {
@@ -191,7 +173,7 @@ bool is_reserved_header(std::string_view name) {
       "host", "content-length", "transfer-encoding", "connection", "keep-alive", "upgrade",
       "te",   "trailer",        "proxy-connection"};
   for (auto r : kReserved) {
-    if (iequals(name, r)) {
+    if (ascii_iequals(name, r)) {
       return true;
     }
   }

@@ -1,5 +1,7 @@
 #include "worker/http_response_parser.h"
 
+#include "common/text.h"
+
 #include <charconv>
 
 namespace ccproxy::worker {
@@ -7,19 +9,6 @@ namespace {
 
 constexpr std::size_t kMaxHead = 64 * 1024;
 constexpr std::size_t kMaxLine = 8 * 1024;
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 bool icontains_token(std::string_view list, std::string_view token) {
   std::size_t i = 0;
@@ -35,7 +24,7 @@ bool icontains_token(std::string_view list, std::string_view token) {
     while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) {
       item.remove_suffix(1);
     }
-    if (iequals(item, token)) {
+    if (ascii_iequals(item, token)) {
       return true;
     }
     i = end + 1;
@@ -57,7 +46,7 @@ std::string_view trim(std::string_view s) {
 
 std::string_view HttpResponseParser::header(std::string_view name) const {
   for (const auto& [k, v] : headers_) {
-    if (iequals(k, name)) {
+    if (ascii_iequals(k, name)) {
       return v;
     }
   }

@@ -3,22 +3,10 @@
 #include <random>
 
 #include "common/secret.h"
+#include "common/text.h"
 
 namespace ccproxy::worker {
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 std::mt19937_64& rng() {
   static std::mt19937_64 engine{std::random_device{}()};
@@ -56,9 +44,9 @@ std::string redact_secrets(std::string_view text, const std::vector<std::string_
 std::string loggable_header(std::string_view name, std::string_view value) {
   std::string out(name);
   out += ": ";
-  if (iequals(name, "x-api-key") || iequals(name, "cookie")) {
+  if (ascii_iequals(name, "x-api-key") || ascii_iequals(name, "cookie")) {
     out += redact_secret(value);
-  } else if (iequals(name, "authorization") || iequals(name, "proxy-authorization")) {
+  } else if (ascii_iequals(name, "authorization") || ascii_iequals(name, "proxy-authorization")) {
     auto space = value.find(' ');
     if (space != std::string_view::npos) {
       out += std::string(value.substr(0, space + 1)) + redact_secret(value.substr(space + 1));

@@ -1,5 +1,7 @@
 #include "worker/upstream_client.h"
 
+#include "common/text.h"
+
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/this_coro.hpp>
 
@@ -7,19 +9,6 @@ namespace ccproxy::worker {
 namespace {
 
 constexpr std::size_t kReadBuffer = 16 * 1024;
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 bool header_safe(std::string_view s) {
   return s.find_first_of("\r\n") == std::string_view::npos;
@@ -71,11 +60,11 @@ std::string UpstreamClient::build_request(std::string_view body, bool stream,
   }
   // Profile headers replace defaults of the same name (e.g. a custom Authorization scheme).
   for (const auto& [name, value] : config_.upstream.headers) {
-    if (name.empty() || !header_safe(name) || !header_safe(value) || iequals(name, "host") ||
-        iequals(name, "content-length") || iequals(name, "transfer-encoding")) {
+    if (name.empty() || !header_safe(name) || !header_safe(value) || ascii_iequals(name, "host") ||
+        ascii_iequals(name, "content-length") || ascii_iequals(name, "transfer-encoding")) {
       continue;
     }
-    std::erase_if(headers, [&](const auto& h) { return iequals(h.first, name); });
+    std::erase_if(headers, [&](const auto& h) { return ascii_iequals(h.first, name); });
     headers.emplace_back(name, value);
   }
 
