@@ -17,18 +17,6 @@ namespace ccproxy::cmd {
 namespace {
 
 /// Problems that stop this profile: its own, fleet-wide ones, and a port clash naming it.
-std::vector<config::Diagnostic> problems_for(const config::Fleet& fleet, const std::string& name) {
-  std::vector<config::Diagnostic> out;
-  const std::string own_file = "profiles/" + name + ".toml";
-  for (const auto& d : fleet.problems) {
-    bool port_clash = d.key == "port" && d.message.find(own_file) != std::string::npos;
-    if (d.profile == name || d.profile.empty() || port_clash) {
-      out.push_back(d);
-    }
-  }
-  return out;
-}
-
 spdlog::level::level_enum level_of(const std::string& name) {
   auto level = spdlog::level::from_str(name);
   return level == spdlog::level::off ? spdlog::level::info : level;
@@ -53,7 +41,7 @@ int run(const Invocation& inv) {
   config::Environment env = config::Environment::from_process(inv.home, &env_problems);
   config::Fleet fleet = config::load_fleet(inv.home, env);
   fleet.problems.insert(fleet.problems.end(), env_problems.begin(), env_problems.end());
-  auto problems = problems_for(fleet, profile_name);
+  auto problems = fleet.problems_of(profile_name);
   const config::Profile* profile = fleet.find(profile_name);
   if (!problems.empty() || profile == nullptr) {
     for (const auto& d : problems) {
