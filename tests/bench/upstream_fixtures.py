@@ -20,7 +20,7 @@ _TEXT_WORDS = (
     "suite to confirm nothing regressed before I report back with a short summary."
 ).split(" ")
 
-_TOOL_ARGS = ['{"file_', 'path": "/work/src/', 'CMakeLists.txt"}']
+_TOOL_ARGS = ['{"file_', 'path": "/home/dev/src/', 'CMakeLists.txt"}']
 
 
 def completion_json() -> bytes:
