@@ -260,3 +260,33 @@ TEST(Totality, EveryEntryPointOnDamagedFixtures) {
 
 }  // namespace
 }  // namespace ccproxy::convert
+
+namespace ccproxy::convert {
+namespace {
+
+// Content blocks must be objects with a string `type`, in user and assistant messages alike.
+TEST(Request, ContentBlocksNeedAnObjectWithAStringType) {
+  const auto options = testing::golden_request_options();
+  struct Case {
+    const char* content;
+    const char* message;
+  };
+  const Case cases[] = {
+      {R"([{"text":"hi"}])", "messages.0.content.0.type: field required"},
+      {R"([{"type":7}])", "messages.0.content.0.type: expected a string, got a number"},
+      {R"(["hi"])", "messages.0.content.0: expected an object, got a string"},
+  };
+  for (const char* role : {"user", "assistant"}) {
+    for (const auto& c : cases) {
+      std::string body = std::string(R"({"model":"claude-sonnet-4-5","max_tokens":10,)") +
+                         R"("messages":[{"role":")" + role + R"(","content":)" + c.content + "}]}";
+      auto result = to_openai_request(body, options);
+      ASSERT_FALSE(result.ok()) << role << " " << c.content;
+      EXPECT_EQ(result.error().status, 400);
+      EXPECT_EQ(result.error().message, c.message) << role << " " << c.content;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace ccproxy::convert

@@ -136,6 +136,8 @@ class RequestConverter {
 
   bool write_system(element system);
   bool write_messages(element messages);
+  /// A content block must be an object with a string `type`.
+  bool block_type(element block, const Path& path, std::string_view& type);
   bool write_user(element content, const Path& path);
   bool write_assistant(element content, const Path& path);
   bool write_system_message(element content, const Path& path);
@@ -648,6 +650,20 @@ bool RequestConverter::write_tool_result(element block, const Path& path, std::s
   return true;
 }
 
+bool RequestConverter::block_type(element block, const Path& path, std::string_view& type) {
+  if (!detail::is_object(block)) {
+    return fail(expected(path, "an object", block));
+  }
+  element type_e;
+  if (!get_field(block, "type", type_e)) {
+    return fail(path + ".type: field required");
+  }
+  if (type_e.get(type) != simdjson::SUCCESS) {
+    return fail(expected(path + ".type", "a string", type_e));
+  }
+  return true;
+}
+
 bool RequestConverter::write_user(element content, const Path& path) {
   if (detail::is_string(content)) {
     if (!write_pending_placeholders()) {
@@ -668,16 +684,9 @@ bool RequestConverter::write_user(element content, const Path& path) {
   for (element block : blocks) {
     const Path block_path = path.item(j);
     ++j;
-    if (!detail::is_object(block)) {
-      return fail(expected(block_path, "an object", block));
-    }
-    element type_e;
-    if (!get_field(block, "type", type_e)) {
-      return fail(block_path + ".type: field required");
-    }
     std::string_view type;
-    if (type_e.get(type) != simdjson::SUCCESS) {
-      return fail(expected(block_path + ".type", "a string", type_e));
+    if (!block_type(block, block_path, type)) {
+      return false;
     }
     if (type != "tool_result") {
       if (type == "image") {
@@ -888,16 +897,9 @@ bool RequestConverter::write_assistant(element content, const Path& path) {
   for (element block : blocks) {
     const Path block_path = path.item(j);
     ++j;
-    if (!detail::is_object(block)) {
-      return fail(expected(block_path, "an object", block));
-    }
-    element type_e;
-    if (!get_field(block, "type", type_e)) {
-      return fail(block_path + ".type: field required");
-    }
     std::string_view type;
-    if (type_e.get(type) != simdjson::SUCCESS) {
-      return fail(expected(block_path + ".type", "a string", type_e));
+    if (!block_type(block, block_path, type)) {
+      return false;
     }
     element e;
     if (type == "text") {
