@@ -1,8 +1,8 @@
 #include "config/fingerprint.h"
 
-#include <openssl/evp.h>
-
 #include <cstdint>
+
+#include "common/sha256.h"
 
 namespace ccproxy::config {
 namespace {
@@ -50,12 +50,10 @@ std::string fingerprint(const worker::WorkerConfig& c, const std::string& log_le
   k.add(static_cast<int64_t>(c.max_body_bytes)).add(c.shutdown_grace);
   k.add(log_level);
 
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(k.str().data(), k.str().size(), md, &len, EVP_sha256(), nullptr);
+  const Sha256Digest md = sha256(k.str());
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
-  for (unsigned int i = 0; i < 8 && i < len; ++i) {
+  for (std::size_t i = 0; i < 8; ++i) {
     out.push_back(kHex[md[i] >> 4]);
     out.push_back(kHex[md[i] & 0xf]);
   }
