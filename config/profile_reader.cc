@@ -1,6 +1,8 @@
 #include "config/profile_reader.h"
 
+#include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <system_error>
 
 #include "config/fingerprint.h"
@@ -8,6 +10,21 @@
 
 namespace ccproxy::config {
 namespace {
+
+// Whether a CA file holds at least one PEM certificate (read up to 4 MiB).
+bool has_pem_certificate(const std::filesystem::path& p) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(p, ec);
+  if (ec) {
+    return false;
+  }
+  std::ifstream in(p, std::ios::binary);
+  std::string text;
+  text.resize(std::min<std::uintmax_t>(size, 4u << 20));
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  return text.find("-----BEGIN CERTIFICATE-----") != std::string::npos;
+}
 
 using std::chrono::milliseconds;
 
@@ -242,6 +259,11 @@ ProfileRead read_profile(ReadContext& ctx, const Home& home, const toml::table& 
       std::error_code ec;
       if (!std::filesystem::is_regular_file(p, ec)) {
         upstream.problem(*found, "ca_file", "no such file: " + p.string());
+      } else if (!has_pem_certificate(p)) {
+        // The TLS context is built on the first HTTPS request: catch a wrong file now.
+        std::string why = "no PEM certificate (-----BEGIN CERTIFICATE-----) in ";
+        why += p.string();
+        upstream.problem(*found, "ca_file", why);
       } else {
         w.upstream.ca_file = p.lexically_normal().string();
       }

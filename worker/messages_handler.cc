@@ -23,6 +23,12 @@ using namespace boost::asio::experimental::awaitable_operators;
 using Clock = std::chrono::steady_clock;
 
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+/// Frees a string's memory (clear() keeps the capacity).
+void release(std::string& s) {
+  std::string empty;
+  s.swap(empty);
+}
 constexpr std::size_t kMaxErrorBody = 1u << 20;
 constexpr std::size_t kMaxResponseBody = 64u << 20;
 
@@ -242,17 +248,15 @@ std::optional<std::chrono::milliseconds> retry_after_of(const HttpResponseParser
 /// Attempts (with retries) until a 2xx, then the answer. Runs raced against the client
 /// watcher: cancelled as a whole when the client goes away.
 asio::awaitable<HandlerOutcome> call_upstream(WorkerContext& ctx, ClientChannel& client,
-                                              const IncomingRequest& req,
-                                              const std::string& request_bytes, CallGuard& guard,
-                                              RequestRecord& record) {
+                                              const IncomingRequest& req, UpstreamRequest& request,
+                                              CallGuard& guard, RequestRecord& record) {
   // Cancellation must surface as error codes here, not as exceptions.
   co_await asio::this_coro::throw_if_cancelled(false);
   auto executor = co_await asio::this_coro::executor;
   const auto total_deadline = req.started + ctx.config.timeouts.total;
   std::unique_ptr<UpstreamExchange> exchange;
   while (true) {
-    auto opened =
-        co_await UpstreamExchange::open(ctx.upstream, request_bytes, total_deadline, guard);
+    auto opened = co_await UpstreamExchange::open(ctx.upstream, request, total_deadline, guard);
     if (guard.cancelled) {
       co_return HandlerOutcome{499, true};
     }
@@ -300,6 +304,9 @@ asio::awaitable<HandlerOutcome> call_upstream(WorkerContext& ctx, ClientChannel&
     reply.headers = std::move(extra);
     co_return co_await send_reply(ctx, client, req, reply);
   }
+  // Answered: no retry will need the request again.
+  release(request.head);
+  release(request.body);
   if (record.stream) {
     co_return co_await relay_stream(ctx, client, req, *exchange, record);
   }
@@ -339,15 +346,17 @@ asio::awaitable<HandlerOutcome> handle_messages(WorkerContext& ctx, ClientChanne
     record.client_model = converted->client_model;
     record.upstream_model = converted->upstream_model;
     record.stream = converted->stream;
-    std::string request_bytes =
-        ctx.upstream.build_request(converted->body, converted->stream, req.anthropic_beta);
     if (ctx.log->should_log(spdlog::level::debug)) {
       ctx.log->debug(
           "{} upstream request body: {}", req.id,
           redact_secrets(converted->body, {config.upstream.api_key, config.client_api_key}));
     }
+    UpstreamRequest request = ctx.upstream.build_request(std::move(converted->body),
+                                                         converted->stream, req.anthropic_beta);
+    // The client's body is converted: a long stream should not keep it.
+    release(req.body);
     CallGuard guard;
-    auto result = co_await (call_upstream(ctx, client, req, request_bytes, guard, record) ||
+    auto result = co_await (call_upstream(ctx, client, req, request, guard, record) ||
                             watch_client(client, guard));
     if (result.index() == 0) {
       outcome = std::get<0>(result);

@@ -192,15 +192,9 @@ int run_worker(const WorkerConfig& config, std::shared_ptr<spdlog::logger> log,
     log->error("{}", proxy.error());
     return 1;
   }
-  auto tls = make_tls_context(config.upstream.ca_file);
-  if (!tls) {
-    log->error("{}", tls.error());
-    return 1;
-  }
-
   asio::io_context io(1);
   std::optional<ProxyEndpoint> proxy_endpoint = *proxy;
-  UpstreamClient upstream(config, *endpoint, proxy_endpoint, std::move(*tls));
+  UpstreamClient upstream(config, *endpoint, proxy_endpoint);
   WorkerContext ctx{config, log, upstream, RetryDecider(config.retry, uniform_random), Metrics{}};
   Server server(io, ctx);
   if (!server.listen()) {

@@ -12,6 +12,7 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include "worker/client_auth.h"
+#include "worker/read_buffer.h"
 #include "worker/request_log.h"
 #include "worker/response_head.h"
 #include "worker/routes.h"
@@ -33,6 +34,7 @@ constexpr auto kBodyIdle = std::chrono::seconds(60);
 constexpr auto kWriteTimeout = std::chrono::seconds(300);
 constexpr std::size_t kHeaderLimit = 64 * 1024;
 constexpr std::size_t kMaxPipelined = 1u << 20;
+constexpr std::size_t kKeepBuffer = 16 * 1024;
 
 SimpleResponse api_error(int status, std::string type, std::string message) {
   return error_response(convert::ApiError{status, std::move(type), std::move(message)});
@@ -104,7 +106,7 @@ asio::awaitable<bool> Session::wait_for_disconnect() {
       co_await forever.async_wait(kNoThrow);
       co_return !socket_.is_open();
     }
-    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(watchbuf_), kNoThrow);
+    error_code ec = co_await receive();
     if (ec == asio::error::operation_aborted) {
       // Cancelled because the request finished, or the socket was closed under us (shutdown).
       co_return !socket_.is_open();
@@ -112,7 +114,26 @@ asio::awaitable<bool> Session::wait_for_disconnect() {
     if (ec) {
       co_return true;  // EOF or reset: the client is gone
     }
-    inbuf_.append(watchbuf_.data(), n);
+  }
+}
+
+asio::awaitable<error_code> Session::receive() {
+  while (true) {
+    // Try first (the bytes are often there already), wait for readiness only when not.
+    std::span<char> buffer = shared_read_buffer();
+    error_code ec;
+    std::size_t n = socket_.read_some(asio::buffer(buffer.data(), buffer.size()), ec);
+    if (!ec) {
+      inbuf_.append(buffer.data(), n);
+      co_return ec;
+    }
+    if (ec != asio::error::would_block && ec != asio::error::try_again) {
+      co_return ec;
+    }
+    auto [wec] = co_await socket_.async_wait(tcp::socket::wait_read, kNoThrow);
+    if (wec) {
+      co_return wec;
+    }
   }
 }
 
@@ -123,12 +144,14 @@ asio::awaitable<void> Session::linger_close() {
   socket_.shutdown(tcp::socket::shutdown_send, ignored);
   read_watchdog_.arm(Clock::now() + std::chrono::seconds(2), [this] { close(); });
   std::size_t drained = 0;
+  inbuf_.clear();
   while (socket_.is_open() && drained < (16u << 20)) {
-    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(readbuf_), kNoThrow);
+    error_code ec = co_await receive();
     if (ec) {
       break;
     }
-    drained += n;
+    drained += inbuf_.size();
+    inbuf_.clear();
   }
   read_watchdog_.disarm();
   close();
@@ -171,6 +194,8 @@ asio::awaitable<void> Session::run() {
   co_await asio::this_coro::throw_if_cancelled(false);
   error_code ignored;
   socket_.set_option(tcp::no_delay(true), ignored);
+  // receive() reads synchronously once the socket is readable: it must never block.
+  socket_.non_blocking(true, ignored);
   while (socket_.is_open()) {
     bool more = co_await serve_one();
     if (!more) {
@@ -208,7 +233,7 @@ asio::awaitable<bool> Session::serve_one() {
       }
       perr = {};
     }
-    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(readbuf_), kNoThrow);
+    error_code ec = co_await receive();
     if (ec) {
       read_watchdog_.disarm();
       if (started && read_watchdog_.fired()) {
@@ -221,7 +246,6 @@ asio::awaitable<bool> Session::serve_one() {
       idle_ = false;
       read_watchdog_.arm(Clock::now() + kHeaderTimeout, [this] { close(); });
     }
-    inbuf_.append(readbuf_.data(), n);
   }
   idle_ = false;
   read_watchdog_.disarm();
@@ -333,13 +357,16 @@ asio::awaitable<bool> Session::serve_one() {
       }
     }
     read_watchdog_.arm(Clock::now() + kBodyIdle, [this] { close(); });
-    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(readbuf_), kNoThrow);
+    error_code ec = co_await receive();
     read_watchdog_.disarm();
     if (ec) {
       ctx_.metrics.request_finished(499, 0);
       co_return false;
     }
-    inbuf_.append(readbuf_.data(), n);
+  }
+  if (inbuf_.empty() && inbuf_.capacity() > kKeepBuffer) {
+    // A large body passed through: do not keep its buffer for the life of the connection.
+    std::string().swap(inbuf_);
   }
   if (perr) {
     SimpleResponse r = perr == http::error::body_limit

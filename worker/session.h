@@ -3,7 +3,6 @@
 // order), routes them, writes the answers. Guards against slow or oversized requests.
 // Internal to the worker (includes Asio).
 
-#include <array>
 #include <functional>
 #include <set>
 #include <string>
@@ -50,6 +49,8 @@ class Session final : public ClientChannel {
  private:
   asio::awaitable<bool> serve_one();
   asio::awaitable<void> linger_close();
+  /// Appends what the client sent to inbuf_, waiting until something (or EOF) arrives.
+  asio::awaitable<error_code> receive();
   /// Writes one complete response; false when the connection must close afterwards.
   asio::awaitable<bool> answer(const IncomingRequest& req, const std::string& method,
                                const std::string& target, SimpleResponse& response, bool head_only,
@@ -59,8 +60,6 @@ class Session final : public ClientChannel {
   SessionRegistry& registry_;
   tcp::socket socket_;
   std::string inbuf_;  // received, not yet parsed (pipelined requests)
-  std::array<char, 16 * 1024> readbuf_{};
-  std::array<char, 4 * 1024> watchbuf_{};
   Watchdog read_watchdog_;
   Watchdog write_watchdog_;
   bool idle_ = true;

@@ -8,8 +8,6 @@
 namespace ccproxy::worker {
 namespace {
 
-constexpr std::size_t kReadBuffer = 16 * 1024;
-
 bool header_safe(std::string_view s) {
   return s.find_first_of("\r\n") == std::string_view::npos;
 }
@@ -22,19 +20,28 @@ bool is_eof(const error_code& ec) {
 }  // namespace
 
 UpstreamClient::UpstreamClient(const WorkerConfig& config, UpstreamEndpoint endpoint,
-                               std::optional<ProxyEndpoint> proxy,
-                               std::unique_ptr<asio::ssl::context> tls)
+                               std::optional<ProxyEndpoint> proxy)
     : config_(config),
       endpoint_(std::move(endpoint)),
       proxy_(std::move(proxy)),
-      tls_(std::move(tls)),
       pool_(8, std::chrono::seconds(30)) {
   pool_key_ = std::string(endpoint_.tls ? "https://" : "http://") + endpoint_.host_header + "|" +
               std::to_string(endpoint_.port) + "|" + (proxy_ ? proxy_->display : "");
 }
 
-std::string UpstreamClient::build_request(std::string_view body, bool stream,
-                                          std::string_view anthropic_beta) const {
+Result<asio::ssl::context*, std::string> UpstreamClient::tls() {
+  if (!tls_) {
+    auto made = make_tls_context(config_.upstream.ca_file);
+    if (!made) {
+      return fail(std::move(made).error());
+    }
+    tls_ = std::move(made).value();
+  }
+  return tls_.get();
+}
+
+UpstreamRequest UpstreamClient::build_request(std::string body, bool stream,
+                                              std::string_view anthropic_beta) const {
   std::vector<std::pair<std::string, std::string>> headers;
   headers.emplace_back("Host", endpoint_.host_header);
   headers.emplace_back("User-Agent", std::string("ccproxy/") + CCPROXY_VERSION);
@@ -73,17 +80,18 @@ std::string UpstreamClient::build_request(std::string_view body, bool stream,
     // Plain HTTP through a proxy: absolute-form request target, no tunnel.
     target = "http://" + endpoint_.host_header + endpoint_.target;
   }
-  std::string out;
-  out.reserve(body.size() + 512);
-  out += "POST " + target + " HTTP/1.1\r\n";
+  UpstreamRequest out;
+  std::string& head = out.head;
+  head.reserve(512);
+  head += "POST " + target + " HTTP/1.1\r\n";
   for (const auto& [name, value] : headers) {
-    out += name;
-    out += ": ";
-    out += value;
-    out += "\r\n";
+    head += name;
+    head += ": ";
+    head += value;
+    head += "\r\n";
   }
-  out += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
-  out.append(body);
+  head += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
+  out.body = std::move(body);
   return out;
 }
 
@@ -94,7 +102,6 @@ UpstreamExchange::UpstreamExchange(UpstreamClient& client,
       conn_(std::move(connection)),
       total_deadline_(total_deadline),
       guard_(guard),
-      buffer_(kReadBuffer),
       watchdog_(conn_->socket().get_executor()) {
   UpstreamConnection* raw = conn_.get();
   guard_.abort = [raw] { raw->close(); };
@@ -129,7 +136,7 @@ UpstreamFailure UpstreamExchange::timeout_or(FailureKind op_timeout, FailureKind
 }
 
 asio::awaitable<Result<std::unique_ptr<UpstreamExchange>, UpstreamFailure>> UpstreamExchange::open(
-    UpstreamClient& client, const std::string& request, Clock::time_point total_deadline,
+    UpstreamClient& client, const UpstreamRequest& request, Clock::time_point total_deadline,
     CallGuard& guard) {
   auto executor = co_await asio::this_coro::executor;
   const Timeouts& timeouts = client.config().timeouts;
@@ -151,8 +158,15 @@ asio::awaitable<Result<std::unique_ptr<UpstreamExchange>, UpstreamFailure>> Upst
         abort_connect = fn;
         guard.abort = std::move(fn);
       };
-      auto connected =
-          co_await connect_upstream(client.endpoint(), client.proxy(), client.tls(), set_abort);
+      asio::ssl::context* tls = nullptr;
+      if (client.endpoint().tls) {
+        auto context = client.tls();
+        if (!context) {
+          co_return fail(UpstreamFailure{FailureKind::tls, std::move(context).error()});
+        }
+        tls = *context;
+      }
+      auto connected = co_await connect_upstream(client.endpoint(), client.proxy(), tls, set_abort);
       watchdog.disarm();
       if (guard.cancelled) {
         co_return fail(UpstreamFailure{FailureKind::closed, "the client went away"});
@@ -190,12 +204,13 @@ asio::awaitable<Result<std::unique_ptr<UpstreamExchange>, UpstreamFailure>> Upst
   co_return fail(UpstreamFailure{FailureKind::closed, "connection lost twice"});
 }
 
-asio::awaitable<Result<void, UpstreamFailure>> UpstreamExchange::send(const std::string& request) {
+asio::awaitable<Result<void, UpstreamFailure>> UpstreamExchange::send(
+    const UpstreamRequest& request) {
   UpstreamConnection* raw = conn_.get();
   auto close = [raw] { raw->close(); };
   const auto first_byte = client_.config().timeouts.first_byte;
   watchdog_.arm(deadline_after(first_byte), close);
-  auto [wec, wn] = co_await conn_->write_all(asio::buffer(request));
+  auto [wec, wn] = co_await conn_->write_all(request.head, request.body);
   if (wec) {
     watchdog_.disarm();
     co_return fail(timeout_or(FailureKind::first_byte_timeout, FailureKind::closed,
@@ -203,7 +218,7 @@ asio::awaitable<Result<void, UpstreamFailure>> UpstreamExchange::send(const std:
   }
   bool got_bytes = false;
   while (!parser_.head_complete()) {
-    auto [ec, n] = co_await conn_->read_some(asio::buffer(buffer_));
+    auto [ec, bytes] = co_await conn_->read_available();
     if (ec) {
       watchdog_.disarm();
       co_return fail(timeout_or(FailureKind::first_byte_timeout, FailureKind::closed,
@@ -211,7 +226,7 @@ asio::awaitable<Result<void, UpstreamFailure>> UpstreamExchange::send(const std:
                                 got_bytes));
     }
     got_bytes = true;
-    auto used = parser_.feed(std::string_view(buffer_.data(), n), pending_body_);
+    auto used = parser_.feed(bytes, pending_body_);
     if (!used) {
       watchdog_.disarm();
       co_return fail(UpstreamFailure{FailureKind::protocol, used.error(), true});
@@ -232,7 +247,7 @@ asio::awaitable<Result<bool, UpstreamFailure>> UpstreamExchange::read_body(std::
   }
   UpstreamConnection* raw = conn_.get();
   watchdog_.arm(deadline_after(client_.config().timeouts.idle), [raw] { raw->close(); });
-  auto [ec, n] = co_await conn_->read_some(asio::buffer(buffer_));
+  auto [ec, bytes] = co_await conn_->read_available();
   watchdog_.disarm();
   if (ec) {
     if (is_eof(ec) && !watchdog_.fired()) {
@@ -248,7 +263,7 @@ asio::awaitable<Result<bool, UpstreamFailure>> UpstreamExchange::read_body(std::
     co_return fail(timeout_or(FailureKind::idle_timeout, FailureKind::closed,
                               "in the middle of the response: " + ec.message(), true));
   }
-  auto used = parser_.feed(std::string_view(buffer_.data(), n), out);
+  auto used = parser_.feed(bytes, out);
   if (!used) {
     broken_ = true;
     co_return fail(UpstreamFailure{FailureKind::protocol, used.error(), true});

@@ -34,19 +34,28 @@ struct CallGuard {
   }
 };
 
+/// One request for the upstream: head and body, written together without being joined.
+struct UpstreamRequest {
+  std::string head;
+  std::string body;
+};
+
 class UpstreamClient {
  public:
   UpstreamClient(const WorkerConfig& config, UpstreamEndpoint endpoint,
-                 std::optional<ProxyEndpoint> proxy, std::unique_ptr<asio::ssl::context> tls);
+                 std::optional<ProxyEndpoint> proxy);
 
-  /// The full request bytes: head and body. `anthropic_beta` is forwarded in pass-through.
-  std::string build_request(std::string_view body, bool stream,
-                            std::string_view anthropic_beta) const;
+  /// The request for `body` (taken over, not copied). `anthropic_beta` is forwarded in
+  /// pass-through.
+  UpstreamRequest build_request(std::string body, bool stream,
+                                std::string_view anthropic_beta) const;
 
   const WorkerConfig& config() const { return config_; }
   const UpstreamEndpoint& endpoint() const { return endpoint_; }
   const std::optional<ProxyEndpoint>& proxy() const { return proxy_; }
-  asio::ssl::context& tls() { return *tls_; }
+  /// The TLS client context, built on first use: an idle worker, or one with a plain-HTTP
+  /// upstream, never loads OpenSSL's algorithms or the trust store (about 4 MB of RSS).
+  Result<asio::ssl::context*, std::string> tls();
   ConnectionPool& pool() { return pool_; }
   const std::string& pool_key() const { return pool_key_; }
 
@@ -66,7 +75,7 @@ class UpstreamExchange {
   /// One attempt. A pooled connection that turns out dead before any response byte is
   /// replaced by a fresh one transparently (once).
   static asio::awaitable<Result<std::unique_ptr<UpstreamExchange>, UpstreamFailure>> open(
-      UpstreamClient& client, const std::string& request, Clock::time_point total_deadline,
+      UpstreamClient& client, const UpstreamRequest& request, Clock::time_point total_deadline,
       CallGuard& guard);
 
   UpstreamExchange(UpstreamClient& client, std::unique_ptr<UpstreamConnection> connection,
@@ -88,7 +97,7 @@ class UpstreamExchange {
 
  private:
   /// Writes the request and reads the response head.
-  asio::awaitable<Result<void, UpstreamFailure>> send(const std::string& request);
+  asio::awaitable<Result<void, UpstreamFailure>> send(const UpstreamRequest& request);
   UpstreamFailure timeout_or(FailureKind op_timeout, FailureKind otherwise, std::string detail,
                              bool got_bytes) const;
   Clock::time_point deadline_after(std::chrono::milliseconds timeout) const;
@@ -99,7 +108,6 @@ class UpstreamExchange {
   CallGuard& guard_;
   HttpResponseParser parser_;
   std::string pending_body_;
-  std::vector<char> buffer_;
   bool broken_ = false;
   Watchdog watchdog_;  // last: destroyed first, while conn_ still exists
 };

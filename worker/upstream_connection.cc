@@ -6,8 +6,10 @@
 #include <openssl/x509.h>
 #include <sys/socket.h>
 
+#include <array>
 #include <cstdlib>
 #include <filesystem>
+#include <span>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/connect.hpp>
@@ -18,11 +20,14 @@
 #include <boost/asio/write.hpp>
 
 #include "worker/http_response_parser.h"
+#include "worker/read_buffer.h"
 
 namespace ccproxy::worker {
 namespace {
 
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+// One TLS record at most.
+constexpr std::size_t kTlsReadBuffer = 16 * 1024;
 
 // Runs a cleanup at scope exit (clears the abort hook that points into this frame).
 template <typename F>
@@ -72,7 +77,11 @@ void load_system_trust(asio::ssl::context& ctx, error_code& ec) {
 
 }  // namespace
 
-UpstreamConnection::UpstreamConnection(tcp::socket socket) : plain_(std::move(socket)) {}
+UpstreamConnection::UpstreamConnection(tcp::socket socket) : plain_(std::move(socket)) {
+  // Synchronous reads (read_available) must never block the event loop.
+  error_code ignored;
+  plain_->non_blocking(true, ignored);
+}
 
 UpstreamConnection::~UpstreamConnection() {
   close();
@@ -87,20 +96,37 @@ tcp::socket& UpstreamConnection::socket() {
   return tls_ ? tls_->next_layer() : *plain_;
 }
 
-asio::awaitable<std::tuple<error_code, std::size_t>> UpstreamConnection::read_some(
-    asio::mutable_buffer buffer) {
+asio::awaitable<std::tuple<error_code, std::string_view>> UpstreamConnection::read_available() {
   if (tls_) {
-    co_return co_await tls_->async_read_some(buffer, kNoThrow);
+    if (!tls_buffer_) {
+      tls_buffer_ = std::make_unique<char[]>(kTlsReadBuffer);
+    }
+    auto [ec, n] =
+        co_await tls_->async_read_some(asio::buffer(tls_buffer_.get(), kTlsReadBuffer), kNoThrow);
+    co_return std::tuple(ec, std::string_view(tls_buffer_.get(), n));
   }
-  co_return co_await plain_->async_read_some(buffer, kNoThrow);
+  while (true) {
+    // Try first (the bytes are often there already), wait for readiness only when not.
+    std::span<char> buffer = shared_read_buffer();
+    error_code ec;
+    std::size_t n = plain_->read_some(asio::buffer(buffer.data(), buffer.size()), ec);
+    if (ec != asio::error::would_block && ec != asio::error::try_again) {
+      co_return std::tuple(ec, std::string_view(buffer.data(), n));
+    }
+    auto [wec] = co_await plain_->async_wait(tcp::socket::wait_read, kNoThrow);
+    if (wec) {
+      co_return std::tuple(wec, std::string_view());
+    }
+  }
 }
 
 asio::awaitable<std::tuple<error_code, std::size_t>> UpstreamConnection::write_all(
-    asio::const_buffer buffer) {
+    std::string_view head, std::string_view body) {
+  const std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(body)};
   if (tls_) {
-    co_return co_await asio::async_write(*tls_, buffer, kNoThrow);
+    co_return co_await asio::async_write(*tls_, buffers, kNoThrow);
   }
-  co_return co_await asio::async_write(*plain_, buffer, kNoThrow);
+  co_return co_await asio::async_write(*plain_, buffers, kNoThrow);
 }
 
 asio::awaitable<error_code> UpstreamConnection::handshake(const std::string& host) {
@@ -180,7 +206,7 @@ Result<std::unique_ptr<asio::ssl::context>, std::string> make_tls_context(
 
 asio::awaitable<Result<std::unique_ptr<UpstreamConnection>, UpstreamFailure>> connect_upstream(
     const UpstreamEndpoint& endpoint, const std::optional<ProxyEndpoint>& proxy,
-    asio::ssl::context& tls, const std::function<void(std::function<void()>)>& set_abort) {
+    asio::ssl::context* tls, const std::function<void(std::function<void()>)>& set_abort) {
   auto executor = co_await asio::this_coro::executor;
   ScopeExit clear_abort{[&] { set_abort(nullptr); }};
   const std::string& host = proxy ? proxy->host : endpoint.host;
@@ -255,7 +281,7 @@ asio::awaitable<Result<std::unique_ptr<UpstreamConnection>, UpstreamFailure>> co
   UpstreamConnection* raw = conn.get();
   set_abort([raw] { raw->close(); });
   if (endpoint.tls) {
-    conn->start_tls(tls);
+    conn->start_tls(*tls);
     error_code hec = co_await conn->handshake(endpoint.host);
     if (hec) {
       std::string detail =

@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <tuple>
 
 #include "common/result.h"
@@ -35,8 +36,13 @@ class UpstreamConnection {
   void start_tls(asio::ssl::context& context);
   bool tls() const { return tls_ != nullptr; }
 
-  asio::awaitable<std::tuple<error_code, std::size_t>> read_some(asio::mutable_buffer buffer);
-  asio::awaitable<std::tuple<error_code, std::size_t>> write_all(asio::const_buffer buffer);
+  /// Waits until bytes (or EOF) arrive and reads what is there. The view is valid only until
+  /// the caller's next suspension point: plain connections read into the thread's shared
+  /// buffer (read_buffer.h), so an idle stream holds no buffer of its own.
+  asio::awaitable<std::tuple<error_code, std::string_view>> read_available();
+  /// Writes `head` then `body` (one writev on a plain socket).
+  asio::awaitable<std::tuple<error_code, std::size_t>> write_all(std::string_view head,
+                                                                 std::string_view body);
   asio::awaitable<error_code> handshake(const std::string& host);
 
   /// Closes the TCP socket now: every pending operation fails promptly.
@@ -54,6 +60,7 @@ class UpstreamConnection {
  private:
   std::optional<tcp::socket> plain_;
   std::unique_ptr<asio::ssl::stream<tcp::socket>> tls_;
+  std::unique_ptr<char[]> tls_buffer_;  // decrypted bytes land here (TLS only)
 };
 
 /// The TLS client context: system CA store, plus `ca_file` when set, peer verification on.
@@ -62,10 +69,11 @@ Result<std::unique_ptr<asio::ssl::context>, std::string> make_tls_context(
 
 /// Resolves, connects (through the proxy's CONNECT tunnel for TLS upstreams), and does the TLS
 /// handshake with SNI and hostname verification. The caller's watchdog bounds the time; when
-/// it fires the caller closes `*slot` (the connection being built is published there).
+/// it fires the caller closes `*slot` (the connection being built is published there). `tls`
+/// is required when `endpoint.tls`.
 asio::awaitable<Result<std::unique_ptr<UpstreamConnection>, UpstreamFailure>> connect_upstream(
     const UpstreamEndpoint& endpoint, const std::optional<ProxyEndpoint>& proxy,
-    asio::ssl::context& tls, const std::function<void(std::function<void()>)>& set_abort);
+    asio::ssl::context* tls, const std::function<void(std::function<void()>)>& set_abort);
 
 /// Idle keep-alive connections per upstream host, bounded in number and age.
 class ConnectionPool {

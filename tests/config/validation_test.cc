@@ -128,6 +128,15 @@ TEST(Validation, ProxyAndCaFile) {
   EXPECT_EQ(all_problems(load_fleet(h.home(), Environment{})),
             "profiles/a.toml:4: upstream.ca_file: no such file: " +
                 (h.root() / "missing.pem").string() + "\n");
+  h.write("notpem.pem", "just some text\n");
+  h.write("profiles/a.toml", head + "ca_file = \"notpem.pem\"\n[models]\nbig = \"m\"\n");
+  EXPECT_EQ(all_problems(load_fleet(h.home(), Environment{})),
+            "profiles/a.toml:4: upstream.ca_file: no PEM certificate (-----BEGIN CERTIFICATE-----) "
+            "in " +
+                (h.root() / "notpem.pem").string() + "\n");
+  h.write("ca.pem", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+  h.write("profiles/a.toml", head + "ca_file = \"ca.pem\"\n[models]\nbig = \"m\"\n");
+  EXPECT_EQ(all_problems(load_fleet(h.home(), Environment{})), "");
 }
 
 TEST(Validation, PortsOutOfRange) {
