@@ -443,8 +443,10 @@ class Bench:
         try:
             self.setup()
             self.validate()
-            self.throughput()
-            self.scale_test()
+            if self.args.part in ("all", "throughput"):
+                self.throughput()
+            if self.args.part in ("all", "scale"):
+                self.scale_test()
         finally:
             self.stop_all()
             self.machine["loadavg_end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
@@ -473,6 +475,9 @@ def main():
                     help="do not write bench-results.md and docs/bench/*.png")
     ap.add_argument("--no-profile", action="store_true",
                     help="do not profile ccproxy when a target is missed")
+    ap.add_argument("--part", choices=["all", "throughput", "scale"], default="all",
+                    help="run only the wrk measurements or only the scale test "
+                         "(nothing is published)")
     ap.add_argument("--scale-clients", type=int, dest="scale_clients_flag",
                     help="streams in the scale test (default 1000, 100 with --quick)")
     args = ap.parse_args()
@@ -498,7 +503,7 @@ def main():
         sys.exit(f"bench: fixture not found: {args.fixture} (set CCPROXY_BENCH_FIXTURE)")
     shutil.rmtree(args.out, ignore_errors=True)
     res = Bench(args).run()
-    publish = not (args.quick or args.no_publish or args.skip_ccproxy)
+    publish = not (args.quick or args.no_publish or args.skip_ccproxy or args.part != "all")
     if publish:
         text = report.render(res, REPO, "docs/bench/throughput.png", args.out)
     else:

@@ -3,9 +3,10 @@
 # claude-code-router), builds ccproxy (Release), installs claude-code-router 2.0.0 into
 # build/bench-npm, then measures everything side by side on loopback (tests/bench/bench.py).
 #
-# usage: tests/bench/run.sh [--quick] [--skip-ccr] [--no-publish] [--keep-tmp]
+# usage: tests/bench/run.sh [--quick] [--skip-ccr] [--no-publish] [--keep-tmp] [--part PART]
 #   full run (~4 min): writes bench-results.md and docs/bench/throughput.png
 #   --quick (~30 s):  smoke run, writes only under tests/bench/out/
+#   --part throughput|scale: only the wrk runs or only the 1,000-stream test (not published)
 # environment: CCPROXY_BENCH_FIXTURE (86 KB request, default ../shared/fixtures/...),
 #   CCPROXY_BIN (skip the build, use this binary), CCPROXY_BENCH_CCR_DIR (npm prefix),
 #   CCPROXY_BENCH_LOG_LEVEL (ccproxy's log_level, default info).
