@@ -2,7 +2,8 @@
 // and count_tokens, on arbitrary bytes and, through the seed corpus and the dictionary of
 // Anthropic keys, on near-valid Messages requests.
 //
-// Invariants: nothing crashes; a converted request is valid JSON (so valid UTF-8) holding an
+// Invariants: nothing crashes; converting twice gives the same result (the second time may
+// take the tool list from the cache); a converted request is valid JSON (so valid UTF-8) holding an
 // object with the upstream model, a messages array (OpenAI) and the stream flag the result
 // reports; an error is a 4xx/5xx with a type and a message whose error_body() and
 // error_event() are valid JSON; a token estimate is never negative.
@@ -62,6 +63,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     check_request(*openai, true);
   } else {
     check_error(openai.error(), input);
+  }
+  // Again: a tool list of 2 KB or more now comes from the thread's cache (tool_cache.h), and
+  // the result must be the same to the byte.
+  auto again = to_openai_request(input, options);
+  FUZZ_CHECK(again.ok() == openai.ok(), "second conversion differs in success");
+  if (again) {
+    FUZZ_CHECK(again->body == openai->body, "cached tools: " + again->body);
+  } else {
+    FUZZ_CHECK(again.error().message == openai.error().message, again.error().message);
   }
   // Pass-through forwards the client's JSON as it came (lone surrogate escapes included), so
   // its output is held to strict JSON only when the input was strict JSON.

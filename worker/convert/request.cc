@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "worker/convert/json_writer.h"
 #include "worker/convert/model_mapping.h"
 #include "worker/convert/request_converter.h"
+#include "worker/convert/tool_cache.h"
 
 namespace ccproxy::convert {
 namespace {
@@ -128,6 +130,14 @@ class RequestConverter {
   bool convert(element root, UpstreamRequest& result);
   ApiError take_error() { return std::move(error_); }
 
+  /// The tool list was converted before: `convert` writes `cached` instead of reading `tools`.
+  void use_tools(const detail::ToolListCache::Entry* cached) { cached_tools_ = cached; }
+  /// After a successful `convert`: the converted tool list and its number of tools (nullopt
+  /// when the request had no tool list).
+  const std::optional<std::pair<std::string, size_t>>& converted_tools() const {
+    return converted_tools_;
+  }
+
  private:
   bool fail(std::string message) {
     error_ = invalid(std::move(message));
@@ -146,7 +156,9 @@ class RequestConverter {
   bool write_pending_placeholders();
   bool document_text(element block, const Path& path, std::string& text, bool degrade_unsupported);
   bool image_url(element block, const Path& path, std::string& url);
-  bool write_tools(element tools, element tool_choice, bool has_tool_choice);
+  /// `,"tools":[...]` (nothing when no tool is callable); `written`: the tools written.
+  bool write_tool_list(element tools, size_t& written);
+  bool write_tool_choice(element tool_choice);
   bool text_of_blocks(element content, const Path& path, JoinedText& joined);
 
   const RequestOptions& options_;
@@ -158,6 +170,8 @@ class RequestConverter {
   // Tool calls of the previous assistant message still waiting for their results.
   std::vector<std::string_view> pending_ids_;
   std::vector<bool> answered_;
+  const detail::ToolListCache::Entry* cached_tools_ = nullptr;
+  std::optional<std::pair<std::string, size_t>> converted_tools_;
 };
 
 bool RequestConverter::convert(element root, UpstreamRequest& result) {
@@ -279,12 +293,23 @@ bool RequestConverter::convert(element root, UpstreamRequest& result) {
   element tools;
   element tool_choice;
   const bool has_tool_choice = get_field(root, "tool_choice", tool_choice);
-  if (get_field(root, "tools", tools)) {
-    if (!write_tools(tools, tool_choice, has_tool_choice)) {
+  size_t written = 0;
+  if (cached_tools_ != nullptr) {
+    out_.append(cached_tools_->converted);
+    written = cached_tools_->written;
+  } else if (get_field(root, "tools", tools)) {
+    const size_t mark = out_.size();
+    if (!write_tool_list(tools, written)) {
       return false;
     }
-  } else if (has_tool_choice && !detail::is_object(tool_choice)) {
+    converted_tools_.emplace(out_.substr(mark), written);
+  }
+  if (has_tool_choice && !detail::is_object(tool_choice)) {
     return fail(expected("tool_choice", "an object", tool_choice));
+  }
+  // tool_choice only means something when the provider gets tools.
+  if (written > 0 && has_tool_choice && !write_tool_choice(tool_choice)) {
+    return false;
   }
   out_.push_back('}');
   result.body = std::move(out_);
@@ -1004,13 +1029,13 @@ bool RequestConverter::write_assistant(element content, const Path& path) {
   return true;
 }
 
-bool RequestConverter::write_tools(element tools, element tool_choice, bool has_tool_choice) {
+bool RequestConverter::write_tool_list(element tools, size_t& written) {
+  written = 0;
   if (!detail::is_array(tools)) {
     return fail(expected("tools", "an array", tools));
   }
   const size_t mark = out_.size();
   out_.append(",\"tools\":[");
-  size_t written = 0;
   size_t k = 0;
   for (element tool : simdjson::dom::array(tools)) {
     const Path path = Path("tools").item(k);
@@ -1051,18 +1076,13 @@ bool RequestConverter::write_tools(element tools, element tool_choice, bool has_
   }
   if (written == 0) {
     out_.resize(mark);  // no tool the provider can call: no tools, no tool_choice
-    if (has_tool_choice && !detail::is_object(tool_choice)) {
-      return fail(expected("tool_choice", "an object", tool_choice));
-    }
     return true;
   }
   out_.push_back(']');
-  if (!has_tool_choice) {
-    return true;
-  }
-  if (!detail::is_object(tool_choice)) {
-    return fail(expected("tool_choice", "an object", tool_choice));
-  }
+  return true;
+}
+
+bool RequestConverter::write_tool_choice(element tool_choice) {
   std::string_view type;
   if (!get_string(tool_choice, "type", type)) {
     return fail("tool_choice.type: field required");
@@ -1103,6 +1123,20 @@ bool RequestConverter::write_tools(element tools, element tool_choice, bool has_
 constexpr size_t kThreadParserLimit = 4u << 20;
 
 namespace detail {
+namespace {
+
+std::string_view raw_of(std::string_view body, RawSpan span) {
+  return body.substr(span.offset, span.length);
+}
+
+// The body copied with the padding simdjson reads past the end (and, on a tool-list hit, with
+// the list cut out). Grows to the largest body seen, like the thread's parser.
+std::string& thread_padded_buffer() {
+  thread_local std::string buffer;
+  return buffer;
+}
+
+}  // namespace
 
 Result<UpstreamRequest, ApiError> convert_request(std::string_view body,
                                                   const RequestOptions& options,
@@ -1111,6 +1145,35 @@ Result<UpstreamRequest, ApiError> convert_request(std::string_view body,
   simdjson::dom::parser local;
   simdjson::dom::parser& parser =
       body.size() <= kThreadParserLimit ? detail::thread_parser() : local;
+  // A tool list seen before: parse the body without it and write the stored conversion.
+  // (Not for pass-through: it forwards the client's own body, repairs included.)
+  RawSpan tools_span;
+  bool cacheable = false;
+  if (!for_passthrough && body.size() <= kThreadParserLimit) {
+    std::string& padded = thread_padded_buffer();
+    padded.reserve(body.size() + simdjson::SIMDJSON_PADDING);
+    padded.assign(body);
+    cacheable = find_top_level_tools(padded.data(), padded.size(), tools_span) &&
+                ToolListCache::worth_caching(raw_of(body, tools_span));
+    if (cacheable) {
+      const std::string_view raw = raw_of(body, tools_span);
+      if (const ToolListCache::Entry* hit = thread_tool_cache().find(raw)) {
+        // The body with `[]` for the tool list; the rest is read as always.
+        padded.replace(tools_span.offset, tools_span.length, "[]");
+        element root;
+        if (parser.parse(padded).get(root) == simdjson::SUCCESS) {
+          RequestConverter converter(options, body.size(), for_passthrough);
+          converter.use_tools(hit);
+          UpstreamRequest result;
+          if (!converter.convert(root, result)) {
+            return fail(converter.take_error());
+          }
+          return result;
+        }
+        // The rest does not parse as it is (it may need repair): the full path says why.
+      }
+    }
+  }
   std::string scratch;
   element root;
   if (auto error = detail::parse_lenient(parser, body, scratch, root); error) {
@@ -1124,6 +1187,11 @@ Result<UpstreamRequest, ApiError> convert_request(std::string_view body,
   UpstreamRequest result;
   if (!converter.convert(root, result)) {
     return fail(converter.take_error());
+  }
+  if (cacheable && scratch.empty() && converter.converted_tools()) {
+    // Parsed as sent (no repair): the conversion of these exact bytes can be reused.
+    const auto& [converted, written] = *converter.converted_tools();
+    thread_tool_cache().put(raw_of(body, tools_span), converted, written);
   }
   return result;
 }

@@ -1,0 +1,147 @@
+// The converted-tool-list cache: a hit must produce exactly what a full conversion produces,
+// for the same tools with anything else around them, and a list that differs in one byte must
+// not hit.
+
+#include "worker/convert/tool_cache.h"
+
+#include <gtest/gtest.h>
+
+#include <simdjson.h>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+#include "golden_options.h"
+#include "worker/convert/convert.h"
+
+namespace ccproxy::convert {
+namespace {
+
+using detail::RawSpan;
+using detail::ToolListCache;
+using nlohmann::json;
+
+std::string fixture() {
+  std::ifstream in(CCPROXY_FIXTURE, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string convert_ok(const std::string& body) {
+  auto r = to_openai_request(body, testing::golden_request_options());
+  EXPECT_TRUE(r.ok()) << r.error().message;
+  return r.ok() ? r->body : std::string();
+}
+
+std::string convert_error(const std::string& body) {
+  auto r = to_openai_request(body, testing::golden_request_options());
+  EXPECT_FALSE(r.ok());
+  return r.ok() ? std::string() : r.error().message;
+}
+
+// Converts with the thread's cache emptied first: the reference (full) conversion.
+std::string convert_cold(const std::string& body) {
+  detail::thread_tool_cache().clear();
+  return convert_ok(body);
+}
+
+bool locate(std::string text, RawSpan& span) {
+  text.reserve(text.size() + simdjson::SIMDJSON_PADDING);
+  return detail::find_top_level_tools(text.data(), text.size(), span);
+}
+
+TEST(ToolCache, FindsTheTopLevelToolsArrayOnly) {
+  RawSpan span;
+  const std::string doc = R"({"a":{"tools":[1]},"tools" : [ {"x":"]"} ] ,"b":[{"tools":2}]})";
+  ASSERT_TRUE(locate(doc, span));
+  EXPECT_EQ(doc.substr(span.offset, span.length).substr(0, 13), R"([ {"x":"]"} ])");
+  EXPECT_FALSE(locate(R"({"tools":null})", span));
+  EXPECT_FALSE(locate(R"({"tools":{}})", span));
+  EXPECT_FALSE(locate(R"({"model":"m"})", span));
+  EXPECT_FALSE(locate(R"([{"tools":[]}])", span));
+  EXPECT_FALSE(locate(R"({"tools":[1],"tools":[2]})", span));  // duplicated: not guessed
+  EXPECT_FALSE(locate(R"({"tools":[1)", span));
+}
+
+TEST(ToolCache, KeepsTheMostRecentlyUsedLists) {
+  ToolListCache cache;
+  const std::string a(3000, 'a'), b(3000, 'b'), c(3000, 'c'), d(3000, 'd'), e(3000, 'e');
+  cache.put(a, "A", 1);
+  cache.put(b, "B", 1);
+  cache.put(c, "C", 1);
+  cache.put(d, "D", 1);
+  ASSERT_NE(cache.find(a), nullptr);  // a is now the most recent, b the least
+  cache.put(e, "E", 1);
+  EXPECT_EQ(cache.size(), ToolListCache::kMaxEntries);
+  EXPECT_EQ(cache.find(b), nullptr);
+  ASSERT_NE(cache.find(a), nullptr);
+  EXPECT_EQ(cache.find(a)->converted, "A");
+  EXPECT_EQ(cache.find(e)->converted, "E");
+  std::string a2 = a;
+  a2[1500] = 'x';
+  EXPECT_EQ(cache.find(a2), nullptr);
+  EXPECT_FALSE(ToolListCache::worth_caching("[]"));
+}
+
+TEST(ToolCache, HitEqualsFullConversionOfTheFixture) {
+  const std::string body = fixture();
+  const std::string cold = convert_cold(body);
+  ASSERT_FALSE(cold.empty());
+  EXPECT_EQ(detail::thread_tool_cache().size(), 1u);
+  EXPECT_EQ(convert_ok(body), cold);  // now from the cache
+  EXPECT_EQ(detail::thread_tool_cache().size(), 1u);
+}
+
+TEST(ToolCache, SameToolsDifferentRestConvertsTheRestAfresh) {
+  json req = json::parse(fixture());
+  convert_cold(req.dump());
+  // Other messages, another tool_choice, no stream: everything but the tool list is new.
+  req["messages"] = json::array({{{"role", "user"}, {"content", "hello \"there\"\n"}}});
+  req["tool_choice"] = {{"type", "tool"}, {"name", "Bash"}, {"disable_parallel_tool_use", true}};
+  req["stream"] = false;
+  const std::string body = req.dump();
+  const std::string warm = convert_ok(body);
+  EXPECT_EQ(warm, convert_cold(body));
+  json out = json::parse(warm);
+  EXPECT_EQ(out["messages"].back()["content"], "hello \"there\"\n");
+  EXPECT_EQ(out["tool_choice"]["function"]["name"], "Bash");
+  EXPECT_EQ(out["parallel_tool_calls"], false);
+  EXPECT_EQ(out["tools"].size(), 25u);
+  EXPECT_FALSE(out.contains("stream"));
+}
+
+TEST(ToolCache, ErrorsOutsideTheToolListAreReportedOnAHit) {
+  json req = json::parse(fixture());
+  convert_cold(req.dump());
+  json bad = req;
+  bad["messages"][0]["content"] = 42;
+  const std::string warm = convert_error(bad.dump());
+  detail::thread_tool_cache().clear();
+  EXPECT_EQ(warm, convert_error(bad.dump()));
+  EXPECT_NE(warm.find("messages.0.content"), std::string::npos) << warm;
+
+  convert_ok(req.dump());
+  bad = req;
+  bad["tool_choice"] = "auto";  // must be an object
+  EXPECT_EQ(convert_error(bad.dump()), "tool_choice: expected an object, got a string");
+}
+
+TEST(ToolCache, OneChangedByteInTheToolsIsAMiss) {
+  json req = json::parse(fixture());
+  convert_cold(req.dump());
+  json changed = req;
+  changed["tools"][3]["description"] = "Changed description";
+  const std::string body = changed.dump();
+  const std::string warm = convert_ok(body);
+  EXPECT_EQ(json::parse(warm)["tools"][3]["function"]["description"], "Changed description");
+  EXPECT_EQ(warm, convert_cold(body));
+  // A broken tool in a list otherwise seen before is still an error.
+  json broken = req;
+  broken["tools"][2].erase("name");
+  EXPECT_EQ(convert_error(broken.dump()), "tools.2.name: field required");
+}
+
+}  // namespace
+}  // namespace ccproxy::convert

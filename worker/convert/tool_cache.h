@@ -1,0 +1,61 @@
+#pragma once
+// Converted tool lists, kept between requests.
+//
+// Claude Code sends its whole tool list with every request: in the fixture request that is
+// 72 KB of an 86 KB body (25 tools with long descriptions and JSON schemas), identical from
+// one request of a session to the next. Converting it (escaping every description, writing
+// every schema) was most of the conversion time, so the converted list is kept, keyed by the
+// exact bytes of the Anthropic `tools` array: a list that differs in one byte is a miss.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ccproxy::convert::detail {
+
+class ToolListCache {
+ public:
+  struct Entry {
+    std::string raw;          // the Anthropic `tools` array as the client sent it
+    std::string converted;    // `,"tools":[...]` for OpenAI; empty when no tool is callable
+    std::size_t written = 0;  // tools in `converted`
+    std::uint64_t last_use = 0;
+  };
+
+  /// Lists shorter than this convert in a few microseconds: not worth keeping.
+  static constexpr std::size_t kMinBytes = 2 * 1024;
+  static constexpr std::size_t kMaxBytes = 1024 * 1024;
+  /// A main agent and a few sub-agents each have their own list.
+  static constexpr std::size_t kMaxEntries = 4;
+
+  static bool worth_caching(std::string_view raw) {
+    return raw.size() >= kMinBytes && raw.size() <= kMaxBytes;
+  }
+
+  /// The entry whose `raw` equals `raw` byte for byte, or nullptr.
+  const Entry* find(std::string_view raw);
+  /// Adds (or replaces) an entry, evicting the least recently used one when full.
+  void put(std::string_view raw, std::string converted, std::size_t written);
+  std::size_t size() const { return entries_.size(); }
+  void clear() { entries_.clear(); }
+
+ private:
+  std::vector<Entry> entries_;
+  std::uint64_t clock_ = 0;
+};
+
+/// The cache of the calling thread (a worker converts on its one event-loop thread).
+ToolListCache& thread_tool_cache();
+
+struct RawSpan {
+  std::size_t offset = 0;
+  std::size_t length = 0;
+};
+/// Where the top-level `tools` array of `json` is (`json` must have SIMDJSON_PADDING readable
+/// bytes after its end). false when the document is not an object, has no `tools` array, has
+/// it twice, or does not parse.
+bool find_top_level_tools(const char* json, std::size_t size, RawSpan& span);
+
+}  // namespace ccproxy::convert::detail
