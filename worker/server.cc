@@ -27,6 +27,7 @@ namespace {
 
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kMaxConnections = 1024;
+constexpr auto kPoolSweepInterval = std::chrono::seconds(5);
 
 double uniform_random() {
   static thread_local std::mt19937_64 engine{std::random_device{}()};
@@ -36,7 +37,12 @@ double uniform_random() {
 class Server {
  public:
   Server(asio::io_context& io, WorkerContext& ctx)
-      : io_(io), ctx_(ctx), acceptor_(io), signals_(io, SIGINT, SIGTERM), grace_timer_(io) {}
+      : io_(io),
+        ctx_(ctx),
+        acceptor_(io),
+        signals_(io, SIGINT, SIGTERM),
+        grace_timer_(io),
+        pool_sweep_(io) {}
 
   /// Binds and listens; false (logged) when that is impossible.
   bool listen() {
@@ -70,6 +76,7 @@ class Server {
 
   void start() {
     asio::co_spawn(io_, accept_loop(), asio::detached);
+    schedule_pool_sweep();
     signals_.async_wait([this](const error_code& ec, int signo) {
       if (!ec) {
         on_signal(signo);
@@ -78,6 +85,19 @@ class Server {
   }
 
  private:
+  // Idle upstream connections are checked every few seconds: closed by the server, or unused
+  // longer than the pool keeps them, they are closed and their memory freed.
+  void schedule_pool_sweep() {
+    pool_sweep_.expires_after(kPoolSweepInterval);
+    pool_sweep_.async_wait([this](const error_code& ec) {
+      if (ec || ctx_.shutting_down) {
+        return;
+      }
+      ctx_.upstream.pool().sweep();
+      schedule_pool_sweep();
+    });
+  }
+
   asio::awaitable<void> accept_loop() {
     co_await asio::this_coro::throw_if_cancelled(false);
     while (acceptor_.is_open()) {
@@ -129,6 +149,7 @@ class Server {
       return;
     }
     ctx_.shutting_down = true;
+    pool_sweep_.cancel();
     ctx_.log->info("signal {}: stopping; open requests get {} ms to finish", signo,
                    ctx_.config.shutdown_grace.count());
     error_code ignored;
@@ -166,6 +187,7 @@ class Server {
   tcp::acceptor acceptor_;
   asio::signal_set signals_;
   asio::steady_timer grace_timer_;
+  asio::steady_timer pool_sweep_;
   SessionRegistry registry_;
   std::size_t open_sessions_ = 0;
 };

@@ -342,6 +342,16 @@ void ConnectionPool::clear() {
   idle_.clear();
 }
 
+void ConnectionPool::sweep() {
+  for (auto it = idle_.begin(); it != idle_.end();) {
+    auto& list = it->second;
+    prune(list);
+    std::erase_if(
+        list, [](const std::unique_ptr<UpstreamConnection>& c) { return !c->looks_reusable(); });
+    it = list.empty() ? idle_.erase(it) : std::next(it);
+  }
+}
+
 std::size_t ConnectionPool::idle_count() const {
   std::size_t n = 0;
   for (const auto& [k, v] : idle_) {

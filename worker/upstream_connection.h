@@ -83,6 +83,9 @@ class ConnectionPool {
   std::unique_ptr<UpstreamConnection> take(const std::string& key);
   void put(const std::string& key, std::unique_ptr<UpstreamConnection> connection);
   void clear();
+  /// Closes idle connections that are too old or that the server has closed (they would
+  /// otherwise sit in CLOSE_WAIT until the next request). The worker calls it periodically.
+  void sweep();
   std::size_t idle_count() const;
 
  private:
