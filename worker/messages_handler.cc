@@ -132,11 +132,10 @@ asio::awaitable<HandlerOutcome> relay_stream(WorkerContext& ctx, ClientChannel& 
   head.headers.emplace_back("Cache-Control", "no-cache");
   head.headers.emplace_back("X-Accel-Buffering", "no");
   head.headers.emplace_back("request-id", req.id);
-  std::string head_bytes = serialize(head);
-  bool head_written = co_await client.write(head_bytes);
-  if (!head_written) {
-    co_return HandlerOutcome{200, true};
-  }
+  // Output is gathered in `pending` and written when the next upstream read may have to
+  // wait, so bytes that are already here leave in one write: the head with what came along
+  // with the upstream's head, the last events with the end of the body.
+  std::string pending = serialize(head);
 
   ctx.metrics.stream_opened();
   struct StreamGauge {
@@ -151,6 +150,13 @@ asio::awaitable<HandlerOutcome> relay_stream(WorkerContext& ctx, ClientChannel& 
   std::string out;
   bool client_ok = true;
   while (true) {
+    if (!pending.empty() && !exchange.has_buffered_body()) {
+      client_ok = co_await client.write(pending);
+      pending.clear();
+      if (!client_ok) {
+        break;
+      }
+    }
     in.clear();
     out.clear();
     auto more = co_await exchange.read_body(in);
@@ -164,8 +170,7 @@ asio::awaitable<HandlerOutcome> relay_stream(WorkerContext& ctx, ClientChannel& 
       } else {
         translator.fail(error, out);
       }
-      std::string bytes = chunk(out);
-      client_ok = co_await client.write(bytes);
+      append_chunk(pending, out);
       break;
     }
     if (passthrough) {
@@ -174,19 +179,12 @@ asio::awaitable<HandlerOutcome> relay_stream(WorkerContext& ctx, ClientChannel& 
     } else {
       translator.feed(in, out);
     }
-    if (!out.empty()) {
-      std::string bytes = chunk(out);
-      client_ok = co_await client.write(bytes);
-      if (!client_ok) {
-        break;
-      }
-    }
+    append_chunk(pending, out);
     if (!*more) {
       if (!passthrough) {
         out.clear();
         translator.finish(out);
-        std::string bytes = chunk(out);
-        client_ok = co_await client.write(bytes);
+        append_chunk(pending, out);
       }
       break;
     }
@@ -197,8 +195,8 @@ asio::awaitable<HandlerOutcome> relay_stream(WorkerContext& ctx, ClientChannel& 
   }
   record.usage = passthrough ? scanner.usage() : translator.usage();
   if (client_ok) {
-    std::string last(kLastChunk);
-    client_ok = co_await client.write(last);
+    pending += kLastChunk;
+    client_ok = co_await client.write(pending);
   }
   co_return HandlerOutcome{200, !client_ok || !head.keep_alive};
 }

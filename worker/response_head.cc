@@ -72,15 +72,20 @@ std::string serialize(const ResponseHead& head) {
 }
 
 std::string chunk(std::string_view data) {
+  std::string out;
+  append_chunk(out, data);
+  return out;
+}
+
+void append_chunk(std::string& out, std::string_view data) {
   if (data.empty()) {
-    return {};
+    return;
   }
   char size[32];
-  std::snprintf(size, sizeof size, "%zx\r\n", data.size());
-  std::string out(size);
+  const int n = std::snprintf(size, sizeof size, "%zx\r\n", data.size());
+  out.append(size, static_cast<std::size_t>(n));
   out.append(data);
   out += "\r\n";
-  return out;
 }
 
 }  // namespace ccproxy::worker

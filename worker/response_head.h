@@ -26,6 +26,8 @@ std::string serialize(const ResponseHead& head);
 
 /// One chunk of the chunked transfer coding ("" for none: an empty chunk would end the body).
 std::string chunk(std::string_view data);
+/// The same, appended to `out`.
+void append_chunk(std::string& out, std::string_view data);
 inline constexpr std::string_view kLastChunk = "0\r\n\r\n";
 
 }  // namespace ccproxy::worker

@@ -90,6 +90,9 @@ class UpstreamExchange {
   const HttpResponseParser& response() const { return parser_; }
   bool reused_connection() const;
 
+  /// Body bytes that arrived with the response head and have not been read yet: the next
+  /// read_body returns them without waiting.
+  bool has_buffered_body() const { return !pending_body_.empty(); }
   /// Appends the next body bytes to `out`. true: more may follow; false: the body is complete.
   asio::awaitable<Result<bool, UpstreamFailure>> read_body(std::string& out);
   /// The whole body (error bodies, non-streaming responses), at most `limit` bytes.

@@ -91,6 +91,11 @@ TEST(ResponseHead, SerializesWithoutCompression) {
   EXPECT_NE(serialize(s).find("Transfer-Encoding: chunked\r\n"), std::string::npos);
   EXPECT_EQ(chunk("hello"), "5\r\nhello\r\n");
   EXPECT_EQ(chunk(""), "");
+  std::string out = "head";
+  append_chunk(out, std::string(26, 'x'));
+  append_chunk(out, "");
+  append_chunk(out, "ab");
+  EXPECT_EQ(out, "head1a\r\n" + std::string(26, 'x') + "\r\n2\r\nab\r\n");
 }
 
 }  // namespace
