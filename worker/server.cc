@@ -94,8 +94,24 @@ class Server {
         return;
       }
       ctx_.upstream.pool().sweep();
+      release_memory_when_idle();
       schedule_pool_sweep();
     });
+  }
+
+  // Quiet since the last sweep (no request finished or running): return freed heap memory to
+  // the system, once per quiet spell.
+  void release_memory_when_idle() {
+    const uint64_t seen = ctx_.metrics.requests_total();
+    if (seen != requests_at_last_sweep_ || ctx_.metrics.in_flight() > 0) {
+      requests_at_last_sweep_ = seen;
+      trimmed_ = false;
+      return;
+    }
+    if (!trimmed_) {
+      ::malloc_trim(0);
+      trimmed_ = true;
+    }
   }
 
   asio::awaitable<void> accept_loop() {
@@ -188,6 +204,8 @@ class Server {
   asio::signal_set signals_;
   asio::steady_timer grace_timer_;
   asio::steady_timer pool_sweep_;
+  uint64_t requests_at_last_sweep_ = 0;
+  bool trimmed_ = true;  // run_worker trims once before serving
   SessionRegistry registry_;
   std::size_t open_sessions_ = 0;
 };
@@ -198,10 +216,12 @@ int run_worker(const WorkerConfig& config, std::shared_ptr<spdlog::logger> log,
                const WorkerHooks& hooks) {
   // Writes to a vanished client must be an error code, not a fatal signal.
   ::signal(SIGPIPE, SIG_IGN);
-  // Request bodies (often 100 KB+) go to mmap and back to the system when freed, instead of
-  // glibc's dynamic threshold keeping them in the heap: a worker that is idle stays small.
+  // Blocks of 128 KB+ go to mmap and back to the system when freed, instead of glibc's
+  // dynamic threshold keeping them in the heap. Freed heap memory is kept while requests come
+  // (giving it back after each 86 KB request and faulting it in again cost ~15% of the
+  // throughput); the pool sweep gives it back once the worker has been idle for a while.
   ::mallopt(M_MMAP_THRESHOLD, 128 * 1024);
-  ::mallopt(M_TRIM_THRESHOLD, 256 * 1024);
+  ::mallopt(M_TRIM_THRESHOLD, 4 * 1024 * 1024);
 
   auto endpoint = parse_upstream(config.upstream.base_url, config.upstream.format);
   if (!endpoint) {

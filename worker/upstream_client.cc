@@ -8,6 +8,12 @@
 namespace ccproxy::worker {
 namespace {
 
+// Idle keep-alive connections kept per upstream: enough for a burst of parallel requests
+// to find warm connections (a new TLS connection costs a handshake), few enough to be cheap;
+// the worker's sweep closes those unused for kMaxIdleTime.
+constexpr std::size_t kMaxIdlePerHost = 64;
+constexpr auto kMaxIdleTime = std::chrono::seconds(30);
+
 bool header_safe(std::string_view s) {
   return s.find_first_of("\r\n") == std::string_view::npos;
 }
@@ -24,7 +30,7 @@ UpstreamClient::UpstreamClient(const WorkerConfig& config, UpstreamEndpoint endp
     : config_(config),
       endpoint_(std::move(endpoint)),
       proxy_(std::move(proxy)),
-      pool_(8, std::chrono::seconds(30)) {
+      pool_(kMaxIdlePerHost, kMaxIdleTime) {
   pool_key_ = std::string(endpoint_.tls ? "https://" : "http://") + endpoint_.host_header + "|" +
               std::to_string(endpoint_.port) + "|" + (proxy_ ? proxy_->display : "");
 }

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <span>
+#include <vector>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/connect.hpp>
@@ -214,11 +215,22 @@ asio::awaitable<Result<std::unique_ptr<UpstreamConnection>, UpstreamFailure>> co
   const FailureKind connect_kind = proxy ? FailureKind::proxy : FailureKind::connect;
   const std::string via = proxy ? " via proxy " + proxy->display : std::string();
 
-  tcp::resolver resolver(executor);
-  set_abort([&resolver] { resolver.cancel(); });
-  auto [rec, results] = co_await resolver.async_resolve(host, std::to_string(port), kNoThrow);
-  if (rec) {
-    co_return fail(UpstreamFailure{connect_kind, "resolve " + host + ": " + rec.message()});
+  // An address needs no lookup (and Asio's resolver runs getaddrinfo on a helper thread).
+  std::vector<tcp::endpoint> endpoints;
+  error_code aec;
+  const asio::ip::address literal = asio::ip::make_address(host, aec);
+  if (!aec) {
+    endpoints.emplace_back(literal, port);
+  } else {
+    tcp::resolver resolver(executor);
+    set_abort([&resolver] { resolver.cancel(); });
+    auto [rec, results] = co_await resolver.async_resolve(host, std::to_string(port), kNoThrow);
+    if (rec) {
+      co_return fail(UpstreamFailure{connect_kind, "resolve " + host + ": " + rec.message()});
+    }
+    for (const auto& entry : results) {
+      endpoints.push_back(entry.endpoint());
+    }
   }
 
   tcp::socket socket(executor);
@@ -226,7 +238,7 @@ asio::awaitable<Result<std::unique_ptr<UpstreamConnection>, UpstreamFailure>> co
     error_code ignored;
     socket.close(ignored);
   });
-  auto [cec, ep] = co_await asio::async_connect(socket, results, kNoThrow);
+  auto [cec, ep] = co_await asio::async_connect(socket, endpoints, kNoThrow);
   if (cec) {
     co_return fail(
         UpstreamFailure{connect_kind, "connect " + where(host, port) + ": " + cec.message()});
