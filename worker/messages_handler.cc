@@ -333,6 +333,7 @@ asio::awaitable<HandlerOutcome> handle_messages(WorkerContext& ctx, ClientChanne
   convert::RequestOptions options;
   options.models = &config.models;
   options.max_tokens = config.max_tokens;
+  options.body_padded = req.body.capacity() >= req.body.size() + convert::kInputPadding;
   auto converted = config.upstream.format == UpstreamFormat::openai
                        ? convert::to_openai_request(req.body, options)
                        : convert::to_passthrough_request(req.body, options);

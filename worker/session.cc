@@ -1,5 +1,7 @@
 #include "worker/session.h"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/as_tuple.hpp>
@@ -12,6 +14,7 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include "worker/client_auth.h"
+#include "worker/convert/convert.h"
 #include "worker/read_buffer.h"
 #include "worker/request_log.h"
 #include "worker/response_head.h"
@@ -117,14 +120,19 @@ asio::awaitable<bool> Session::wait_for_disconnect() {
   }
 }
 
-asio::awaitable<error_code> Session::receive() {
+asio::awaitable<error_code> Session::receive(std::string* body, std::size_t length) {
   while (true) {
     // Try first (the bytes are often there already), wait for readiness only when not.
     std::span<char> buffer = shared_read_buffer();
     error_code ec;
     std::size_t n = socket_.read_some(asio::buffer(buffer.data(), buffer.size()), ec);
     if (!ec) {
-      inbuf_.append(buffer.data(), n);
+      std::size_t taken = 0;
+      if (body != nullptr) {
+        taken = std::min(n, length - body->size());
+        body->append(buffer.data(), taken);
+      }
+      inbuf_.append(buffer.data() + taken, n - taken);  // what follows: a pipelined request
       co_return ec;
     }
     if (ec != asio::error::would_block && ec != asio::error::try_again) {
@@ -214,7 +222,7 @@ asio::awaitable<bool> Session::serve_one() {
   http::request_parser<http::string_body> parser;
   parser.header_limit(kHeaderLimit);
   parser.body_limit(ctx_.config.max_body_bytes);
-  parser.eager(true);
+  parser.eager(false);  // headers first; the body is read below
 
   // Headers.
   bool started = !inbuf_.empty();
@@ -340,7 +348,28 @@ asio::awaitable<bool> Session::serve_one() {
       }
     }
   }
-  while (!parser.is_done()) {
+  const auto length = parser.content_length();
+  if (!parser.is_done() && length && !parser.chunked()) {
+    // A Content-Length body goes straight into its string, with spare room for the JSON
+    // parser's padding so that the converter reads it in place.
+    std::string body;
+    body.reserve(static_cast<std::size_t>(*length) + convert::kInputPadding);
+    const std::size_t buffered = std::min<std::size_t>(inbuf_.size(), *length);
+    body.append(inbuf_, 0, buffered);
+    inbuf_.erase(0, buffered);
+    while (body.size() < *length) {
+      read_watchdog_.arm(Clock::now() + kBodyIdle, [this] { close(); });
+      error_code ec = co_await receive(&body, static_cast<std::size_t>(*length));
+      read_watchdog_.disarm();
+      if (ec) {
+        ctx_.metrics.request_finished(499, 0);
+        co_return false;
+      }
+    }
+    req.body = std::move(body);
+  }
+  parser.eager(true);
+  while (req.body.empty() && !parser.is_done()) {
     if (!inbuf_.empty()) {
       std::size_t used = parser.put(asio::buffer(inbuf_), perr);
       inbuf_.erase(0, used);
@@ -377,7 +406,9 @@ asio::awaitable<bool> Session::serve_one() {
                                        "malformed HTTP request body: " + perr.message());
     co_return co_await answer(req, method, target, r, false, true, keep_alive);
   }
-  req.body = parser.release().body();
+  if (req.body.empty()) {
+    req.body = parser.release().body();
+  }
   req.keep_alive = keep_alive;
 
   if (route.route == Route::count_tokens) {

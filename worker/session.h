@@ -49,8 +49,9 @@ class Session final : public ClientChannel {
  private:
   asio::awaitable<bool> serve_one();
   asio::awaitable<void> linger_close();
-  /// Appends what the client sent to inbuf_, waiting until something (or EOF) arrives.
-  asio::awaitable<error_code> receive();
+  /// Appends what the client sent to inbuf_, waiting until something (or EOF) arrives. With
+  /// `body`, bytes go to `*body` first, until it holds `length`.
+  asio::awaitable<error_code> receive(std::string* body = nullptr, std::size_t length = 0);
   /// Writes one complete response; false when the connection must close afterwards.
   asio::awaitable<bool> answer(const IncomingRequest& req, const std::string& method,
                                const std::string& target, SimpleResponse& response, bool head_only,

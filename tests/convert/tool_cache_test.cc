@@ -94,6 +94,23 @@ TEST(ToolCache, HitEqualsFullConversionOfTheFixture) {
   EXPECT_EQ(detail::thread_tool_cache().size(), 1u);
 }
 
+TEST(ToolCache, PaddedBodyIsReadInPlaceWithTheSameResult) {
+  std::string body = fixture();
+  const std::string cold = convert_cold(body);
+  body.reserve(body.size() + kInputPadding);
+  RequestOptions options = testing::golden_request_options();
+  options.body_padded = true;
+  for (int pass = 0; pass < 2; ++pass) {  // a miss, then a hit
+    detail::thread_tool_cache().clear();
+    if (pass == 1) {
+      convert_ok(body);
+    }
+    auto r = to_openai_request(body, options);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->body, cold) << "pass " << pass;
+  }
+}
+
 TEST(ToolCache, SameToolsDifferentRestConvertsTheRestAfresh) {
   json req = json::parse(fixture());
   convert_cold(req.dump());

@@ -5,6 +5,7 @@
 // Reported model: every response (whole or streamed) reports the model name the client asked
 // for, so Claude Code sees the name it sent; the provider model goes to logs and metrics.
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -36,11 +37,17 @@ struct Usage {
   int64_t cache_read_input_tokens = 0;
 };
 
+/// Bytes the JSON parser may read past the end of its input (simdjson's padding).
+inline constexpr std::size_t kInputPadding = 64;
+
 struct RequestOptions {
   const worker::ModelMap* models = nullptr;  // required
   worker::TokenLimits max_tokens;
   /// Assistant `thinking` blocks in history become `reasoning_content` (else dropped).
   bool reasoning_content_in_history = false;
+  /// The caller guarantees kInputPadding readable bytes after the body's end (a string with
+  /// that much spare capacity): the body is parsed where it is instead of being copied.
+  bool body_padded = false;
 };
 
 struct UpstreamRequest {

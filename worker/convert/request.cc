@@ -1119,6 +1119,8 @@ bool RequestConverter::write_tool_choice(element tool_choice) {
 
 }  // namespace
 
+static_assert(kInputPadding >= simdjson::SIMDJSON_PADDING);
+
 // Large bodies get their own parser so the per-thread one stays small.
 constexpr size_t kThreadParserLimit = 4u << 20;
 
@@ -1151,15 +1153,23 @@ Result<UpstreamRequest, ApiError> convert_request(std::string_view body,
   bool cacheable = false;
   if (!for_passthrough && body.size() <= kThreadParserLimit) {
     std::string& padded = thread_padded_buffer();
-    padded.reserve(body.size() + simdjson::SIMDJSON_PADDING);
-    padded.assign(body);
-    cacheable = find_top_level_tools(padded.data(), padded.size(), tools_span) &&
+    const char* json = body.data();
+    if (!options.body_padded) {
+      padded.reserve(body.size() + simdjson::SIMDJSON_PADDING);
+      padded.assign(body);
+      json = padded.data();
+    }
+    cacheable = find_top_level_tools(json, body.size(), tools_span) &&
                 ToolListCache::worth_caching(raw_of(body, tools_span));
     if (cacheable) {
       const std::string_view raw = raw_of(body, tools_span);
       if (const ToolListCache::Entry* hit = thread_tool_cache().find(raw)) {
         // The body with `[]` for the tool list; the rest is read as always.
-        padded.replace(tools_span.offset, tools_span.length, "[]");
+        const std::string_view tail = body.substr(tools_span.offset + tools_span.length);
+        padded.reserve(body.size() - tools_span.length + 2 + simdjson::SIMDJSON_PADDING);
+        padded.assign(body.substr(0, tools_span.offset));
+        padded.append("[]");
+        padded.append(tail);
         element root;
         if (parser.parse(padded).get(root) == simdjson::SUCCESS) {
           RequestConverter converter(options, body.size(), for_passthrough);
