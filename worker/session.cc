@@ -96,7 +96,8 @@ asio::awaitable<bool> Session::write(std::string_view bytes) {
     co_return false;
   }
   write_watchdog_.arm(Clock::now() + kWriteTimeout, [this] { close(); });
-  auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(bytes), kNoThrow);
+  auto [ec, n] =
+      co_await asio::async_write(socket_, asio::buffer(bytes), TransferAllAtOnce{}, kNoThrow);
   write_watchdog_.disarm();
   co_return !ec;
 }
@@ -109,7 +110,11 @@ asio::awaitable<bool> Session::wait_for_disconnect() {
       co_await forever.async_wait(kNoThrow);
       co_return !socket_.is_open();
     }
-    error_code ec = co_await receive();
+    // The request was just read, so nothing is expected: wait first, then read what came.
+    auto [ec] = co_await socket_.async_wait(tcp::socket::wait_read, kNoThrow);
+    if (!ec) {
+      ec = co_await receive();
+    }
     if (ec == asio::error::operation_aborted) {
       // Cancelled because the request finished, or the socket was closed under us (shutdown).
       co_return !socket_.is_open();

@@ -27,6 +27,7 @@ namespace ccproxy::worker {
 namespace {
 
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+constexpr int kSendBuffer = 256 * 1024;
 // One TLS record at most.
 constexpr std::size_t kTlsReadBuffer = 16 * 1024;
 
@@ -127,7 +128,7 @@ asio::awaitable<std::tuple<error_code, std::size_t>> UpstreamConnection::write_a
   if (tls_) {
     co_return co_await asio::async_write(*tls_, buffers, kNoThrow);
   }
-  co_return co_await asio::async_write(*plain_, buffers, kNoThrow);
+  co_return co_await asio::async_write(*plain_, buffers, TransferAllAtOnce{}, kNoThrow);
 }
 
 asio::awaitable<error_code> UpstreamConnection::handshake(const std::string& host) {
@@ -246,6 +247,9 @@ asio::awaitable<Result<std::unique_ptr<UpstreamConnection>, UpstreamFailure>> co
   error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
   socket.set_option(asio::socket_base::keep_alive(true), ignored);
+  // A Claude Code request is 100 KB and more: room for one in the send buffer lets it leave
+  // in one writev instead of waiting for the buffer to drain (the default starts at 16 KB).
+  socket.set_option(asio::socket_base::send_buffer_size(kSendBuffer), ignored);
 
   if (proxy && endpoint.tls) {
     // Open a tunnel: CONNECT host:port, then TLS end to end through it.
