@@ -3,6 +3,7 @@
 #include <malloc.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -12,7 +13,9 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <optional>
 #include <random>
 
@@ -216,6 +219,15 @@ int run_worker(const WorkerConfig& config, std::shared_ptr<spdlog::logger> log,
                const WorkerHooks& hooks) {
   // Writes to a vanished client must be an error code, not a fatal signal.
   ::signal(SIGPIPE, SIG_IGN);
+  // Each stream holds two descriptors (client and upstream): the usual soft limit of 1,024
+  // would stop a worker near 500 streams. Raise it to the hard limit.
+  if (rlimit lim{}; ::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    const rlim_t before = lim.rlim_cur;
+    lim.rlim_cur = lim.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &lim) != 0) {
+      log->warn("open-file limit stays at {}: {}", before, std::strerror(errno));
+    }
+  }
   // Blocks of 128 KB+ go to mmap and back to the system when freed, instead of glibc's
   // dynamic threshold keeping them in the heap. Freed heap memory is kept while requests come
   // (giving it back after each 86 KB request and faulting it in again cost ~15% of the

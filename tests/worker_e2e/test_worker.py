@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -209,6 +210,21 @@ class TestHttpFront(WorkerTest):
         self.assertNotIn(UPSTREAM_KEY, raw.decode())
         self.assertNotIn(UPSTREAM_KEY[-12:], raw.decode())
         self.assertEqual(self.mock.requests, [])  # never calls the provider
+
+    def test_open_file_limit_raised_to_the_hard_limit(self):
+        # Started with a soft limit of 256: a worker raises it so that streams (two
+        # descriptors each) are not capped near 128.
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if hard <= 256:
+            self.skipTest("hard open-file limit %d leaves nothing to raise" % hard)
+        w = Worker(profile_toml(self.mock.url + "/v1"), name="limits",
+                   preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (256, hard)))
+        try:
+            with open("/proc/%d/limits" % w.proc.pid) as f:
+                line = next(l for l in f if l.startswith("Max open files"))
+            self.assertEqual(line.split()[3:5], [str(hard), str(hard)], line)
+        finally:
+            w.stop()
 
     def test_root_get_and_head(self):
         resp, raw = self.worker.request("GET", "/")

@@ -50,7 +50,7 @@ def profile_toml(base_url, fmt="openai", top=None, upstream=None, timeouts=None,
 
 
 class Worker:
-    def __init__(self, profile_text, name="test", env=None, port=0, unset=()):
+    def __init__(self, profile_text, name="test", env=None, port=0, unset=(), preexec_fn=None):
         self.home = tempfile.mkdtemp(prefix="ccproxy-worker-test-")
         os.makedirs(os.path.join(self.home, "profiles"))
         with open(os.path.join(self.home, "profiles", name + ".toml"), "w") as f:
@@ -65,7 +65,7 @@ class Worker:
         self.proc = subprocess.Popen(
             [os.environ["CCPROXY_BIN"], "--home", self.home, "run", "--profile", name, "--port",
              str(port), "--log-stderr"],
-            stdout=subprocess.PIPE, stderr=self._stderr, env=child_env)
+            stdout=subprocess.PIPE, stderr=self._stderr, env=child_env, preexec_fn=preexec_fn)
         self.port = None
         line = self._read_line(10)
         if line is None or not line.startswith("listening on "):
