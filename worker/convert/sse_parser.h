@@ -9,7 +9,32 @@
 #include <string>
 #include <string_view>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace ccproxy::convert {
+
+/// Index of the first '\n' or '\r' in p[i, n), or n. 16 bytes at a time where SSE2 is there:
+/// a byte-by-byte scan was a tenth of a streaming worker's CPU time.
+inline std::size_t find_line_end(const char* p, std::size_t i, std::size_t n) {
+#if defined(__SSE2__)
+  const __m128i lf = _mm_set1_epi8('\n');
+  const __m128i cr = _mm_set1_epi8('\r');
+  while (i + 16 <= n) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    const int mask = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr)));
+    if (mask != 0) {
+      return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+    }
+    i += 16;
+  }
+#endif
+  while (i < n && p[i] != '\n' && p[i] != '\r') {
+    ++i;
+  }
+  return i;
+}
 
 struct SseEvent {
   std::string_view event;  // the `event:` field, empty when absent
@@ -82,10 +107,7 @@ bool SseParser::feed(std::string_view bytes, OnEvent&& on_event) {
       }
     }
     // Find the end of the current line.
-    std::size_t j = i;
-    while (j < n && bytes[j] != '\n' && bytes[j] != '\r') {
-      ++j;
-    }
+    std::size_t j = find_line_end(bytes.data(), i, n);
     if (j == n) {
       // Incomplete line: keep it for the next feed, bounded.
       if (line_.size() + (n - i) > max_event_bytes_) {

@@ -95,12 +95,26 @@ enum class ThinkMode { start, in_think, after_think, text };
 
 }  // namespace
 
+// Events up to this size share the thread's parser (as requests do).
+constexpr std::size_t kThreadParserLimit = 4u << 20;
+
 struct StreamTranslator::State {
   explicit State(ResponseContext c) : context(std::move(c)) {}
 
   ResponseContext context;
   SseParser sse;
-  simdjson::dom::parser parser;
+  // Chunks are parsed with the thread's parser (a parser of its own cost every stream nine
+  // allocations and fresh pages); only an oversized event gets a parser of its own.
+  std::unique_ptr<simdjson::dom::parser> big_parser;
+  simdjson::dom::parser& parser_for(std::size_t size) {
+    if (size <= kThreadParserLimit) {
+      return detail::thread_parser();
+    }
+    if (!big_parser) {
+      big_parser = std::make_unique<simdjson::dom::parser>();
+    }
+    return *big_parser;
+  }
   std::string chunk;  // the current event's data with simdjson padding
   std::string scratch;
   Usage usage;
@@ -499,7 +513,8 @@ struct StreamTranslator::State {
       return true;  // no arguments: input {}
     }
     element root;
-    return detail::parse_lenient(parser, arguments, scratch, root) == simdjson::SUCCESS &&
+    return detail::parse_lenient(parser_for(arguments.size()), arguments, scratch, root) ==
+               simdjson::SUCCESS &&
            detail::is_object(root);
   }
 
@@ -563,7 +578,7 @@ struct StreamTranslator::State {
     }
     usage = converted->usage;
     element root;
-    if (parser.parse(converted->body).get(root) != simdjson::SUCCESS) {
+    if (parser_for(converted->body.size()).parse(converted->body).get(root) != simdjson::SUCCESS) {
       fail_with(ApiError{502, "api_error", "upstream response could not be translated"});
       return;
     }
@@ -635,6 +650,7 @@ struct StreamTranslator::State {
     chunk.reserve(chunk.size() + simdjson::SIMDJSON_PADDING);
     element root;
     simdjson::error_code error;
+    simdjson::dom::parser& parser = parser_for(chunk.size());
     if (chunk.capacity() >= chunk.size() + simdjson::SIMDJSON_PADDING) {
       error = parser.parse(chunk.data(), chunk.size(), false).get(root);
     } else {
@@ -647,16 +663,18 @@ struct StreamTranslator::State {
       fail_with(ApiError{502, "api_error", "upstream sent a malformed stream chunk"});
       return;
     }
-    ApiError upstream;
-    if (detail::read_openai_error(root, data, upstream)) {
-      fail_with(upstream);
-      return;
+    element e;
+    if (get_field(root, "error", e)) {  // (an ApiError allocates: not for every chunk)
+      ApiError upstream;
+      if (detail::read_openai_error(root, data, upstream)) {
+        fail_with(upstream);
+        return;
+      }
     }
     if (error_event_type) {
       fail_with(ApiError{502, "api_error", "upstream stream error"});
       return;
     }
-    element e;
     if (get_field(root, "usage", e)) {
       detail::read_openai_usage(e, usage);
     }
