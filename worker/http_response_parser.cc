@@ -83,8 +83,7 @@ Result<void, std::string> HttpResponseParser::parse_head(std::string_view head) 
     if (colon == std::string_view::npos || colon == 0) {
       return fail("malformed header line from upstream");
     }
-    headers_.emplace_back(std::string(line.substr(0, colon)),
-                          std::string(trim(line.substr(colon + 1))));
+    headers_.emplace_back(line.substr(0, colon), trim(line.substr(colon + 1)));
   }
 
   std::string_view connection = header("connection");
@@ -140,9 +139,11 @@ Result<std::size_t, std::string> HttpResponseParser::feed(std::string_view data,
         }
         std::size_t head_len = end + 4;
         used += head_len - before;
-        std::string head = line_.substr(0, head_len);
+        // The head's text is kept (headers_ points into it); line_ gives its buffer away.
+        head_text_.swap(line_);
+        head_text_.resize(head_len);
         line_.clear();
-        if (auto r = parse_head(head); !r) {
+        if (auto r = parse_head(head_text_); !r) {
           return fail(r.error());
         }
         break;

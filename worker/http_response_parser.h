@@ -29,7 +29,10 @@ class HttpResponseParser {
   bool head_complete() const { return state_ > State::head; }
   bool complete() const { return state_ == State::done; }
   int status() const { return status_; }
-  const std::vector<std::pair<std::string, std::string>>& headers() const { return headers_; }
+  /// Views into the head's text: valid until the next head is parsed.
+  const std::vector<std::pair<std::string_view, std::string_view>>& headers() const {
+    return headers_;
+  }
   /// First value of a header, case-insensitive name; empty when absent.
   std::string_view header(std::string_view name) const;
   /// The connection can carry another request after this response.
@@ -54,7 +57,8 @@ class HttpResponseParser {
   bool keep_alive_ = true;
   bool connect_ = false;
   uint64_t remaining_ = 0;
-  std::vector<std::pair<std::string, std::string>> headers_;
+  std::string head_text_;
+  std::vector<std::pair<std::string_view, std::string_view>> headers_;
 };
 
 }  // namespace ccproxy::worker

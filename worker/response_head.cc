@@ -50,21 +50,34 @@ std::string_view reason_phrase(int status) {
 }
 
 std::string serialize(const ResponseHead& head) {
+  // Appended piece by piece: no temporaries (this runs for every response).
   std::string out;
   out.reserve(256);
-  out += "HTTP/1.1 " + std::to_string(head.status) + " ";
+  char number[24];
+  out += "HTTP/1.1 ";
+  out.append(number,
+             static_cast<std::size_t>(std::snprintf(number, sizeof number, "%d", head.status)));
+  out += ' ';
   out += reason_phrase(head.status);
   out += "\r\n";
   if (!head.content_type.empty()) {
-    out += "Content-Type: " + head.content_type + "\r\n";
+    out += "Content-Type: ";
+    out += head.content_type;
+    out += "\r\n";
   }
   if (head.content_length) {
-    out += "Content-Length: " + std::to_string(*head.content_length) + "\r\n";
+    out += "Content-Length: ";
+    out.append(number, static_cast<std::size_t>(
+                           std::snprintf(number, sizeof number, "%zu", *head.content_length)));
+    out += "\r\n";
   } else {
     out += "Transfer-Encoding: chunked\r\n";
   }
   for (const auto& [name, value] : head.headers) {
-    out += name + ": " + value + "\r\n";
+    out += name;
+    out += ": ";
+    out += value;
+    out += "\r\n";
   }
   out += head.keep_alive ? "Connection: keep-alive\r\n" : "Connection: close\r\n";
   out += "\r\n";
