@@ -88,6 +88,24 @@ TEST(SseParser, LineEndingsCommentsMultiLineData) {
   EXPECT_EQ(events[2], std::make_pair(std::string(), std::string("d")));
 }
 
+TEST(SseParser, FindLineEndAtEveryPosition) {
+  // Around the 16-byte blocks of the vector scan and in the scalar tail.
+  for (std::size_t at = 0; at < 40; ++at) {
+    for (char end : {'\n', '\r'}) {
+      std::string s(40, 'x');
+      s[at] = end;
+      EXPECT_EQ(find_line_end(s.data(), 0, s.size()), at) << at;
+      EXPECT_EQ(find_line_end(s.data(), at + 1, s.size()), s.size()) << at;
+      if (at > 0) {
+        EXPECT_EQ(find_line_end(s.data(), 0, at), at) << "bounded by n";
+      }
+    }
+  }
+  const std::string both = "abc\r\ndef";
+  EXPECT_EQ(find_line_end(both.data(), 0, both.size()), 3u);
+  EXPECT_EQ(find_line_end(both.data(), 4, both.size()), 4u);
+}
+
 TEST(SseParser, SplitCrLfAcrossFeeds) {
   auto events = parse_sse({"data: a\r", "\n", "\r", "\ndata: b\r", "\r"});
   ASSERT_EQ(events.size(), 2u);
