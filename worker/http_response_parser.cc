@@ -55,6 +55,7 @@ std::string_view HttpResponseParser::header(std::string_view name) const {
 
 Result<void, std::string> HttpResponseParser::parse_head(std::string_view head) {
   headers_.clear();
+  headers_.reserve(24);
   std::size_t eol = head.find("\r\n");
   std::string_view status_line = head.substr(0, eol);
   // HTTP/1.1 200 OK

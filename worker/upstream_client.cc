@@ -33,6 +33,10 @@ UpstreamClient::UpstreamClient(const WorkerConfig& config, UpstreamEndpoint endp
       pool_(kMaxIdlePerHost, kMaxIdleTime) {
   pool_key_ = std::string(endpoint_.tls ? "https://" : "http://") + endpoint_.host_header + "|" +
               std::to_string(endpoint_.port) + "|" + (proxy_ ? proxy_->display : "");
+  // The head is the same for every request but for Accept, Content-Length and (pass-through)
+  // anthropic-beta: built once per kind.
+  heads_[0] = head_before_length(false, {});
+  heads_[1] = head_before_length(true, {});
 }
 
 Result<asio::ssl::context*, std::string> UpstreamClient::tls() {
@@ -48,6 +52,20 @@ Result<asio::ssl::context*, std::string> UpstreamClient::tls() {
 
 UpstreamRequest UpstreamClient::build_request(std::string body, bool stream,
                                               std::string_view anthropic_beta) const {
+  UpstreamRequest out;
+  const bool with_beta = config_.upstream.format == UpstreamFormat::anthropic &&
+                         !anthropic_beta.empty() && header_safe(anthropic_beta);
+  const std::string& cached = heads_[stream ? 1 : 0];
+  out.head.reserve(cached.size() + 64);
+  out.head = with_beta ? head_before_length(stream, anthropic_beta) : cached;
+  out.head += "Content-Length: ";
+  out.head += std::to_string(body.size());
+  out.head += "\r\n\r\n";
+  out.body = std::move(body);
+  return out;
+}
+
+std::string UpstreamClient::head_before_length(bool stream, std::string_view anthropic_beta) const {
   std::vector<std::pair<std::string, std::string>> headers;
   headers.emplace_back("Host", endpoint_.host_header);
   headers.emplace_back("User-Agent", std::string("ccproxy/") + CCPROXY_VERSION);
@@ -86,8 +104,7 @@ UpstreamRequest UpstreamClient::build_request(std::string body, bool stream,
     // Plain HTTP through a proxy: absolute-form request target, no tunnel.
     target = "http://" + endpoint_.host_header + endpoint_.target;
   }
-  UpstreamRequest out;
-  std::string& head = out.head;
+  std::string head;
   head.reserve(512);
   head += "POST " + target + " HTTP/1.1\r\n";
   for (const auto& [name, value] : headers) {
@@ -96,9 +113,7 @@ UpstreamRequest UpstreamClient::build_request(std::string body, bool stream,
     head += value;
     head += "\r\n";
   }
-  head += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
-  out.body = std::move(body);
-  return out;
+  return head;
 }
 
 UpstreamExchange::UpstreamExchange(UpstreamClient& client,

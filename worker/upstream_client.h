@@ -60,12 +60,16 @@ class UpstreamClient {
   const std::string& pool_key() const { return pool_key_; }
 
  private:
+  /// The request head up to (not including) Content-Length.
+  std::string head_before_length(bool stream, std::string_view anthropic_beta) const;
+
   const WorkerConfig& config_;
   UpstreamEndpoint endpoint_;
   std::optional<ProxyEndpoint> proxy_;
   std::unique_ptr<asio::ssl::context> tls_;
   ConnectionPool pool_;
   std::string pool_key_;
+  std::string heads_[2];  // head_before_length without anthropic-beta: [0] JSON, [1] stream
 };
 
 class UpstreamExchange {
