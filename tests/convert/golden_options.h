@@ -1,5 +1,9 @@
 #pragma once
-// The options every golden fixture is converted with.
+// The options every golden fixture is converted with, and the Claude Code request fixture.
+
+#include <fstream>
+#include <sstream>
+#include <string>
 
 #include "worker/convert/convert.h"
 
@@ -15,6 +19,14 @@ inline RequestOptions golden_request_options() {
   options.models = &golden_models();
   options.max_tokens = worker::TokenLimits{16, 32000};
   return options;
+}
+
+/// The 86 KB request the Claude Code CLI sends (../shared/fixtures/claude-code-request.json).
+inline std::string claude_code_fixture() {
+  std::ifstream in(CCPROXY_FIXTURE, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 inline ResponseContext golden_response_context() {

@@ -20,15 +20,8 @@ namespace {
 
 using nlohmann::json;
 
-std::string fixture() {
-  std::ifstream in(CCPROXY_FIXTURE, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 TEST(Request, ClaudeCodeFixtureConverts) {
-  const std::string body = fixture();
+  const std::string body = testing::claude_code_fixture();
   ASSERT_GT(body.size(), 80000u);
   auto result = to_openai_request(body, testing::golden_request_options());
   ASSERT_TRUE(result.ok()) << result.error().message;
@@ -74,7 +67,7 @@ TEST(Request, ClaudeCodeFixtureConverts) {
 }
 
 TEST(Request, EveryTruncationOfTheFixtureIsACleanError) {
-  const std::string body = fixture();
+  const std::string body = testing::claude_code_fixture();
   const auto options = testing::golden_request_options();
   // Bounded: every 97th prefix plus the last 64 bytes one by one.
   for (size_t n = 0; n < body.size(); n += (n + 64 >= body.size() ? 1 : 97)) {
@@ -86,7 +79,7 @@ TEST(Request, EveryTruncationOfTheFixtureIsACleanError) {
 }
 
 TEST(Request, ByteFlipsNeverCrashAndOutputIsJson) {
-  const std::string original = fixture();
+  const std::string original = testing::claude_code_fixture();
   const auto options = testing::golden_request_options();
   uint32_t seed = 12345;
   for (int i = 0; i < 300; ++i) {

@@ -22,13 +22,6 @@ using detail::RawSpan;
 using detail::ToolListCache;
 using nlohmann::json;
 
-std::string fixture() {
-  std::ifstream in(CCPROXY_FIXTURE, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::string convert_ok(const std::string& body) {
   auto r = to_openai_request(body, testing::golden_request_options());
   EXPECT_TRUE(r.ok()) << r.error().message;
@@ -86,7 +79,7 @@ TEST(ToolCache, KeepsTheMostRecentlyUsedLists) {
 }
 
 TEST(ToolCache, HitEqualsFullConversionOfTheFixture) {
-  const std::string body = fixture();
+  const std::string body = testing::claude_code_fixture();
   const std::string cold = convert_cold(body);
   ASSERT_FALSE(cold.empty());
   EXPECT_EQ(detail::thread_tool_cache().size(), 1u);
@@ -95,7 +88,7 @@ TEST(ToolCache, HitEqualsFullConversionOfTheFixture) {
 }
 
 TEST(ToolCache, PaddedBodyIsReadInPlaceWithTheSameResult) {
-  std::string body = fixture();
+  std::string body = testing::claude_code_fixture();
   const std::string cold = convert_cold(body);
   body.reserve(body.size() + kInputPadding);
   RequestOptions options = testing::golden_request_options();
@@ -112,7 +105,7 @@ TEST(ToolCache, PaddedBodyIsReadInPlaceWithTheSameResult) {
 }
 
 TEST(ToolCache, SameToolsDifferentRestConvertsTheRestAfresh) {
-  json req = json::parse(fixture());
+  json req = json::parse(testing::claude_code_fixture());
   convert_cold(req.dump());
   // Other messages, another tool_choice, no stream: everything but the tool list is new.
   req["messages"] = json::array({{{"role", "user"}, {"content", "hello \"there\"\n"}}});
@@ -130,7 +123,7 @@ TEST(ToolCache, SameToolsDifferentRestConvertsTheRestAfresh) {
 }
 
 TEST(ToolCache, ErrorsOutsideTheToolListAreReportedOnAHit) {
-  json req = json::parse(fixture());
+  json req = json::parse(testing::claude_code_fixture());
   convert_cold(req.dump());
   json bad = req;
   bad["messages"][0]["content"] = 42;
@@ -146,7 +139,7 @@ TEST(ToolCache, ErrorsOutsideTheToolListAreReportedOnAHit) {
 }
 
 TEST(ToolCache, OneChangedByteInTheToolsIsAMiss) {
-  json req = json::parse(fixture());
+  json req = json::parse(testing::claude_code_fixture());
   convert_cold(req.dump());
   json changed = req;
   changed["tools"][3]["description"] = "Changed description";

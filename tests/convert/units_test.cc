@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "golden_options.h"
 #include "worker/convert/base64.h"
 #include "worker/convert/convert.h"
 #include "worker/convert/json_writer.h"
@@ -307,10 +308,7 @@ TEST(TokenEstimate, CloseToAReferenceTokenizer) {
 }
 
 TEST(TokenEstimate, ClaudeCodeFixtureWithinTenPercentOfReference) {
-  std::ifstream in(CCPROXY_FIXTURE, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto count = count_tokens(ss.str());
+  auto count = count_tokens(testing::claude_code_fixture());
   ASSERT_TRUE(count.ok());
   // 17,165: the reference tokenizer over system text, message text, tool names,
   // descriptions and JSON schemas of the fixture (formatting overhead not included).
