@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""Idle memory of one ccproxy worker whose upstream is HTTPS: RSS right after start, after
-serving requests over TLS, and after the keep-alive pool has let its connections go. Also the
-PSS (the process's fair share of pages it shares with others, e.g. the libraries every worker
-of a fleet maps). Loopback only: the upstream is the test suite's mock, with a certificate
-from a CA generated here. Prints one table; takes about 40 s.
+"""Idle memory of ccproxy workers, one with a plain-HTTP upstream and one with an HTTPS
+upstream: RSS right after start, after serving requests (the 86 KB Claude Code request, as
+Claude Code sends it), and after the worker has been idle long enough to give memory back and
+close its pooled connections. Also the PSS (the process's fair share of pages it shares with
+others, e.g. the libraries every worker of a fleet maps) and the anonymous memory (what the
+process allocated itself). Loopback only: the upstream is the test suite's mock, with a
+certificate from a CA generated here. Prints one table; takes about 45 s.
 
 usage: tests/bench/idle_rss.py [--requests N]
-Binary: $CCPROXY_BIN, else build/release/cmd/ccproxy.
+Binary: $CCPROXY_BIN, else build/release/cmd/ccproxy. Request body: $CCPROXY_BENCH_FIXTURE,
+else ../shared/fixtures/claude-code-request.json.
 """
 
 import argparse
@@ -47,55 +50,69 @@ def reading(pid):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--requests", type=int, default=20)
+    ap.add_argument("--requests", type=int, default=50)
     args = ap.parse_args()
     binary = os.environ.get("CCPROXY_BIN") or os.path.join(REPO, "build", "release", "cmd",
                                                            "ccproxy")
     if not os.access(binary, os.X_OK):
         sys.exit(f"idle_rss: no ccproxy binary at {binary} (set CCPROXY_BIN)")
+    fixture = os.environ.get("CCPROXY_BENCH_FIXTURE") or os.path.join(
+        REPO, "..", "shared", "fixtures", "claude-code-request.json")
+    with open(fixture, "rb") as f:
+        body = json.loads(f.read())
+    body["stream"] = False
+    body = json.dumps(body).encode()
     tmp = tempfile.mkdtemp(prefix="ccproxy-idle-rss-")
-    upstream = worker = None
+    services = []
+    rows = []
     try:
         ca, cert, key = mock_upstream.make_certificates(tmp)
-        upstream = mock_upstream.MockUpstream(mock_upstream.server_tls_context(cert, key))
-        upstream.default = mock_upstream.json_response({
-            "id": "c1", "object": "chat.completion", "model": "m",
-            "choices": [{"index": 0, "finish_reason": "stop",
-                         "message": {"role": "assistant", "content": "hello"}}],
-            "usage": {"prompt_tokens": 5, "completion_tokens": 1}})
-        home = os.path.join(tmp, "home")
-        os.makedirs(os.path.join(home, "profiles"))
-        port = procs.free_port()
-        with open(os.path.join(home, "profiles", "tls.toml"), "w") as f:
-            f.write(f'port = {port}\n[upstream]\nbase_url = "{upstream.url}/v1"\n'
-                    f'api_key = "sk-idle"\nformat = "openai"\nca_file = "{ca}"\n'
-                    '[models]\nbig = "m"\n')
-        worker = procs.Service("ccproxy", [binary, "--home", home, "run", "--profile", "tls"],
-                               os.path.join(tmp, "worker.out")).start()
-        procs.wait_http_ok(f"http://127.0.0.1:{port}/health", worker)
+        workers = []
+        for name, tls in (("plain", None), ("tls", mock_upstream.server_tls_context(cert, key))):
+            upstream = mock_upstream.MockUpstream(tls)
+            services.append(upstream)
+            upstream.default = mock_upstream.json_response({
+                "id": "c1", "object": "chat.completion", "model": "m",
+                "choices": [{"index": 0, "finish_reason": "stop",
+                             "message": {"role": "assistant", "content": "hello"}}],
+                "usage": {"prompt_tokens": 5, "completion_tokens": 1}})
+            home = os.path.join(tmp, name)
+            os.makedirs(os.path.join(home, "profiles"))
+            port = procs.free_port()
+            with open(os.path.join(home, "profiles", f"{name}.toml"), "w") as f:
+                f.write(f'port = {port}\n[upstream]\nbase_url = "{upstream.url}/v1"\n'
+                        f'api_key = "sk-idle"\nformat = "openai"\nca_file = "{ca}"\n'
+                        '[models]\nbig = "m"\n')
+            worker = procs.Service(name, [binary, "--home", home, "run", "--profile", name],
+                                   os.path.join(tmp, f"{name}.out")).start()
+            services.append(worker)
+            procs.wait_http_ok(f"http://127.0.0.1:{port}/health", worker)
+            workers.append((name, worker, port))
         time.sleep(1.0)
-        rows = [("started, no request yet", reading(worker.pid))]
-        body = json.dumps({"model": "claude-sonnet-4-5", "max_tokens": 64,
-                           "messages": [{"role": "user", "content": "hi"}]}).encode()
-        for _ in range(args.requests):
-            req = urllib.request.Request(f"http://127.0.0.1:{port}/v1/messages", data=body,
-                                         headers={"content-type": "application/json"})
-            with urllib.request.urlopen(req, timeout=10) as r:
-                r.read()
-        time.sleep(1.0)
-        rows.append((f"after {args.requests} requests over TLS", reading(worker.pid)))
-        time.sleep(POOL_IDLE_S + 5)
-        rows.append(("idle again (upstream connections closed)", reading(worker.pid)))
+        for name, worker, _ in workers:
+            rows.append((name, "started, no request yet", reading(worker.pid)))
+        for name, worker, port in workers:
+            for _ in range(args.requests):
+                req = urllib.request.Request(f"http://127.0.0.1:{port}/v1/messages", data=body,
+                                             headers={"content-type": "application/json"})
+                with urllib.request.urlopen(req, timeout=10) as r:
+                    r.read()
+        time.sleep(0.5)
+        for name, worker, _ in workers:
+            rows.append((name, f"right after {args.requests} requests", reading(worker.pid)))
+        time.sleep(POOL_IDLE_S + 10)
+        for name, worker, _ in workers:
+            rows.append((name, "idle again (memory trimmed, connections closed)",
+                         reading(worker.pid)))
     finally:
-        if worker:
-            worker.stop()
-        if upstream:
-            upstream.stop()
+        for s in reversed(services):
+            s.stop()
         shutil.rmtree(tmp, ignore_errors=True)
-    print("| worker with an HTTPS upstream | RSS MB | PSS MB | anonymous MB |")
-    print("|---|---|---|---|")
-    for name, r in rows:
-        print(f"| {name} | {r['rss'] / 1024:.1f} | {r['pss'] / 1024:.1f} | {r['anon'] / 1024:.1f} |")
+    print("| upstream | worker | RSS MB | PSS MB | anonymous MB |")
+    print("|---|---|---|---|---|")
+    for name, when, r in sorted(rows, key=lambda x: x[0] != "plain"):
+        print(f"| {'HTTPS' if name == 'tls' else 'plain HTTP'} | {when} | {r['rss'] / 1024:.1f} | "
+              f"{r['pss'] / 1024:.1f} | {r['anon'] / 1024:.1f} |")
 
 
 if __name__ == "__main__":
