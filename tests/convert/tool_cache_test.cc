@@ -138,6 +138,46 @@ TEST(ToolCache, ErrorsOutsideTheToolListAreReportedOnAHit) {
   EXPECT_EQ(convert_error(bad.dump()), "tool_choice: expected an object, got a string");
 }
 
+// The stored list is found by a text search; these bodies hold a byte-identical copy of it
+// somewhere else than the top-level `tools`, and must convert exactly as without the cache.
+TEST(ToolCache, ACopyOfTheListElsewhereIsNotTakenForIt) {
+  json req = json::parse(testing::claude_code_fixture());
+  const json tools = req["tools"];
+  convert_cold(req.dump());  // stores the list
+  ASSERT_EQ(detail::thread_tool_cache().size(), 1u);
+
+  json no_tools = req;
+  no_tools.erase("tools");
+  no_tools["metadata"] = {{"tools", tools}};  // "metadata" sorts first: its copy is met first
+  json empty_tools = no_tools;
+  empty_tools["tools"] = json::array();
+  for (const json& variant : {no_tools, empty_tools}) {
+    const std::string body = variant.dump();
+    ASSERT_NE(body.find("\"tools\":" + tools.dump()), std::string::npos);
+    convert_cold(req.dump());
+    const std::string warm = convert_ok(body);
+    EXPECT_FALSE(json::parse(warm).contains("tools"));
+    EXPECT_EQ(warm, convert_cold(body));
+  }
+
+  // The key twice at the top level: the first one counts (an empty list here).
+  std::string twice = req.dump();
+  twice.insert(1, "\"tools\":[],");
+  convert_cold(req.dump());
+  const std::string warm = convert_ok(twice);
+  EXPECT_EQ(warm, convert_cold(twice));
+}
+
+TEST(ToolCache, WhitespaceAroundTheKeyStillHits) {
+  std::string body = json::parse(testing::claude_code_fixture()).dump();
+  const std::size_t at = body.find("\"tools\":[");
+  ASSERT_NE(at, std::string::npos);
+  body.replace(at, 9, "\"tools\" :\n [");
+  const std::string cold = convert_cold(body);
+  EXPECT_EQ(convert_ok(body), cold);
+  EXPECT_EQ(json::parse(cold)["tools"].size(), 25u);
+}
+
 TEST(ToolCache, OneChangedByteInTheToolsIsAMiss) {
   json req = json::parse(testing::claude_code_fixture());
   convert_cold(req.dump());

@@ -1,10 +1,13 @@
 // Anthropic Messages request -> OpenAI chat-completions request. One simdjson DOM parse,
 // then the output is written straight into a string; nothing is re-parsed or re-dumped.
 
+#include <string.h>  // memmem
+
 #include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -1138,6 +1141,63 @@ std::string& thread_padded_buffer() {
   return buffer;
 }
 
+bool is_json_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+// `["ccproxy-tools-<32 random hex digits>"]`, drawn once per thread.
+std::string_view placeholder() {
+  thread_local const std::string text = [] {
+    std::random_device random;
+    std::string t = "[\"ccproxy-tools-";
+    static constexpr char kHex[] = "0123456789abcdef";
+    for (int i = 0; i < 32; ++i) {
+      t.push_back(kHex[random() & 0xf]);
+    }
+    t += "\"]";
+    return t;
+  }();
+  return text;
+}
+
+struct CachedToolsAt {
+  const ToolListCache::Entry* entry;
+  std::size_t offset;  // where the list starts in the body
+  std::size_t length;
+};
+
+// The first `"tools":` in the body that is followed by a stored list, byte for byte. Cheap (a
+// text search): whether it is the top-level key is proven afterwards, by the placeholder.
+std::optional<CachedToolsAt> find_cached_tools(std::string_view body, ToolListCache& cache) {
+  constexpr std::string_view kKey = "\"tools\"";
+  std::size_t from = 0;
+  while (true) {
+    // memmem, not string_view::find: find stops at every '"' (a JSON body is full of them),
+    // memmem skips ahead (about 10 GB/s here).
+    const void* hit = ::memmem(body.data() + from, body.size() - from, kKey.data(), kKey.size());
+    if (hit == nullptr) {
+      return std::nullopt;
+    }
+    const std::size_t at = static_cast<std::size_t>(static_cast<const char*>(hit) - body.data());
+    std::size_t v = at + kKey.size();
+    while (v < body.size() && is_json_space(body[v])) {
+      ++v;
+    }
+    if (v < body.size() && body[v] == ':') {
+      ++v;
+      while (v < body.size() && is_json_space(body[v])) {
+        ++v;
+      }
+      if (v < body.size() && body[v] == '[') {
+        if (const ToolListCache::Entry* e = cache.find_prefix_of(body.substr(v))) {
+          return CachedToolsAt{e, v, e->raw.size()};
+        }
+      }
+    }
+    from = at + 1;
+  }
+}
+
 }  // namespace
 
 Result<UpstreamRequest, ApiError> convert_request(std::string_view body,
@@ -1149,40 +1209,50 @@ Result<UpstreamRequest, ApiError> convert_request(std::string_view body,
       body.size() <= kThreadParserLimit ? detail::thread_parser() : local;
   // A tool list seen before: parse the body without it and write the stored conversion.
   // (Not for pass-through: it forwards the client's own body, repairs included.)
+  ToolListCache& cache = thread_tool_cache();
+  if (!for_passthrough && body.size() <= kThreadParserLimit && cache.size() > 0) {
+    if (auto hit = find_cached_tools(body, cache)) {
+      // The body with the list replaced by a placeholder no client can know. If the lite
+      // body parses and its top-level `tools` is that placeholder, the bytes replaced were
+      // exactly the top-level tool list (and not, say, a copy of it inside a message).
+      const std::string_view nonce = placeholder();
+      std::string& lite = thread_padded_buffer();
+      lite.reserve(body.size() - hit->length + nonce.size() + simdjson::SIMDJSON_PADDING);
+      lite.assign(body.substr(0, hit->offset));
+      lite.append(nonce);
+      lite.append(body.substr(hit->offset + hit->length));
+      element root;
+      element tools;
+      std::string_view marker;
+      if (parser.parse(lite).get(root) == simdjson::SUCCESS && get_field(root, "tools", tools) &&
+          detail::is_array(tools) && simdjson::dom::array(tools).size() == 1 &&
+          simdjson::dom::array(tools).at(0).get(marker) == simdjson::SUCCESS &&
+          marker == nonce.substr(2, nonce.size() - 4)) {
+        RequestConverter converter(options, body.size(), for_passthrough);
+        converter.use_tools(hit->entry);
+        UpstreamRequest result;
+        if (!converter.convert(root, result)) {
+          return fail(converter.take_error());
+        }
+        return result;
+      }
+      // Not the top-level list, or the rest needs repair: the full path decides.
+    }
+  }
+  // The full path. Where the tool list is (for storing its conversion) takes a structural pass
+  // over the body, which needs simdjson's padding after it.
   RawSpan tools_span;
   bool cacheable = false;
   if (!for_passthrough && body.size() <= kThreadParserLimit) {
-    std::string& padded = thread_padded_buffer();
     const char* json = body.data();
     if (!options.body_padded) {
+      std::string& padded = thread_padded_buffer();
       padded.reserve(body.size() + simdjson::SIMDJSON_PADDING);
       padded.assign(body);
       json = padded.data();
     }
     cacheable = find_top_level_tools(json, body.size(), tools_span) &&
                 ToolListCache::worth_caching(raw_of(body, tools_span));
-    if (cacheable) {
-      const std::string_view raw = raw_of(body, tools_span);
-      if (const ToolListCache::Entry* hit = thread_tool_cache().find(raw)) {
-        // The body with `[]` for the tool list; the rest is read as always.
-        const std::string_view tail = body.substr(tools_span.offset + tools_span.length);
-        padded.reserve(body.size() - tools_span.length + 2 + simdjson::SIMDJSON_PADDING);
-        padded.assign(body.substr(0, tools_span.offset));
-        padded.append("[]");
-        padded.append(tail);
-        element root;
-        if (parser.parse(padded).get(root) == simdjson::SUCCESS) {
-          RequestConverter converter(options, body.size(), for_passthrough);
-          converter.use_tools(hit);
-          UpstreamRequest result;
-          if (!converter.convert(root, result)) {
-            return fail(converter.take_error());
-          }
-          return result;
-        }
-        // The rest does not parse as it is (it may need repair): the full path says why.
-      }
-    }
   }
   std::string scratch;
   element root;

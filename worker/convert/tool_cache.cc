@@ -19,6 +19,17 @@ const ToolListCache::Entry* ToolListCache::find(std::string_view raw) {
   return nullptr;
 }
 
+const ToolListCache::Entry* ToolListCache::find_prefix_of(std::string_view text) {
+  for (Entry& e : entries_) {
+    if (e.raw.size() <= text.size() && e.raw.back() == text[e.raw.size() - 1] &&
+        std::memcmp(e.raw.data(), text.data(), e.raw.size()) == 0) {
+      e.last_use = ++clock_;
+      return &e;
+    }
+  }
+  return nullptr;
+}
+
 void ToolListCache::put(std::string_view raw, std::string converted, std::size_t written) {
   Entry* slot = nullptr;
   for (Entry& e : entries_) {

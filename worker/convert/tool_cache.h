@@ -6,6 +6,11 @@
 // one request of a session to the next. Converting it (escaping every description, writing
 // every schema) was most of the conversion time, so the converted list is kept, keyed by the
 // exact bytes of the Anthropic `tools` array: a list that differs in one byte is a miss.
+//
+// A request is matched by a text search for `"tools":` followed by a stored list; the list is
+// then replaced by a per-thread random placeholder, and the hit counts only if the rest parses
+// and its top-level `tools` is that placeholder (request.cc). A miss finds the list with a
+// structural pass (find_top_level_tools) and stores its conversion.
 
 #include <cstddef>
 #include <cstdint>
@@ -36,6 +41,8 @@ class ToolListCache {
 
   /// The entry whose `raw` equals `raw` byte for byte, or nullptr.
   const Entry* find(std::string_view raw);
+  /// The entry whose `raw` is the beginning of `text`, or nullptr.
+  const Entry* find_prefix_of(std::string_view text);
   /// Adds (or replaces) an entry, evicting the least recently used one when full.
   void put(std::string_view raw, std::string converted, std::size_t written);
   std::size_t size() const { return entries_.size(); }
