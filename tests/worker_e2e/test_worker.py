@@ -266,6 +266,37 @@ class TestHttpFront(WorkerTest):
         self.assertEqual(statuses, [b"200", b"404", b"200"])
         self.assertLess(data.index(b"healthy"), data.index(b"not_found_error"))
 
+    def test_pipelined_bodies_and_a_chunked_body(self):
+        # Two Content-Length bodies and a chunked one in one send: each body is read to its
+        # length and what follows it is the next request.
+        a = json.dumps(anthropic_request(text="one")).encode()
+        b = json.dumps(anthropic_request(text="two two two two two two two two")).encode()
+        c = json.dumps(anthropic_request(text="three")).encode()
+        chunked = b"".join(b"%x\r\n%s\r\n" % (len(c[i:i + 7]), c[i:i + 7])
+                           for i in range(0, len(c), 7)) + b"0\r\n\r\n"
+        s = socket.create_connection(("127.0.0.1", self.worker.port))
+        s.sendall(b"POST /v1/messages/count_tokens HTTP/1.1\r\nHost: x\r\n"
+                  b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(a), a)
+                  + b"POST /v1/messages/count_tokens HTTP/1.1\r\nHost: x\r\n"
+                  b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(b), b)
+                  + b"POST /v1/messages/count_tokens HTTP/1.1\r\nHost: x\r\n"
+                  b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+                  b"Connection: close\r\n\r\n" + chunked)
+        data = b""
+        s.settimeout(5)
+        while True:
+            part = s.recv(65536)
+            if not part:
+                break
+            data += part
+        s.close()
+        self.assertEqual(re.findall(rb"HTTP/1\.1 (\d{3}) ", data), [b"200", b"200", b"200"])
+        counts = [json.loads(m)["input_tokens"]
+                  for m in re.findall(rb"\{\"input_tokens\":\d+\}", data)]
+        self.assertEqual(len(counts), 3, data)
+        self.assertLess(counts[0], counts[1])  # the second body is the longer one
+        self.assertEqual(counts[0], counts[2])  # "one" and "three": one word each
+
     def test_expect_100_continue(self):
         body = json.dumps(anthropic_request(text="count me")).encode()
         s = socket.create_connection(("127.0.0.1", self.worker.port), timeout=5)
