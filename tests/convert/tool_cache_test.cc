@@ -65,16 +65,19 @@ TEST(ToolCache, KeepsTheMostRecentlyUsedLists) {
   cache.put(b, "B", 1);
   cache.put(c, "C", 1);
   cache.put(d, "D", 1);
-  ASSERT_NE(cache.find(a), nullptr);  // a is now the most recent, b the least
+  ASSERT_NE(cache.find_prefix_of(a), nullptr);  // a is now the most recent, b the least
   cache.put(e, "E", 1);
   EXPECT_EQ(cache.size(), ToolListCache::kMaxEntries);
-  EXPECT_EQ(cache.find(b), nullptr);
-  ASSERT_NE(cache.find(a), nullptr);
-  EXPECT_EQ(cache.find(a)->converted, "A");
-  EXPECT_EQ(cache.find(e)->converted, "E");
+  EXPECT_EQ(cache.find_prefix_of(b), nullptr);
+  ASSERT_NE(cache.find_prefix_of(a), nullptr);
+  EXPECT_EQ(cache.find_prefix_of(a)->converted, "A");
+  EXPECT_EQ(cache.find_prefix_of(e)->converted, "E");
   std::string a2 = a;
   a2[1500] = 'x';
-  EXPECT_EQ(cache.find(a2), nullptr);
+  EXPECT_EQ(cache.find_prefix_of(a2), nullptr);
+  // A stored list followed by the rest of a body is found; a truncated one is not.
+  EXPECT_NE(cache.find_prefix_of(a + ",\"metadata\":{}}"), nullptr);
+  EXPECT_EQ(cache.find_prefix_of(a.substr(0, a.size() - 1)), nullptr);
   EXPECT_FALSE(ToolListCache::worth_caching("[]"));
 }
 

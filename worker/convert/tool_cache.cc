@@ -7,18 +7,6 @@
 
 namespace ccproxy::convert::detail {
 
-const ToolListCache::Entry* ToolListCache::find(std::string_view raw) {
-  for (Entry& e : entries_) {
-    // Sizes first, then the tail (where lists of one client differ most), then everything.
-    if (e.raw.size() == raw.size() && e.raw.back() == raw.back() &&
-        std::memcmp(e.raw.data(), raw.data(), raw.size()) == 0) {
-      e.last_use = ++clock_;
-      return &e;
-    }
-  }
-  return nullptr;
-}
-
 const ToolListCache::Entry* ToolListCache::find_prefix_of(std::string_view text) {
   for (Entry& e : entries_) {
     if (e.raw.size() <= text.size() && e.raw.back() == text[e.raw.size() - 1] &&

@@ -39,8 +39,6 @@ class ToolListCache {
     return raw.size() >= kMinBytes && raw.size() <= kMaxBytes;
   }
 
-  /// The entry whose `raw` equals `raw` byte for byte, or nullptr.
-  const Entry* find(std::string_view raw);
   /// The entry whose `raw` is the beginning of `text`, or nullptr.
   const Entry* find_prefix_of(std::string_view text);
   /// Adds (or replaces) an entry, evicting the least recently used one when full.
