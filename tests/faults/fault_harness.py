@@ -12,12 +12,12 @@ import shutil
 import signal
 import socket
 import subprocess
-import tempfile
+import sys
 import threading
 import time
 
-PROXY_VARS = ["http_proxy", "https_proxy", "all_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY",
-              "ALL_PROXY", "NO_PROXY"]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "worker_e2e"))
+import worker_harness  # noqa: E402  (the worker_e2e harness: starting and reading the worker)
 
 # A long mode for a person at a terminal: CCPROXY_FAULTS_LONG=1 (see the README's Hardening).
 LONG = os.environ.get("CCPROXY_FAULTS_LONG") == "1"
@@ -59,49 +59,14 @@ def raise_fd_limit(want):
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
-class Worker:
-    """`ccproxy run` on a free port for one throw-away home."""
+class Worker(worker_harness.Worker):
+    """`ccproxy run` on a free port for one throw-away home (the worker_e2e harness), with the
+    probes the fault tests need. stop() only stops: a fault test may have left the worker dead
+    on purpose, and checks its exit itself."""
 
     def __init__(self, profile_text, name="fault"):
-        self.home = tempfile.mkdtemp(prefix="ccproxy-fault-test-")
-        os.makedirs(os.path.join(self.home, "profiles"))
-        with open(os.path.join(self.home, "profiles", name + ".toml"), "w") as f:
-            f.write(profile_text)
-        self.stderr_path = os.path.join(self.home, "stderr.log")
-        env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS}
-        env.pop("CCPROXY_HOME", None)
-        self._stderr = open(self.stderr_path, "wb")
-        self.proc = subprocess.Popen(
-            [os.environ["CCPROXY_BIN"], "--home", self.home, "run", "--profile", name,
-             "--port", "0", "--log-stderr"],
-            stdout=subprocess.PIPE, stderr=self._stderr, env=env)
-        line = self._read_line(20)
-        if line is None or not line.startswith("listening on "):
-            self.stop()
-            raise RuntimeError("worker did not start: %r\n%s" % (line, self.log()))
-        self.port = int(line.rsplit(":", 1)[1])
-
-    def _read_line(self, timeout):
-        deadline = time.monotonic() + timeout
-        buf = b""
-        fd = self.proc.stdout.fileno()
-        while time.monotonic() < deadline:
-            r, _, _ = select.select([fd], [], [], 0.05)
-            if r:
-                data = os.read(fd, 1)
-                if not data:
-                    return None
-                if data == b"\n":
-                    return buf.decode()
-                buf += data
-            elif self.proc.poll() is not None:
-                return None
-        return None
-
-    def log(self):
-        self._stderr.flush()
-        with open(self.stderr_path, "rb") as f:
-            return f.read().decode(errors="replace")
+        # Sanitizer builds start slower.
+        super().__init__(profile_text, name=name, start_timeout=20)
 
     def alive(self):
         return self.proc.poll() is None

@@ -50,7 +50,8 @@ def profile_toml(base_url, fmt="openai", top=None, upstream=None, timeouts=None,
 
 
 class Worker:
-    def __init__(self, profile_text, name="test", env=None, port=0, unset=(), preexec_fn=None):
+    def __init__(self, profile_text, name="test", env=None, port=0, unset=(), preexec_fn=None,
+                 start_timeout=10):
         self.home = tempfile.mkdtemp(prefix="ccproxy-worker-test-")
         os.makedirs(os.path.join(self.home, "profiles"))
         with open(os.path.join(self.home, "profiles", name + ".toml"), "w") as f:
@@ -67,7 +68,7 @@ class Worker:
              str(port), "--log-stderr"],
             stdout=subprocess.PIPE, stderr=self._stderr, env=child_env, preexec_fn=preexec_fn)
         self.port = None
-        line = self._read_line(10)
+        line = self._read_line(start_timeout)
         if line is None or not line.startswith("listening on "):
             log = self.log()
             self.stop()
