@@ -61,8 +61,8 @@ def raise_fd_limit(want):
 
 class Worker(worker_harness.Worker):
     """`ccproxy run` on a free port for one throw-away home (the worker_e2e harness), with the
-    probes the fault tests need. stop() only stops: a fault test may have left the worker dead
-    on purpose, and checks its exit itself."""
+    probes the fault tests need. stop() does not judge the exit status (a fault test may have
+    left the worker dead on purpose and checks that itself), only the sanitizers' reports."""
 
     def __init__(self, profile_text, name="fault"):
         # Sanitizer builds start slower.
@@ -85,9 +85,13 @@ class Worker(worker_harness.Worker):
 
     def stop(self):
         self.terminate()
+        log = self.log()
         self.proc.stdout.close()
         self._stderr.close()
         shutil.rmtree(self.home, ignore_errors=True)
+        # Whatever the fault did to it, the worker must not have tripped a sanitizer.
+        if "AddressSanitizer" in log or "runtime error:" in log or "LeakSanitizer" in log:
+            raise AssertionError("sanitizer report from the worker:\n" + log[-20000:])
 
     # --- the process, seen from /proc ---
     def rss_kb(self):
