@@ -32,20 +32,9 @@ import procs  # noqa: E402
 POOL_IDLE_S = 30  # the worker's keep-alive pool drops idle upstream connections after this
 
 
-def pss_kb(pid):
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as f:
-            for line in f:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
 def reading(pid):
-    parts = procs.rss_parts_kb(pid)
-    return {"rss": procs.vm_rss_kb(pid), "pss": pss_kb(pid), "anon": parts.get("RssAnon", 0)}
+    return {"rss": procs.vm_rss_kb(pid), "pss": procs.proc_kb(pid, "smaps_rollup", "Pss"),
+            "anon": procs.proc_kb(pid, "status", "RssAnon")}
 
 
 def main():

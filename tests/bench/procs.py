@@ -43,15 +43,20 @@ def tree_pids(pid: int):
     return out
 
 
-def vm_rss_kb(pid: int) -> int:
+def proc_kb(pid: int, name: str, key: str) -> int:
+    """The `key:` line of /proc/PID/NAME in KiB (status, smaps_rollup); 0 when unreadable."""
     try:
-        with open(f"/proc/{pid}/status") as f:
+        with open(f"/proc/{pid}/{name}") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(key + ":"):
                     return int(line.split()[1])
     except OSError:
         pass
     return 0
+
+
+def vm_rss_kb(pid: int) -> int:
+    return proc_kb(pid, "status", "VmRSS")
 
 
 def rss_parts_kb(pid: int) -> dict:

@@ -38,6 +38,19 @@ def tool_blocks(events):
     return [(n, i, json.loads(j or "{}")) for n, i, j in (blocks[k] for k in sorted(blocks))]
 
 
+def read_until_close(s, timeout=5):
+    """Everything the worker sends on a raw socket until it closes the connection."""
+    data = b""
+    s.settimeout(timeout)
+    while True:
+        part = s.recv(65536)
+        if not part:
+            break
+        data += part
+    s.close()
+    return data
+
+
 class WorkerTest(unittest.TestCase):
     """One worker on a plain-HTTP mock upstream, shared by the tests of this class."""
 
@@ -254,14 +267,7 @@ class TestHttpFront(WorkerTest):
         s.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n"
                   b"GET /nope HTTP/1.1\r\nHost: x\r\n\r\n"
                   b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        data = b""
-        s.settimeout(5)
-        while True:
-            part = s.recv(65536)
-            if not part:
-                break
-            data += part
-        s.close()
+        data = read_until_close(s)
         statuses = re.findall(rb"HTTP/1\.1 (\d{3}) ", data)
         self.assertEqual(statuses, [b"200", b"404", b"200"])
         self.assertLess(data.index(b"healthy"), data.index(b"not_found_error"))
@@ -282,14 +288,7 @@ class TestHttpFront(WorkerTest):
                   + b"POST /v1/messages/count_tokens HTTP/1.1\r\nHost: x\r\n"
                   b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
                   b"Connection: close\r\n\r\n" + chunked)
-        data = b""
-        s.settimeout(5)
-        while True:
-            part = s.recv(65536)
-            if not part:
-                break
-            data += part
-        s.close()
+        data = read_until_close(s)
         self.assertEqual(re.findall(rb"HTTP/1\.1 (\d{3}) ", data), [b"200", b"200", b"200"])
         counts = [json.loads(m)["input_tokens"]
                   for m in re.findall(rb"\{\"input_tokens\":\d+\}", data)]
