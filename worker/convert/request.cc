@@ -1239,21 +1239,6 @@ Result<UpstreamRequest, ApiError> convert_request(std::string_view body,
       // Not the top-level list, or the rest needs repair: the full path decides.
     }
   }
-  // The full path. Where the tool list is (for storing its conversion) takes a structural pass
-  // over the body, which needs simdjson's padding after it.
-  RawSpan tools_span;
-  bool cacheable = false;
-  if (!for_passthrough && body.size() <= kThreadParserLimit) {
-    const char* json = body.data();
-    if (!options.body_padded) {
-      std::string& padded = thread_padded_buffer();
-      padded.reserve(body.size() + simdjson::SIMDJSON_PADDING);
-      padded.assign(body);
-      json = padded.data();
-    }
-    cacheable = find_top_level_tools(json, body.size(), tools_span) &&
-                ToolListCache::worth_caching(raw_of(body, tools_span));
-  }
   std::string scratch;
   element root;
   if (auto error = detail::parse_lenient(parser, body, scratch, root); error) {
@@ -1268,10 +1253,24 @@ Result<UpstreamRequest, ApiError> convert_request(std::string_view body,
   if (!converter.convert(root, result)) {
     return fail(converter.take_error());
   }
-  if (cacheable && scratch.empty() && converter.converted_tools()) {
-    // Parsed as sent (no repair): the conversion of these exact bytes can be reused.
-    const auto& [converted, written] = *converter.converted_tools();
-    thread_tool_cache().put(raw_of(body, tools_span), converted, written);
+  if (!for_passthrough && scratch.empty() && body.size() <= kThreadParserLimit &&
+      converter.converted_tools()) {
+    // Converted as sent (no repair): store the list's conversion under its exact bytes. Where
+    // the list is takes a structural pass over the body (with simdjson's padding after it),
+    // so only requests that had a list get it.
+    const char* json = body.data();
+    if (!options.body_padded) {
+      std::string& padded = thread_padded_buffer();
+      padded.reserve(body.size() + simdjson::SIMDJSON_PADDING);
+      padded.assign(body);
+      json = padded.data();
+    }
+    RawSpan span;
+    if (find_top_level_tools(json, body.size(), span) &&
+        ToolListCache::worth_caching(raw_of(body, span))) {
+      const auto& [converted, written] = *converter.converted_tools();
+      cache.put(raw_of(body, span), converted, written);
+    }
   }
   return result;
 }
