@@ -125,29 +125,37 @@ asio::awaitable<bool> Session::wait_for_disconnect() {
   }
 }
 
-asio::awaitable<error_code> Session::receive(std::string* body, std::size_t length) {
+asio::awaitable<error_code> Session::receive_shared(std::size_t* got) {
+  *got = 0;
   while (true) {
     // Try first (the bytes are often there already), wait for readiness only when not.
     std::span<char> buffer = shared_read_buffer();
     error_code ec;
-    std::size_t n = socket_.read_some(asio::buffer(buffer.data(), buffer.size()), ec);
-    if (!ec) {
-      std::size_t taken = 0;
-      if (body != nullptr) {
-        taken = std::min(n, length - body->size());
-        body->append(buffer.data(), taken);
-      }
-      inbuf_.append(buffer.data() + taken, n - taken);  // what follows: a pipelined request
-      co_return ec;
-    }
+    *got = socket_.read_some(asio::buffer(buffer.data(), buffer.size()), ec);
     if (ec != asio::error::would_block && ec != asio::error::try_again) {
       co_return ec;
     }
+    *got = 0;
     auto [wec] = co_await socket_.async_wait(tcp::socket::wait_read, kNoThrow);
     if (wec) {
       co_return wec;
     }
   }
+}
+
+asio::awaitable<error_code> Session::receive(std::string* body, std::size_t length) {
+  std::size_t n = 0;
+  error_code ec = co_await receive_shared(&n);
+  if (!ec) {
+    const char* bytes = shared_read_buffer().data();
+    std::size_t taken = 0;
+    if (body != nullptr) {
+      taken = std::min(n, length - body->size());
+      body->append(bytes, taken);
+    }
+    inbuf_.append(bytes + taken, n - taken);  // what follows: a pipelined request
+  }
+  co_return ec;
 }
 
 asio::awaitable<void> Session::linger_close() {
@@ -234,6 +242,10 @@ asio::awaitable<bool> Session::serve_one() {
   read_watchdog_.arm(Clock::now() + (started ? kHeaderTimeout : kKeepAliveIdle),
                      [this] { close(); });
   error_code perr;
+  // What follows the head in the shared read buffer when the head was parsed there (the usual
+  // case: the head and the start of the body arrive in one read). It is consumed before the
+  // next suspension point: moved into the body or into inbuf_.
+  std::string_view rest;
   while (true) {
     if (!inbuf_.empty()) {
       std::size_t used = parser.put(asio::buffer(inbuf_), perr);
@@ -246,7 +258,8 @@ asio::awaitable<bool> Session::serve_one() {
       }
       perr = {};
     }
-    error_code ec = co_await receive();
+    std::size_t n = 0;
+    error_code ec = co_await receive_shared(&n);
     if (ec) {
       read_watchdog_.disarm();
       if (started && read_watchdog_.fired()) {
@@ -259,6 +272,21 @@ asio::awaitable<bool> Session::serve_one() {
       idle_ = false;
       read_watchdog_.arm(Clock::now() + kHeaderTimeout, [this] { close(); });
     }
+    std::string_view got(shared_read_buffer().data(), n);
+    if (inbuf_.empty()) {
+      // Parse in place rather than copying a large body's first 64 KB around.
+      std::size_t used = parser.put(asio::buffer(got.data(), got.size()), perr);
+      got.remove_prefix(used);
+      if (!perr && parser.is_header_done()) {
+        rest = got;
+        break;
+      }
+      if (perr && perr != http::error::need_more) {
+        break;
+      }
+      perr = {};
+    }
+    inbuf_.append(got);  // an incomplete head: wait for the rest
   }
   idle_ = false;
   read_watchdog_.disarm();
@@ -334,11 +362,32 @@ asio::awaitable<bool> Session::serve_one() {
       }
     }
   }
+  const auto length = parser.content_length();
+  const bool in_place = !perr && !parser.is_done() && length && !parser.chunked();
   if (simple) {
+    if (!drain) {
+      inbuf_.append(rest);  // a pipelined request
+    }
     co_return co_await answer(req, method, target, *simple, head_only, drain, keep_alive);
   }
 
-  // Body.
+  // Body. A Content-Length body goes straight into its string, with spare room for the JSON
+  // parser's padding so that the converter reads it in place.
+  std::string body;
+  if (in_place) {
+    body.reserve(static_cast<std::size_t>(*length) + convert::kInputPadding);
+    const std::string_view have = inbuf_.empty() ? rest : std::string_view(inbuf_);
+    const std::size_t taken = std::min<std::size_t>(have.size(), *length);
+    body.append(have.data(), taken);
+    if (inbuf_.empty()) {
+      inbuf_.append(rest.substr(taken));
+    } else {
+      inbuf_.erase(0, taken);
+    }
+  } else {
+    inbuf_.append(rest);
+  }
+  rest = {};
   if (body_pending) {
     std::string expect(parser.get()[http::field::expect]);
     for (auto& c : expect) {
@@ -353,15 +402,7 @@ asio::awaitable<bool> Session::serve_one() {
       }
     }
   }
-  const auto length = parser.content_length();
-  if (!parser.is_done() && length && !parser.chunked()) {
-    // A Content-Length body goes straight into its string, with spare room for the JSON
-    // parser's padding so that the converter reads it in place.
-    std::string body;
-    body.reserve(static_cast<std::size_t>(*length) + convert::kInputPadding);
-    const std::size_t buffered = std::min<std::size_t>(inbuf_.size(), *length);
-    body.append(inbuf_, 0, buffered);
-    inbuf_.erase(0, buffered);
+  if (in_place) {
     while (body.size() < *length) {
       read_watchdog_.arm(Clock::now() + kBodyIdle, [this] { close(); });
       error_code ec = co_await receive(&body, static_cast<std::size_t>(*length));

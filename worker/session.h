@@ -49,6 +49,10 @@ class Session final : public ClientChannel {
  private:
   asio::awaitable<bool> serve_one();
   asio::awaitable<void> linger_close();
+  /// Reads what the client sent into the thread's shared read buffer, waiting until something
+  /// (or EOF) arrives; `*got` is the number of bytes read. They must be consumed before the next
+  /// suspension point.
+  asio::awaitable<error_code> receive_shared(std::size_t* got);
   /// Appends what the client sent to inbuf_, waiting until something (or EOF) arrives. With
   /// `body`, bytes go to `*body` first, until it holds `length`.
   asio::awaitable<error_code> receive(std::string* body = nullptr, std::size_t length = 0);

@@ -296,6 +296,28 @@ class TestHttpFront(WorkerTest):
         self.assertLess(counts[0], counts[1])  # the second body is the longer one
         self.assertEqual(counts[0], counts[2])  # "one" and "three": one word each
 
+    def test_request_arriving_in_pieces(self):
+        # The head split mid-line, then the body split, its last piece carrying the start of
+        # a pipelined request whose own head completes later.
+        body = json.dumps(anthropic_request(text="one two three four")).encode()
+        whole = json.dumps(anthropic_request(text="one")).encode()
+        head = (b"POST /v1/messages/count_tokens HTTP/1.1\r\nHost: x\r\n"
+                b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body))
+        s = socket.create_connection(("127.0.0.1", self.worker.port), timeout=5)
+        pieces = [head[:20], head[20:-3], head[-3:] + body[:9], body[9:40],
+                  body[40:] + b"POST /v1/messages/count_tokens HTTP/1.1\r\nHo",
+                  b"st: x\r\nConnection: close\r\nContent-Length: %d\r\n\r\n" % len(whole)
+                  + whole]
+        for piece in pieces:
+            s.sendall(piece)
+            time.sleep(0.05)
+        data = read_until_close(s)
+        self.assertEqual(re.findall(rb"HTTP/1\.1 (\d{3}) ", data), [b"200", b"200"], data)
+        counts = [json.loads(m)["input_tokens"]
+                  for m in re.findall(rb"\{\"input_tokens\":\d+\}", data)]
+        self.assertEqual(len(counts), 2, data)
+        self.assertGreater(counts[0], counts[1])
+
     def test_expect_100_continue(self):
         body = json.dumps(anthropic_request(text="count me")).encode()
         s = socket.create_connection(("127.0.0.1", self.worker.port), timeout=5)
