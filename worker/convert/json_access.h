@@ -36,6 +36,45 @@ inline bool get_field(element obj, std::string_view key, element& out) {
   return out.type() != element_type::NULL_VALUE;
 }
 
+/// Several keys looked up in one pass over `obj`'s fields (for objects read on every stream
+/// chunk): found[i] and out[i] answer as get_field(obj, keys[i], out[i]) would, i.e. the
+/// first field of that name counts, and JSON null is absent.
+template <std::size_t N>
+inline void get_fields(element obj, const std::string_view (&keys)[N], element (&out)[N],
+                       bool (&found)[N]) {
+  bool seen[N] = {};
+  for (std::size_t i = 0; i < N; ++i) {
+    found[i] = false;
+  }
+  simdjson::dom::object o;
+  if (obj.get(o) != simdjson::SUCCESS) {
+    return;
+  }
+  std::size_t left = N;
+  for (auto field = o.begin(), end = o.end(); field != end; ++field) {
+    const std::string_view key = field.key();
+    for (std::size_t i = 0; i < N; ++i) {
+      if (seen[i] || key.size() != keys[i].size()) {
+        continue;
+      }
+      std::size_t k = 0;
+      while (k < key.size() && key[k] == keys[i][k]) {
+        ++k;
+      }
+      if (k != key.size()) {
+        continue;
+      }
+      seen[i] = true;
+      out[i] = field.value();
+      found[i] = out[i].type() != element_type::NULL_VALUE;
+      if (--left == 0) {
+        return;
+      }
+      break;
+    }
+  }
+}
+
 inline bool get_string(element obj, std::string_view key, std::string_view& out) {
   element e;
   return get_field(obj, key, e) && e.get(out) == simdjson::SUCCESS;

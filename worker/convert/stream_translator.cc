@@ -438,12 +438,11 @@ struct StreamTranslator::State {
   }
 
   // --- tool call deltas ---
-  size_t tool_slot(element call, std::string_view id, std::string_view name,
+  size_t tool_slot(const element* index_e, std::string_view id, std::string_view name,
                    std::string_view arguments) {
-    element index_e;
     int64_t key;
-    if (get_field(call, "index", index_e) && detail::is_number(index_e)) {
-      key = detail::as_int(index_e);
+    if (index_e != nullptr && detail::is_number(*index_e)) {
+      key = detail::as_int(*index_e);
       for (size_t s = tools.size(); s-- > 0;) {
         if (tools[s].key == key) {
           // A provider reusing one index for a new call (a complete previous call, then a
@@ -474,25 +473,35 @@ struct StreamTranslator::State {
       if (!detail::is_object(call)) {
         continue;
       }
+      static constexpr std::string_view kCallKeys[] = {"id", "function", "index"};
+      element fields[3];
+      bool has[3];
+      detail::get_fields(call, kCallKeys, fields, has);
       std::string_view id;
-      get_string(call, "id", id);
-      element function;
+      if (has[0] && detail::is_string(fields[0])) {
+        id = std::string_view(fields[0]);
+      }
       std::string_view name;
       std::string_view arguments;
-      if (get_field(call, "function", function)) {
-        get_string(function, "name", name);
-        element args;
-        if (get_field(function, "arguments", args)) {
-          if (detail::is_string(args)) {
-            arguments = std::string_view(args);
-          } else if (detail::is_object(args)) {
+      if (has[1]) {
+        static constexpr std::string_view kFunctionKeys[] = {"name", "arguments"};
+        element function[2];
+        bool function_has[2];
+        detail::get_fields(fields[1], kFunctionKeys, function, function_has);
+        if (function_has[0] && detail::is_string(function[0])) {
+          name = std::string_view(function[0]);
+        }
+        if (function_has[1]) {
+          if (detail::is_string(function[1])) {
+            arguments = std::string_view(function[1]);
+          } else if (detail::is_object(function[1])) {
             scratch.clear();
-            append_dom(scratch, args);
+            append_dom(scratch, function[1]);
             arguments = scratch;
           }
         }
       }
-      const size_t slot = tool_slot(call, id, name, arguments);
+      const size_t slot = tool_slot(has[2] ? &fields[2] : nullptr, id, name, arguments);
       ToolCall& tool = tools[slot];
       if (tool.id.empty() && !id.empty()) {
         tool.id.assign(id);
@@ -663,8 +672,12 @@ struct StreamTranslator::State {
       fail_with(ApiError{502, "api_error", "upstream sent a malformed stream chunk"});
       return;
     }
-    element e;
-    if (get_field(root, "error", e)) {  // (an ApiError allocates: not for every chunk)
+    // Each object of a chunk is read in one pass over its fields.
+    static constexpr std::string_view kRootKeys[] = {"error", "usage", "choices"};
+    element root_fields[3];
+    bool root_has[3];
+    detail::get_fields(root, kRootKeys, root_fields, root_has);
+    if (root_has[0]) {  // (an ApiError allocates: not for every chunk)
       ApiError upstream;
       if (detail::read_openai_error(root, data, upstream)) {
         fail_with(upstream);
@@ -675,14 +688,14 @@ struct StreamTranslator::State {
       fail_with(ApiError{502, "api_error", "upstream stream error"});
       return;
     }
-    if (get_field(root, "usage", e)) {
-      detail::read_openai_usage(e, usage);
+    if (root_has[1]) {
+      detail::read_openai_usage(root_fields[1], usage);
     }
     ensure_started();
     element choice;
     bool has_choice = false;
-    if (get_field(root, "choices", e) && detail::is_array(e)) {
-      for (element c : simdjson::dom::array(e)) {
+    if (root_has[2] && detail::is_array(root_fields[2])) {
+      for (element c : simdjson::dom::array(root_fields[2])) {
         choice = c;
         has_choice = detail::is_object(c);
         break;
@@ -691,25 +704,34 @@ struct StreamTranslator::State {
     if (!has_choice) {
       return;  // e.g. the usage trailer with "choices": []
     }
-    if (get_field(choice, "usage", e)) {
-      detail::read_openai_usage(e, usage);  // Moonshot puts usage inside the choice
+    static constexpr std::string_view kChoiceKeys[] = {"usage", "delta", "finish_reason"};
+    element choice_fields[3];
+    bool choice_has[3];
+    detail::get_fields(choice, kChoiceKeys, choice_fields, choice_has);
+    if (choice_has[0]) {
+      detail::read_openai_usage(choice_fields[0], usage);  // Moonshot puts usage inside the choice
     }
-    element delta;
-    if (get_field(choice, "delta", delta) && detail::is_object(delta)) {
+    if (choice_has[1] && detail::is_object(choice_fields[1])) {
+      static constexpr std::string_view kDeltaKeys[] = {"reasoning_content", "reasoning", "content",
+                                                        "tool_calls"};
+      element delta[4];
+      bool delta_has[4];
+      detail::get_fields(choice_fields[1], kDeltaKeys, delta, delta_has);
       std::string_view text;
-      if ((get_string(delta, "reasoning_content", text) || get_string(delta, "reasoning", text)) &&
+      if (((delta_has[0] && delta[0].get(text) == simdjson::SUCCESS) ||
+           (delta_has[1] && delta[1].get(text) == simdjson::SUCCESS)) &&
           !text.empty()) {
         route(BlockKind::thinking, 0, text);
       }
-      if (get_string(delta, "content", text) && !text.empty()) {
+      if (delta_has[2] && delta[2].get(text) == simdjson::SUCCESS && !text.empty()) {
         content(text);
       }
-      if (get_field(delta, "tool_calls", e) && detail::is_array(e)) {
-        tool_calls(e);
+      if (delta_has[3] && detail::is_array(delta[3])) {
+        tool_calls(delta[3]);
       }
     }
     std::string_view finish;
-    if (get_string(choice, "finish_reason", finish)) {
+    if (choice_has[2] && choice_fields[2].get(finish) == simdjson::SUCCESS) {
       finish_seen = true;
       finish_reason.assign(finish);
       close_all();
@@ -728,10 +750,11 @@ void StreamTranslator::feed(std::string_view bytes, std::string& out) {
     return;
   }
   s.out = &out;
+  const bool ok = s.sse.feed(bytes, [&s](const SseEvent& event) { s.on_event(event); });
+  // Kept only while no event has come (usually the first read already brings some).
   if (!s.events_seen && s.preamble.size() < State::kPreambleCap) {
     s.preamble.append(bytes.substr(0, State::kPreambleCap - s.preamble.size()));
   }
-  const bool ok = s.sse.feed(bytes, [&s](const SseEvent& event) { s.on_event(event); });
   if (s.events_seen && !s.preamble.empty()) {
     std::string().swap(s.preamble);
   }
