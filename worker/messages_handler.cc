@@ -305,6 +305,7 @@ asio::awaitable<HandlerOutcome> call_upstream(WorkerContext& ctx, ClientChannel&
   // Answered: no retry will need the request again.
   release(request.head);
   release(request.body);
+  request.spliced.reset();
   if (record.stream) {
     co_return co_await relay_stream(ctx, client, req, *exchange, record);
   }
@@ -334,6 +335,7 @@ asio::awaitable<HandlerOutcome> handle_messages(WorkerContext& ctx, ClientChanne
   options.models = &config.models;
   options.max_tokens = config.max_tokens;
   options.body_padded = req.body.capacity() >= req.body.size() + convert::kInputPadding;
+  options.splice_tools = true;
   auto converted = config.upstream.format == UpstreamFormat::openai
                        ? convert::to_openai_request(req.body, options)
                        : convert::to_passthrough_request(req.body, options);
@@ -348,10 +350,11 @@ asio::awaitable<HandlerOutcome> handle_messages(WorkerContext& ctx, ClientChanne
     if (ctx.log->should_log(spdlog::level::debug)) {
       ctx.log->debug(
           "{} upstream request body: {}", req.id,
-          redact_secrets(converted->body, {config.upstream.api_key, config.client_api_key}));
+          redact_secrets(converted->joined(), {config.upstream.api_key, config.client_api_key}));
     }
-    UpstreamRequest request = ctx.upstream.build_request(std::move(converted->body),
-                                                         converted->stream, req.anthropic_beta);
+    UpstreamRequest request =
+        ctx.upstream.build_request(std::move(converted->body), converted->stream,
+                                   req.anthropic_beta, converted->spliced, converted->splice_at);
     // The client's body is converted: a long stream should not keep it.
     release(req.body);
     CallGuard guard;

@@ -51,7 +51,9 @@ Result<asio::ssl::context*, std::string> UpstreamClient::tls() {
 }
 
 UpstreamRequest UpstreamClient::build_request(std::string body, bool stream,
-                                              std::string_view anthropic_beta) const {
+                                              std::string_view anthropic_beta,
+                                              std::shared_ptr<const std::string> spliced,
+                                              std::size_t splice_at) const {
   UpstreamRequest out;
   const bool with_beta = config_.upstream.format == UpstreamFormat::anthropic &&
                          !anthropic_beta.empty() && header_safe(anthropic_beta);
@@ -59,9 +61,13 @@ UpstreamRequest UpstreamClient::build_request(std::string body, bool stream,
   out.head.reserve(cached.size() + 64);
   out.head = with_beta ? head_before_length(stream, anthropic_beta) : cached;
   out.head += "Content-Length: ";
-  out.head += std::to_string(body.size());
+  out.head += std::to_string(body.size() + (spliced ? spliced->size() : 0));
   out.head += "\r\n\r\n";
   out.body = std::move(body);
+  if (spliced) {
+    out.splice_at = std::min(splice_at, out.body.size());
+    out.spliced = std::move(spliced);
+  }
   return out;
 }
 
@@ -231,7 +237,10 @@ asio::awaitable<Result<void, UpstreamFailure>> UpstreamExchange::send(
   auto close = [raw] { raw->close(); };
   const auto first_byte = client_.config().timeouts.first_byte;
   watchdog_.arm(deadline_after(first_byte), close);
-  auto [wec, wn] = co_await conn_->write_all(request.head, request.body);
+  const std::string_view body = request.body;
+  const std::string_view spliced = request.spliced ? std::string_view(*request.spliced) : "";
+  auto [wec, wn] = co_await conn_->write_all(
+      {request.head, body.substr(0, request.splice_at), spliced, body.substr(request.splice_at)});
   if (wec) {
     watchdog_.disarm();
     co_return fail(timeout_or(FailureKind::first_byte_timeout, FailureKind::closed,

@@ -38,6 +38,9 @@ struct CallGuard {
 struct UpstreamRequest {
   std::string head;
   std::string body;
+  /// Text that goes at byte `splice_at` of `body` (a stored tool list, shared, not copied).
+  std::shared_ptr<const std::string> spliced;
+  std::size_t splice_at = 0;
 };
 
 class UpstreamClient {
@@ -45,10 +48,11 @@ class UpstreamClient {
   UpstreamClient(const WorkerConfig& config, UpstreamEndpoint endpoint,
                  std::optional<ProxyEndpoint> proxy);
 
-  /// The request for `body` (taken over, not copied). `anthropic_beta` is forwarded in
-  /// pass-through.
-  UpstreamRequest build_request(std::string body, bool stream,
-                                std::string_view anthropic_beta) const;
+  /// The request for `body` (taken over, not copied), with `spliced` at byte `splice_at` of
+  /// it when set. `anthropic_beta` is forwarded in pass-through.
+  UpstreamRequest build_request(std::string body, bool stream, std::string_view anthropic_beta,
+                                std::shared_ptr<const std::string> spliced = nullptr,
+                                std::size_t splice_at = 0) const;
 
   const WorkerConfig& config() const { return config_; }
   const UpstreamEndpoint& endpoint() const { return endpoint_; }

@@ -123,8 +123,9 @@ asio::awaitable<std::tuple<error_code, std::string_view>> UpstreamConnection::re
 }
 
 asio::awaitable<std::tuple<error_code, std::size_t>> UpstreamConnection::write_all(
-    std::string_view head, std::string_view body) {
-  const std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(body)};
+    std::array<std::string_view, 4> parts) {
+  const std::array<asio::const_buffer, 4> buffers{asio::buffer(parts[0]), asio::buffer(parts[1]),
+                                                  asio::buffer(parts[2]), asio::buffer(parts[3])};
   if (tls_) {
     co_return co_await asio::async_write(*tls_, buffers, kNoThrow);
   }

@@ -3,6 +3,7 @@
 // tunnel), how it is opened, and the keep-alive pool that holds idle ones. Internal to the
 // worker (includes Asio).
 
+#include <array>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -40,9 +41,10 @@ class UpstreamConnection {
   /// the caller's next suspension point: plain connections read into the thread's shared
   /// buffer (read_buffer.h), so an idle stream holds no buffer of its own.
   asio::awaitable<std::tuple<error_code, std::string_view>> read_available();
-  /// Writes `head` then `body` (one writev on a plain socket).
-  asio::awaitable<std::tuple<error_code, std::size_t>> write_all(std::string_view head,
-                                                                 std::string_view body);
+  /// Writes the parts in order (one writev on a plain socket): a request head and its body,
+  /// the body possibly in pieces.
+  asio::awaitable<std::tuple<error_code, std::size_t>> write_all(
+      std::array<std::string_view, 4> parts);
   asio::awaitable<error_code> handshake(const std::string& host);
 
   /// Closes the TCP socket now: every pending operation fails promptly.

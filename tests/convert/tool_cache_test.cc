@@ -70,8 +70,8 @@ TEST(ToolCache, KeepsTheMostRecentlyUsedLists) {
   EXPECT_EQ(cache.size(), ToolListCache::kMaxEntries);
   EXPECT_EQ(cache.find_prefix_of(b), nullptr);
   ASSERT_NE(cache.find_prefix_of(a), nullptr);
-  EXPECT_EQ(cache.find_prefix_of(a)->converted, "A");
-  EXPECT_EQ(cache.find_prefix_of(e)->converted, "E");
+  EXPECT_EQ(*cache.find_prefix_of(a)->converted, "A");
+  EXPECT_EQ(*cache.find_prefix_of(e)->converted, "E");
   std::string a2 = a;
   a2[1500] = 'x';
   EXPECT_EQ(cache.find_prefix_of(a2), nullptr);
@@ -105,6 +105,32 @@ TEST(ToolCache, PaddedBodyIsReadInPlaceWithTheSameResult) {
     ASSERT_TRUE(r.ok()) << r.error().message;
     EXPECT_EQ(r->body, cold) << "pass " << pass;
   }
+}
+
+TEST(ToolCache, SplicedHitJoinsToTheFullConversion) {
+  const std::string body = testing::claude_code_fixture();
+  const std::string cold = convert_cold(body);
+  RequestOptions options = testing::golden_request_options();
+  options.splice_tools = true;
+  // A miss converts everything into `body`.
+  detail::thread_tool_cache().clear();
+  auto miss = to_openai_request(body, options);
+  ASSERT_TRUE(miss.ok()) << miss.error().message;
+  EXPECT_FALSE(miss->spliced);
+  EXPECT_EQ(miss->body, cold);
+  // A hit leaves the stored list out of `body`: it goes at splice_at, shared with the cache.
+  auto hit = to_openai_request(body, options);
+  ASSERT_TRUE(hit.ok()) << hit.error().message;
+  ASSERT_TRUE(hit->spliced);
+  EXPECT_EQ(hit->joined(), cold);
+  EXPECT_EQ(hit->size(), cold.size());
+  EXPECT_EQ(hit->body.size() + hit->spliced->size(), cold.size());
+  EXPECT_EQ(hit->spliced->substr(0, 10), ",\"tools\":[");
+  EXPECT_EQ(cold.substr(hit->splice_at, hit->spliced->size()), *hit->spliced);
+  // Evicting the entry does not take the text from a request still holding it.
+  const std::string spliced = *hit->spliced;
+  detail::thread_tool_cache().clear();
+  EXPECT_EQ(*hit->spliced, spliced);
 }
 
 TEST(ToolCache, SameToolsDifferentRestConvertsTheRestAfresh) {

@@ -172,6 +172,35 @@ class TestTranslation(WorkerTest):
         self.assertEqual(body["content"][-1], {"type": "tool_use", "id": "call_1", "name": "Read",
                                                "input": {"path": "a.txt"}})
 
+    def test_large_tool_list_reaches_the_provider_whole_every_time(self):
+        # A list this large is converted once and then reused (and sent as a separate piece
+        # of the request): every request must still carry the same, complete list, with a
+        # Content-Length that matches, over one kept-alive connection.
+        tools = [{"name": f"Tool{i}", "description": "Does step %d. " % i * 20,
+                  "input_schema": {"type": "object",
+                                   "properties": {"path": {"type": "string"}}}}
+                 for i in range(12)]
+        bodies = []
+        for i in range(3):
+            self.mock.queue(json_response(openai_completion(content=f"ok {i}")))
+            resp, raw = self.worker.messages(anthropic_request(text=f"turn {i}", tools=tools))
+            self.assertEqual(resp.status, 200, raw)
+            self.assertEqual(json.loads(raw)["content"][0]["text"], f"ok {i}")
+        self.assertEqual(len(self.mock.requests), 3)
+        for req in self.mock.requests:
+            self.assertEqual(int(req.headers["content-length"]), len(req.body))
+            bodies.append(json.loads(req.body))
+        self.assertGreater(len(self.mock.requests[0].body), 4096)
+        self.assertEqual([b["messages"][-1]["content"] for b in bodies],
+                         ["turn 0", "turn 1", "turn 2"])
+        self.assertEqual(len(bodies[0]["tools"]), 12)
+        self.assertEqual(bodies[1]["tools"], bodies[0]["tools"])
+        self.assertEqual(bodies[2]["tools"], bodies[0]["tools"])
+        self.assertEqual(bodies[0]["tools"][3]["function"]["name"], "Tool3")
+        # The stream flag and what follows the list are still there.
+        self.assertEqual({k for k in bodies[2] if k != "tools"}, {k for k in bodies[0]
+                                                                  if k != "tools"})
+
     def test_stream_thinking_then_text(self):
         self.mock.queue(sse_response([
             chunk({"role": "assistant", "reasoning_content": "Let me "}),

@@ -48,13 +48,32 @@ struct RequestOptions {
   /// The caller guarantees kInputPadding readable bytes after the body's end (a string with
   /// that much spare capacity): the body is parsed where it is instead of being copied.
   bool body_padded = false;
+  /// A stored tool-list conversion may be left out of `body` and given as
+  /// UpstreamRequest::spliced instead (the worker sends the pieces without joining them).
+  bool splice_tools = false;
 };
 
 struct UpstreamRequest {
-  std::string body;            // JSON for the upstream
+  std::string body;            // JSON for the upstream (see `spliced`)
   std::string client_model;    // the model the client asked for (reported back)
   std::string upstream_model;  // the model sent upstream
   bool stream = false;
+  /// Only with RequestOptions::splice_tools: text that belongs at byte `splice_at` of `body`
+  /// (a stored tool list, shared with the cache rather than copied).
+  std::shared_ptr<const std::string> spliced;
+  std::size_t splice_at = 0;
+
+  /// The JSON body in one piece.
+  std::string joined() const {
+    if (!spliced) {
+      return body;
+    }
+    std::string out;
+    out.reserve(body.size() + spliced->size());
+    out.append(body, 0, splice_at).append(*spliced).append(body, splice_at);
+    return out;
+  }
+  std::size_t size() const { return body.size() + (spliced ? spliced->size() : 0); }
 };
 
 /// Anthropic Messages request -> OpenAI chat-completions request.

@@ -298,7 +298,12 @@ bool RequestConverter::convert(element root, UpstreamRequest& result) {
   const bool has_tool_choice = get_field(root, "tool_choice", tool_choice);
   size_t written = 0;
   if (cached_tools_ != nullptr) {
-    out_.append(cached_tools_->converted);
+    if (options_.splice_tools && !cached_tools_->converted->empty()) {
+      result.spliced = cached_tools_->converted;
+      result.splice_at = out_.size();
+    } else {
+      out_.append(*cached_tools_->converted);
+    }
     written = cached_tools_->written;
   } else if (get_field(root, "tools", tools)) {
     const size_t mark = out_.size();

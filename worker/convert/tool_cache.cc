@@ -35,7 +35,7 @@ void ToolListCache::put(std::string_view raw, std::string converted, std::size_t
     });
   }
   slot->raw.assign(raw);
-  slot->converted = std::move(converted);
+  slot->converted = std::make_shared<const std::string>(std::move(converted));
   slot->written = written;
   slot->last_use = ++clock_;
 }

@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,8 +24,10 @@ namespace ccproxy::convert::detail {
 class ToolListCache {
  public:
   struct Entry {
-    std::string raw;          // the Anthropic `tools` array as the client sent it
-    std::string converted;    // `,"tools":[...]` for OpenAI; empty when no tool is callable
+    std::string raw;  // the Anthropic `tools` array as the client sent it
+    // `,"tools":[...]` for OpenAI; empty when no tool is callable. Shared: a request may send
+    // it as is (RequestOptions::splice_tools) while a later request evicts the entry.
+    std::shared_ptr<const std::string> converted;
     std::size_t written = 0;  // tools in `converted`
     std::uint64_t last_use = 0;
   };
