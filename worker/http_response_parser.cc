@@ -127,6 +127,22 @@ Result<std::size_t, std::string> HttpResponseParser::feed(std::string_view data,
     std::string_view rest = data.substr(used);
     switch (state_) {
       case State::head: {
+        if (line_.empty()) {
+          // The usual case: the whole head in this piece. Only the head is copied.
+          const std::size_t end = rest.find("\r\n\r\n");
+          if (end != std::string_view::npos) {
+            const std::size_t head_len = end + 4;
+            if (head_len > kMaxHead) {
+              return fail(std::string("upstream response headers too large"));
+            }
+            head_text_.assign(rest.substr(0, head_len));
+            used += head_len;
+            if (auto r = parse_head(head_text_); !r) {
+              return fail(r.error());
+            }
+            break;
+          }
+        }
         // Look for the blank line, also across the previous feed's tail.
         std::size_t before = line_.size();
         line_.append(rest);

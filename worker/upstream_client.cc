@@ -268,7 +268,11 @@ asio::awaitable<Result<void, UpstreamFailure>> UpstreamExchange::send(
 
 asio::awaitable<Result<bool, UpstreamFailure>> UpstreamExchange::read_body(std::string& out) {
   if (!pending_body_.empty()) {
-    out += pending_body_;
+    if (out.empty()) {
+      out.swap(pending_body_);  // the common case: no copy
+    } else {
+      out += pending_body_;
+    }
     pending_body_.clear();
     co_return !parser_.complete();
   }
