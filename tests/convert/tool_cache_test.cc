@@ -197,6 +197,27 @@ TEST(ToolCache, ACopyOfTheListElsewhereIsNotTakenForIt) {
   EXPECT_EQ(warm, convert_cold(twice));
 }
 
+// The key is searched sixteen positions at a time: a hit must be found at every position in
+// a block, behind near-misses ("tool", "toolss", 't'...'s' pairs) and a key without the list.
+TEST(ToolCache, TheKeyIsFoundAtEveryOffset) {
+  json req = json::parse(testing::claude_code_fixture());
+  RequestOptions options = testing::golden_request_options();
+  options.splice_tools = true;
+  for (int k = 0; k < 40; ++k) {
+    json variant = req;
+    // "system" sorts before "tools": its length moves the key through a block.
+    variant["system"] = std::string(static_cast<std::size_t>(k), 'x') +
+                        " \"tool\" \"toolss\" tatas tools \"t---s\" \"tools\" ";
+    const std::string body = variant.dump();
+    ASSERT_LT(body.find("\"system\""), body.find("\"tools\":["));
+    convert_cold(req.dump());  // stores the list again
+    auto r = to_openai_request(body, options);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_TRUE(r->spliced) << "offset " << k << ": the stored list was not found";
+    EXPECT_EQ(r->joined(), convert_cold(body)) << "offset " << k;
+  }
+}
+
 TEST(ToolCache, WhitespaceAroundTheKeyStillHits) {
   std::string body = json::parse(testing::claude_code_fixture()).dump();
   const std::size_t at = body.find("\"tools\":[");
