@@ -225,6 +225,20 @@ int main(int argc, char** argv) {
       "us/chunk)\n",
       per_chunk, double(stream_bytes) / 1e6 / (stream_us / 1e6), chunks.size(), stream_bytes,
       g_last_wall_us / double(chunks.size()));
+  // A whole upstream stream in one read, as a worker gets a fast provider's answer (e.g. the
+  // benchmark's 50-chunk stream: tests/bench/upstream_fixtures.py).
+  if (const char* sse_path = std::getenv("CCPROXY_BENCH_SSE")) {
+    const std::string sse = read_file(sse_path);
+    const double whole_us = time_us(iterations * 5, [&] {
+      ccproxy::convert::StreamTranslator translator(context);
+      out.clear();
+      translator.feed(sse, out);
+      translator.finish(out);
+      sink += out.size();
+    });
+    std::printf("StreamTranslator, %s in one piece: %8.2f us/stream (%zu bytes in, %zu out)\n",
+                sse_path, whole_us, sse.size(), out.size());
+  }
   std::printf("(sink %zu)\n", sink);
   return 0;
 }

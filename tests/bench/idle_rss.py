@@ -7,7 +7,8 @@ others, e.g. the libraries every worker of a fleet maps) and the anonymous memor
 process allocated itself). Loopback only: the upstream is the test suite's mock, with a
 certificate from a CA generated here. Prints one table; takes about 45 s.
 
-usage: tests/bench/idle_rss.py [--requests N]
+usage: tests/bench/idle_rss.py [--requests N] [--breakdown]
+--breakdown also prints, for each worker once idle again, the mappings that hold the most RSS.
 Binary: $CCPROXY_BIN, else build/release/cmd/ccproxy. Request body: $CCPROXY_BENCH_FIXTURE,
 else ../shared/fixtures/claude-code-request.json.
 """
@@ -37,9 +38,28 @@ def reading(pid):
             "anon": procs.proc_kb(pid, "status", "RssAnon")}
 
 
+def mappings(pid, top=12):
+    """(RSS kB, anonymous kB, name) of the mappings holding the most RSS, summed by name."""
+    rss, anon = {}, {}
+    name = None
+    with open(f"/proc/{pid}/smaps") as f:
+        for line in f:
+            parts = line.split()
+            if parts and "-" in parts[0] and not parts[0].endswith(":"):
+                name = parts[5] if len(parts) >= 6 else "[anonymous]"
+            elif parts and parts[0] == "Rss:":
+                rss[name] = rss.get(name, 0) + int(parts[1])
+            elif parts and parts[0] == "Anonymous:":
+                anon[name] = anon.get(name, 0) + int(parts[1])
+    ranked = sorted(rss, key=lambda n: -rss[n])[:top]
+    return [(rss[n], anon.get(n, 0), n) for n in ranked]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--requests", type=int, default=50)
+    ap.add_argument("--breakdown", action="store_true",
+                    help="print the largest mappings of each worker once idle again")
     args = ap.parse_args()
     binary = os.environ.get("CCPROXY_BIN") or os.path.join(REPO, "build", "release", "cmd",
                                                            "ccproxy")
@@ -54,6 +74,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="ccproxy-idle-rss-")
     services = []
     rows = []
+    breakdowns = []
     try:
         ca, cert, key = mock_upstream.make_certificates(tmp)
         workers = []
@@ -93,6 +114,8 @@ def main():
         for name, worker, _ in workers:
             rows.append((name, "idle again (memory trimmed, connections closed)",
                          reading(worker.pid)))
+            if args.breakdown:
+                breakdowns.append((name, mappings(worker.pid)))
     finally:
         for s in reversed(services):
             s.stop()
@@ -102,6 +125,10 @@ def main():
     for name, when, r in sorted(rows, key=lambda x: x[0] != "plain"):
         print(f"| {'HTTPS' if name == 'tls' else 'plain HTTP'} | {when} | {r['rss'] / 1024:.1f} | "
               f"{r['pss'] / 1024:.1f} | {r['anon'] / 1024:.1f} |")
+    for name, top in breakdowns:
+        print(f"\nlargest mappings, {'HTTPS' if name == 'tls' else 'plain HTTP'} worker, idle again:")
+        for kb, anon_kb, what in top:
+            print(f"  {kb:7d} kB RSS ({anon_kb:6d} kB anonymous)  {what}")
 
 
 if __name__ == "__main__":
