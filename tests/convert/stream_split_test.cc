@@ -215,6 +215,32 @@ TEST(StreamTranslatorApi, FailClosesOpenBlocksAndEmitsError) {
   EXPECT_TRUE(t.finished());
 }
 
+// A 200 that is not a stream (a login portal's page, a base_url pointing at a website): the
+// error says what came instead of "ended before the response was complete".
+TEST(StreamTranslatorApi, AnAnswerThatIsNotAStreamIsQuotedInTheError) {
+  StreamTranslator t(testing::golden_response_context());
+  std::string out;
+  t.feed("\r\n<!DOCTYPE html>\n<html><head><title>Sign in</title></head>", out);
+  t.feed("<body>" + std::string(300, 'x') + "</body></html>\n", out);
+  EXPECT_EQ(out, "");
+  t.finish(out);
+  StreamSummary s;
+  ASSERT_EQ(testing::check_anthropic_stream(out, s), "") << out;
+  EXPECT_TRUE(s.errored);
+  EXPECT_NE(out.find("upstream did not answer with an event stream; it began: <!DOCTYPE html> "
+                     "<html><head><title>Sign in</title>"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("xxx...\""), std::string::npos) << out;  // cut at 200 bytes
+
+  // Nothing at all is still "ended before the response was complete".
+  StreamTranslator empty(testing::golden_response_context());
+  std::string none;
+  empty.feed("\n\n", none);
+  empty.finish(none);
+  EXPECT_NE(none.find("ended before the response was complete"), std::string::npos) << none;
+}
+
 TEST(StreamTranslatorApi, OversizedLineBecomesAnError) {
   StreamTranslator t(testing::golden_response_context());
   std::string out;

@@ -16,7 +16,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from mock_upstream import (ConnectProxy, MockUpstream, close_now, hang, json_response,  # noqa
+from mock_upstream import (Action, ConnectProxy, MockUpstream, close_now, hang, json_response,  # noqa
                            make_certificates, server_tls_context, sse_response)
 from worker_harness import (UPSTREAM_KEY, Worker, anthropic_request, chunk,  # noqa
                             openai_completion, parse_sse, profile_toml)
@@ -427,6 +427,18 @@ class TestUpstreamFailures(WorkerTest):
         self.assertEqual(text_of(events), "partial")
         self.assertEqual(events[-1][0], "error")
         self.assertNotIn("message_stop", [e for e, _ in events])
+
+    def test_html_page_instead_of_a_stream_is_quoted(self):
+        # A 200 text/html page (a login portal, a base_url that is a website) for a stream.
+        page = b"<!DOCTYPE html>\n<html><title>Corporate sign-in</title></html>\n"
+        self.mock.queue(Action("whole", body=page, content_type="text/html"))
+        resp, raw = self.worker.messages(anthropic_request(stream=True))
+        self.assertEqual(resp.status, 200)
+        events = parse_sse(raw)
+        self.assertEqual(events[-1][0], "error")
+        message = events[-1][1]["error"]["message"]
+        self.assertIn("did not answer with an event stream", message)
+        self.assertIn("<title>Corporate sign-in</title>", message)
 
     def test_idle_timeout_mid_stream(self):
         self.mock.queue(sse_response([chunk({"role": "assistant", "content": "slow"})],

@@ -93,6 +93,24 @@ struct Pending {
 
 enum class ThinkMode { start, in_think, after_think, text };
 
+// The start of `text` for an error message: leading whitespace dropped, control characters as
+// spaces, at most `max` bytes (then "..."), valid UTF-8.
+std::string text_snippet(std::string_view text, std::size_t max) {
+  const std::size_t first = text.find_first_not_of(" \t\r\n");
+  text.remove_prefix(first == std::string_view::npos ? text.size() : first);
+  std::string out(text.substr(0, max));
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      c = ' ';
+    }
+  }
+  out = sanitize_utf8(out);
+  if (text.size() > max) {
+    out += "...";
+  }
+  return out;
+}
+
 }  // namespace
 
 // Events up to this size share the thread's parser (as requests do).
@@ -781,6 +799,11 @@ void StreamTranslator::finish(std::string& out) {
   if (!s.finished) {
     if (s.finish_seen) {
       s.end_message();
+    } else if (!s.events_seen && s.preamble.find_first_not_of(" \t\r\n") != std::string::npos) {
+      // E.g. an HTML page from a login portal or a base_url that is a website: say what came.
+      s.fail_with(ApiError{502, "api_error",
+                           "upstream did not answer with an event stream; it began: " +
+                               text_snippet(s.preamble, 200)});
     } else {
       s.fail_with(
           ApiError{502, "api_error", "upstream stream ended before the response was complete"});
