@@ -7,8 +7,6 @@
 #include <sys/socket.h>
 
 #include <array>
-#include <cstdlib>
-#include <filesystem>
 #include <span>
 #include <vector>
 
@@ -22,6 +20,7 @@
 
 #include "worker/http_response_parser.h"
 #include "worker/read_buffer.h"
+#include "worker/trust_store.h"
 
 namespace ccproxy::worker {
 namespace {
@@ -49,32 +48,6 @@ bool is_ip_literal(const std::string& host) {
 std::string where(const std::string& host, uint16_t port) {
   return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
          std::to_string(port);
-}
-
-// The system trust store. Where the CA directory has OpenSSL's hash links (Debian, Ubuntu,
-// Alpine), certificates are looked up by hash during the handshake: parsing the whole bundle
-// up front (what set_default_verify_paths does) costs about 1.2 MB of RSS per worker.
-// SSL_CERT_FILE / SSL_CERT_DIR and systems without hash links get OpenSSL's default.
-void load_system_trust(asio::ssl::context& ctx, error_code& ec) {
-  const char* dir = X509_get_default_cert_dir();
-  bool hashed = false;
-  if (std::getenv("SSL_CERT_FILE") == nullptr && std::getenv("SSL_CERT_DIR") == nullptr &&
-      dir != nullptr) {
-    std::error_code fec;
-    for (const auto& entry : std::filesystem::directory_iterator(dir, fec)) {
-      const std::string name = entry.path().filename().string();
-      if (name.size() == 10 && name.compare(8, 2, ".0") == 0 &&
-          name.find_first_not_of("0123456789abcdef") == 8) {
-        hashed = true;
-        break;
-      }
-    }
-  }
-  if (hashed) {
-    ctx.add_verify_path(dir, ec);
-  } else {
-    ctx.set_default_verify_paths(ec);
-  }
 }
 
 }  // namespace
@@ -193,9 +166,10 @@ Result<std::unique_ptr<asio::ssl::context>, std::string> make_tls_context(
                        asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
                        asio::ssl::context::no_tlsv1_1,
                    ec);
-  load_system_trust(*ctx, ec);
-  if (ec) {
-    return fail("cannot load the system CA store: " + ec.message());
+  auto trust =
+      load_system_trust(SSL_CTX_get_cert_store(ctx->native_handle()), system_trust_locations());
+  if (!trust) {
+    return fail("cannot load the system CA store: " + trust.error());
   }
   if (!ca_file.empty()) {
     ctx->load_verify_file(ca_file, ec);
