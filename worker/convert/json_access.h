@@ -6,6 +6,7 @@
 #include <simdjson.h>
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -38,7 +39,7 @@ inline bool get_field(element obj, std::string_view key, element& out) {
 
 /// Several keys looked up in one pass over `obj`'s fields (for objects read on every stream
 /// chunk): found[i] and out[i] answer as get_field(obj, keys[i], out[i]) would, i.e. the
-/// first field of that name counts, and JSON null is absent.
+/// first field of that name counts, and JSON null is absent. `keys` must not be empty strings.
 template <std::size_t N>
 inline void get_fields(element obj, const std::string_view (&keys)[N], element (&out)[N],
                        bool (&found)[N]) {
@@ -53,15 +54,15 @@ inline void get_fields(element obj, const std::string_view (&keys)[N], element (
   std::size_t left = N;
   for (auto field = o.begin(), end = o.end(); field != end; ++field) {
     const std::string_view key = field.key();
+    if (key.empty()) {
+      continue;
+    }
+    const char first = key.front();
+    const char last = key.back();
     for (std::size_t i = 0; i < N; ++i) {
-      if (seen[i] || key.size() != keys[i].size()) {
-        continue;
-      }
-      std::size_t k = 0;
-      while (k < key.size() && key[k] == keys[i][k]) {
-        ++k;
-      }
-      if (k != key.size()) {
+      // Length, first and last byte reject nearly every other key without a loop.
+      if (seen[i] || key.size() != keys[i].size() || first != keys[i].front() ||
+          last != keys[i].back() || std::memcmp(key.data(), keys[i].data(), key.size()) != 0) {
         continue;
       }
       seen[i] = true;

@@ -26,6 +26,9 @@ SseParser::LineResult SseParser::process_line(std::string_view line) {
     if (has_data_) {
       data_.push_back('\n');
     }
+    if (data_.capacity() < data_.size() + value.size() + kDataPadding) {
+      data_.reserve(2 * (data_.size() + value.size()) + kDataPadding);
+    }
     data_.append(value);
     has_data_ = true;
   } else if (field == "event") {

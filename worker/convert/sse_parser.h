@@ -38,12 +38,15 @@ inline std::size_t find_line_end(const char* p, std::size_t i, std::size_t n) {
 
 struct SseEvent {
   std::string_view event;  // the `event:` field, empty when absent
-  std::string_view data;   // `data:` lines joined by "\n"
+  std::string_view data;   // `data:` lines joined by "\n"; SseParser::kDataPadding readable
+                           // bytes follow it (a JSON parser may read past the end)
 };
 
 class SseParser {
  public:
   static constexpr std::size_t kDefaultMaxEventBytes = 8u << 20;
+  /// Readable bytes after every event's data (simdjson's padding: chunks parse in place).
+  static constexpr std::size_t kDataPadding = 64;
 
   explicit SseParser(std::size_t max_event_bytes = kDefaultMaxEventBytes)
       : max_event_bytes_(max_event_bytes) {}

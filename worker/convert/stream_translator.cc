@@ -23,11 +23,17 @@
 namespace ccproxy::convert {
 namespace {
 
+using namespace std::string_view_literals;
+
 using detail::element;
 using detail::get_field;
 using detail::get_string;
 
 constexpr std::string_view kThinkOpen = "<think>";
+constexpr std::string_view kTextDelta = ",\"delta\":{\"type\":\"text_delta\",\"text\":";
+constexpr std::string_view kThinkingDelta = ",\"delta\":{\"type\":\"thinking_delta\",\"thinking\":";
+constexpr std::string_view kJsonDelta =
+    ",\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":";
 constexpr std::string_view kThinkClose = "</think>";
 
 bool is_space(char c) {
@@ -133,7 +139,6 @@ struct StreamTranslator::State {
     }
     return *big_parser;
   }
-  std::string chunk;  // the current event's data with simdjson padding
   std::string scratch;
   Usage usage;
   bool started = false;
@@ -165,9 +170,9 @@ struct StreamTranslator::State {
 
   // --- event writing ---
   void write_event_head(std::string_view type) {
-    out->append("event: ");
+    out->append("event: "sv);
     out->append(type);
-    out->append("\ndata: {\"type\":\"");
+    out->append("\ndata: {\"type\":\""sv);
     out->append(type);
     out->push_back('"');
   }
@@ -178,19 +183,19 @@ struct StreamTranslator::State {
     }
     started = true;
     write_event_head("message_start");
-    out->append(",\"message\":{\"id\":");
+    out->append(",\"message\":{\"id\":"sv);
     append_json_string(*out, context.message_id);
-    out->append(",\"type\":\"message\",\"role\":\"assistant\",\"model\":");
+    out->append(",\"type\":\"message\",\"role\":\"assistant\",\"model\":"sv);
     append_json_string(*out, context.model);
     out->append(
         ",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":");
     append_int(*out, usage.input_tokens);
-    out->append(",\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":");
+    out->append(",\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":"sv);
     append_int(*out, usage.cache_read_input_tokens);
-    out->append(",\"output_tokens\":");
+    out->append(",\"output_tokens\":"sv);
     append_int(*out, usage.output_tokens);
-    out->append("}}}\n\n");
-    out->append("event: ping\ndata: {\"type\":\"ping\"}\n\n");
+    out->append("}}}\n\n"sv);
+    out->append("event: ping\ndata: {\"type\":\"ping\"}\n\n"sv);
   }
 
   void close_block() {
@@ -198,9 +203,9 @@ struct StreamTranslator::State {
       return;
     }
     write_event_head("content_block_stop");
-    out->append(",\"index\":");
+    out->append(",\"index\":"sv);
     append_int(*out, open_index);
-    out->append("}\n\n");
+    out->append("}\n\n"sv);
     if (open == BlockKind::tool) {
       tools[open_slot].closed = true;
     }
@@ -213,7 +218,7 @@ struct StreamTranslator::State {
     open_index = next_index++;
     open_slot = slot;
     write_event_head("content_block_start");
-    out->append(",\"index\":");
+    out->append(",\"index\":"sv);
     append_int(*out, open_index);
     switch (kind) {
       case BlockKind::thinking:
@@ -221,7 +226,7 @@ struct StreamTranslator::State {
             ",\"content_block\":{\"type\":\"thinking\",\"thinking\":\"\",\"signature\":\"\"}}\n\n");
         break;
       case BlockKind::text:
-        out->append(",\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n");
+        out->append(",\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n"sv);
         break;
       case BlockKind::tool: {
         ToolCall& tool = tools[slot];
@@ -230,11 +235,11 @@ struct StreamTranslator::State {
         if (tool.id.empty()) {
           tool.id = "toolu_" + context.message_id + "_" + std::to_string(slot);
         }
-        out->append(",\"content_block\":{\"type\":\"tool_use\",\"id\":");
+        out->append(",\"content_block\":{\"type\":\"tool_use\",\"id\":"sv);
         append_json_string(*out, tool.id);
-        out->append(",\"name\":");
+        out->append(",\"name\":"sv);
         append_json_string(*out, tool.name);
-        out->append(",\"input\":{}}}\n\n");
+        out->append(",\"input\":{}}}\n\n"sv);
         break;
       }
       case BlockKind::none:
@@ -242,17 +247,14 @@ struct StreamTranslator::State {
     }
   }
 
-  void write_delta(std::string_view delta_type, std::string_view field, std::string_view data) {
-    write_event_head("content_block_delta");
-    out->append(",\"index\":");
+  // The most frequent event, written in few pieces. `kind` is one of kTextDelta,
+  // kThinkingDelta, kJsonDelta: the delta's type and the name of its field.
+  void write_delta(std::string_view kind, std::string_view data) {
+    out->append("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":"sv);
     append_int(*out, open_index);
-    out->append(",\"delta\":{\"type\":\"");
-    out->append(delta_type);
-    out->append("\",\"");
-    out->append(field);
-    out->append("\":");
+    out->append(kind);
     append_json_string(*out, data);
-    out->append("}}\n\n");
+    out->append("}}\n\n"sv);
   }
 
   // --- ordering of blocks ---
@@ -288,7 +290,7 @@ struct StreamTranslator::State {
         if (open != BlockKind::thinking) {
           open_block(BlockKind::thinking);
         }
-        write_delta("thinking_delta", "thinking", data);
+        write_delta(kThinkingDelta, data);
         return;
       case BlockKind::text:
         if (data.empty()) {
@@ -297,7 +299,7 @@ struct StreamTranslator::State {
         if (open != BlockKind::text) {
           open_block(BlockKind::text);
         }
-        write_delta("text_delta", "text", data);
+        write_delta(kTextDelta, data);
         return;
       case BlockKind::tool: {
         ToolCall& tool = tools[slot];
@@ -332,7 +334,7 @@ struct StreamTranslator::State {
     data = data.substr(0, tool.json.feed(data));
     if (!data.empty()) {
       tool.arguments.append(data);
-      write_delta("input_json_delta", "partial_json", data);
+      write_delta(kJsonDelta, data);
     }
   }
 
@@ -582,16 +584,16 @@ struct StreamTranslator::State {
 
   void write_message_end(std::string_view stop_reason) {
     write_event_head("message_delta");
-    out->append(",\"delta\":{\"stop_reason\":\"");
+    out->append(",\"delta\":{\"stop_reason\":\""sv);
     out->append(stop_reason);
-    out->append("\",\"stop_sequence\":null},\"usage\":{\"input_tokens\":");
+    out->append("\",\"stop_sequence\":null},\"usage\":{\"input_tokens\":"sv);
     append_int(*out, usage.input_tokens);
-    out->append(",\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":");
+    out->append(",\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":"sv);
     append_int(*out, usage.cache_read_input_tokens);
-    out->append(",\"output_tokens\":");
+    out->append(",\"output_tokens\":"sv);
     append_int(*out, usage.output_tokens);
-    out->append("}}\n\n");
-    out->append("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
+    out->append("}}\n\n"sv);
+    out->append("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"sv);
     finished = true;
   }
 
@@ -618,10 +620,10 @@ struct StreamTranslator::State {
         get_string(block, "type", type);
         if (type == "text" && get_string(block, "text", text) && !text.empty()) {
           open_block(BlockKind::text);
-          write_delta("text_delta", "text", text);
+          write_delta(kTextDelta, text);
         } else if (type == "thinking" && get_string(block, "thinking", text)) {
           open_block(BlockKind::thinking);
-          write_delta("thinking_delta", "thinking", text);
+          write_delta(kThinkingDelta, text);
         } else if (type == "tool_use") {
           ToolCall tool;
           std::string_view value;
@@ -639,7 +641,7 @@ struct StreamTranslator::State {
             append_dom(scratch, input);
           }
           if (scratch.size() > 2) {
-            write_delta("input_json_delta", "partial_json", scratch);
+            write_delta(kJsonDelta, scratch);
           }
         }
       }
@@ -673,16 +675,11 @@ struct StreamTranslator::State {
       }
       return;  // keep-alive noise
     }
-    chunk.assign(data);
-    chunk.reserve(chunk.size() + simdjson::SIMDJSON_PADDING);
+    // Parsed where the SSE parser keeps it: its padding follows (SseEvent::data).
+    static_assert(SseParser::kDataPadding >= simdjson::SIMDJSON_PADDING);
     element root;
-    simdjson::error_code error;
-    simdjson::dom::parser& parser = parser_for(chunk.size());
-    if (chunk.capacity() >= chunk.size() + simdjson::SIMDJSON_PADDING) {
-      error = parser.parse(chunk.data(), chunk.size(), false).get(root);
-    } else {
-      error = parser.parse(chunk).get(root);
-    }
+    simdjson::dom::parser& parser = parser_for(data.size());
+    simdjson::error_code error = parser.parse(data.data(), data.size(), false).get(root);
     if (error == simdjson::UTF8_ERROR || error == simdjson::STRING_ERROR) {
       error = detail::parse_lenient(parser, data, scratch, root);
     }
