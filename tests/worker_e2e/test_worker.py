@@ -51,6 +51,35 @@ def read_until_close(s, timeout=5):
     return data
 
 
+def check_large_tool_list(tc, worker, mock):
+    """A list this large is converted once and then reused (and sent as a separate piece of the
+    request): every request must still carry the same, complete list, with a Content-Length
+    that matches, over one kept-alive connection."""
+    tools = [{"name": f"Tool{i}", "description": "Does step %d. " % i * 20,
+              "input_schema": {"type": "object", "properties": {"path": {"type": "string"}}}}
+             for i in range(12)]
+    before = len(mock.requests)
+    for i in range(3):
+        mock.queue(json_response(openai_completion(content=f"ok {i}")))
+        resp, raw = worker.messages(anthropic_request(text=f"turn {i}", tools=tools))
+        tc.assertEqual(resp.status, 200, raw)
+        tc.assertEqual(json.loads(raw)["content"][0]["text"], f"ok {i}")
+    received = mock.requests[before:]
+    tc.assertEqual(len(received), 3)
+    bodies = []
+    for req in received:
+        tc.assertEqual(int(req.headers["content-length"]), len(req.body))
+        bodies.append(json.loads(req.body))
+    tc.assertGreater(len(received[0].body), 4096)
+    tc.assertEqual([b["messages"][-1]["content"] for b in bodies], ["turn 0", "turn 1", "turn 2"])
+    tc.assertEqual(len(bodies[0]["tools"]), 12)
+    tc.assertEqual(bodies[1]["tools"], bodies[0]["tools"])
+    tc.assertEqual(bodies[2]["tools"], bodies[0]["tools"])
+    tc.assertEqual(bodies[0]["tools"][3]["function"]["name"], "Tool3")
+    # What follows the list is still there.
+    tc.assertEqual({k for k in bodies[2] if k != "tools"}, {k for k in bodies[0] if k != "tools"})
+
+
 class WorkerTest(unittest.TestCase):
     """One worker on a plain-HTTP mock upstream, shared by the tests of this class."""
 
@@ -173,33 +202,7 @@ class TestTranslation(WorkerTest):
                                                "input": {"path": "a.txt"}})
 
     def test_large_tool_list_reaches_the_provider_whole_every_time(self):
-        # A list this large is converted once and then reused (and sent as a separate piece
-        # of the request): every request must still carry the same, complete list, with a
-        # Content-Length that matches, over one kept-alive connection.
-        tools = [{"name": f"Tool{i}", "description": "Does step %d. " % i * 20,
-                  "input_schema": {"type": "object",
-                                   "properties": {"path": {"type": "string"}}}}
-                 for i in range(12)]
-        bodies = []
-        for i in range(3):
-            self.mock.queue(json_response(openai_completion(content=f"ok {i}")))
-            resp, raw = self.worker.messages(anthropic_request(text=f"turn {i}", tools=tools))
-            self.assertEqual(resp.status, 200, raw)
-            self.assertEqual(json.loads(raw)["content"][0]["text"], f"ok {i}")
-        self.assertEqual(len(self.mock.requests), 3)
-        for req in self.mock.requests:
-            self.assertEqual(int(req.headers["content-length"]), len(req.body))
-            bodies.append(json.loads(req.body))
-        self.assertGreater(len(self.mock.requests[0].body), 4096)
-        self.assertEqual([b["messages"][-1]["content"] for b in bodies],
-                         ["turn 0", "turn 1", "turn 2"])
-        self.assertEqual(len(bodies[0]["tools"]), 12)
-        self.assertEqual(bodies[1]["tools"], bodies[0]["tools"])
-        self.assertEqual(bodies[2]["tools"], bodies[0]["tools"])
-        self.assertEqual(bodies[0]["tools"][3]["function"]["name"], "Tool3")
-        # The stream flag and what follows the list are still there.
-        self.assertEqual({k for k in bodies[2] if k != "tools"}, {k for k in bodies[0]
-                                                                  if k != "tools"})
+        check_large_tool_list(self, self.worker, self.mock)
 
     def test_stream_thinking_then_text(self):
         self.mock.queue(sse_response([
@@ -710,6 +713,12 @@ class TestStandalone(unittest.TestCase):
         resp, raw = w.messages(anthropic_request())
         self.assertEqual(resp.status, 200, raw)
         self.assertEqual(json.loads(raw)["content"][0]["text"], "over tls")
+
+    def test_large_tool_list_over_tls(self):
+        # The stored list goes out as its own piece: through TLS that is several writes.
+        m = self.mock(tls=True)
+        w = self.start(profile_toml(m.url + "/v1", upstream={"ca_file": self.ca}))
+        check_large_tool_list(self, w, m)
 
     def test_tls_system_trust_store(self):
         # No ca_file: the CA is trusted through the system store (here SSL_CERT_DIR, a hashed
