@@ -362,7 +362,8 @@ asio::awaitable<bool> Session::serve_one() {
       }
     }
   }
-  const auto length = parser.content_length();
+  // (The head is complete unless perr: Beast asserts that before these are asked.)
+  const auto length = perr ? boost::none : parser.content_length();
   const bool in_place = !perr && !parser.is_done() && length && !parser.chunked();
   if (simple) {
     if (!drain) {
