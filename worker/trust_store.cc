@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -39,14 +40,48 @@ std::vector<std::string> split_dirs(const std::string& dirs) {
   return out;
 }
 
-// Whether one of `dirs` holds `cert` under the name OpenSSL's directory lookup would open
-// (<subject hash>.<n>).
-bool held_by(const std::vector<std::string>& dirs, X509* cert) {
+// One PEM block: its type and its decoded bytes (the DER of a certificate).
+struct PemBlock {
+  char* name = nullptr;
+  char* header = nullptr;
+  unsigned char* data = nullptr;
+  long length = 0;
+  PemBlock() = default;
+  PemBlock(const PemBlock&) = delete;
+  PemBlock& operator=(const PemBlock&) = delete;
+  ~PemBlock() { clear(); }
+  void clear() {
+    OPENSSL_free(name);
+    OPENSSL_free(header);
+    OPENSSL_free(data);
+    name = header = nullptr;
+    data = nullptr;
+    length = 0;
+  }
+  bool read(BIO* in) {
+    clear();
+    return PEM_read_bio(in, &name, &header, &data, &length) == 1;
+  }
+  bool is(const char* type) const { return std::strcmp(name, type) == 0; }
+  bool certificate() const { return is(PEM_STRING_X509) || is(PEM_STRING_X509_OLD); }
+  bool trusted_certificate() const { return is(PEM_STRING_X509_TRUSTED); }
+  X509* parse() const {
+    const unsigned char* p = data;
+    return trusted_certificate() ? d2i_X509_AUX(nullptr, &p, length)
+                                 : d2i_X509(nullptr, &p, length);
+  }
+};
+
+// Whether one of `dirs` holds the certificate `der` (`cert` parsed) under a name OpenSSL's
+// directory lookup opens (<subject hash>.<n>). Plain certificates compare by their DER bytes,
+// without a second parse.
+bool held_by(const std::vector<std::string>& dirs, X509* cert, const PemBlock& der) {
   int ok = 0;
   const unsigned long hash = X509_NAME_hash_ex(X509_get_subject_name(cert), nullptr, nullptr, &ok);
   if (!ok) {
     return false;
   }
+  PemBlock other;
   for (const std::string& dir : dirs) {
     for (int n = 0;; ++n) {
       char name[32];
@@ -55,9 +90,17 @@ bool held_by(const std::vector<std::string>& dirs, X509* cert) {
       if (!in) {
         break;
       }
-      X509Ptr other(PEM_read_bio_X509_AUX(in.get(), nullptr, nullptr, nullptr));
-      if (other && X509_cmp(cert, other.get()) == 0) {
-        return true;
+      while (other.read(in.get())) {
+        if (other.certificate() && der.certificate()) {
+          if (other.length == der.length && std::memcmp(other.data, der.data, der.length) == 0) {
+            return true;
+          }
+        } else if (other.certificate() || other.trusted_certificate()) {
+          X509Ptr parsed(other.parse());
+          if (parsed && X509_cmp(cert, parsed.get()) == 0) {
+            return true;
+          }
+        }
       }
     }
   }
@@ -90,9 +133,17 @@ Result<TrustLoad, std::string> load_system_trust(X509_STORE* store, const TrustL
   }
   if (!where.bundle.empty()) {
     if (BioPtr in{BIO_new_file(where.bundle.c_str(), "r")}) {
-      while (X509Ptr cert{PEM_read_bio_X509_AUX(in.get(), nullptr, nullptr, nullptr)}) {
+      PemBlock block;
+      while (block.read(in.get())) {
+        if (!block.certificate() && !block.trusted_certificate()) {
+          continue;  // e.g. a CRL: not used (no CRL checking is configured)
+        }
+        X509Ptr cert(block.parse());
+        if (!cert) {
+          continue;
+        }
         ++load.bundle_certificates;
-        if (!held_by(dirs, cert.get()) && X509_STORE_add_cert(store, cert.get()) == 1) {
+        if (!held_by(dirs, cert.get(), block) && X509_STORE_add_cert(store, cert.get()) == 1) {
           ++load.kept_in_memory;
         }
       }

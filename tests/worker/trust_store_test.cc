@@ -45,10 +45,16 @@ void make_ca(const std::string& cn, Cert& c) {
   ASSERT_GT(X509_sign(c.x, c.key, EVP_sha256()), 0);
 }
 
-void append_pem(const fs::path& file, X509* x) {
+// As "CERTIFICATE", or with `trusted` as "TRUSTED CERTIFICATE" (OpenSSL's form with trust
+// settings, which bundles may use).
+void append_pem(const fs::path& file, X509* x, bool trusted = false) {
   FILE* f = std::fopen(file.c_str(), "a");
   ASSERT_NE(f, nullptr);
-  PEM_write_X509(f, x);
+  if (trusted) {
+    PEM_write_X509_AUX(f, x);
+  } else {
+    PEM_write_X509(f, x);
+  }
   std::fclose(f);
 }
 
@@ -76,6 +82,7 @@ class TrustStore : public ::testing::Test {
     fs::remove_all(dir_);
     fs::create_directories(dir_ / "certs");
     make_ca("In both", in_both_);
+    make_ca("Also in both", plain_both_);
     make_ca("Bundle only", bundle_only_);
     make_ca("Untrusted", untrusted_);
     make_ca("Directory only", dir_only_);
@@ -85,8 +92,11 @@ class TrustStore : public ::testing::Test {
     append_pem(dir_ / "certs" / hashed_name(in_both_.x, 0), decoy_.x);
     append_pem(dir_ / "certs" / hashed_name(in_both_.x, 1), in_both_.x);
     append_pem(dir_ / "certs" / hashed_name(dir_only_.x, 0), dir_only_.x);
-    append_pem(dir_ / "bundle.pem", in_both_.x);
+    append_pem(dir_ / "certs" / hashed_name(plain_both_.x, 0), plain_both_.x);
+    // The bundle: one in OpenSSL's "TRUSTED CERTIFICATE" form, two plain.
+    append_pem(dir_ / "bundle.pem", in_both_.x, /*trusted=*/true);
     append_pem(dir_ / "bundle.pem", bundle_only_.x);
+    append_pem(dir_ / "bundle.pem", plain_both_.x);
     store_ = X509_STORE_new();
   }
   void TearDown() override {
@@ -95,7 +105,7 @@ class TrustStore : public ::testing::Test {
   }
 
   fs::path dir_;
-  Cert in_both_, bundle_only_, untrusted_, dir_only_, decoy_;
+  Cert in_both_, plain_both_, bundle_only_, untrusted_, dir_only_, decoy_;
   X509_STORE* store_ = nullptr;
 };
 
@@ -103,11 +113,12 @@ TEST_F(TrustStore, KeepsInMemoryOnlyWhatNoDirectoryHolds) {
   auto load = load_system_trust(store_, {(dir_ / "bundle.pem").string(),
                                          "/nonexistent-ccproxy-dir:" + (dir_ / "certs").string()});
   ASSERT_TRUE(load.ok()) << load.error();
-  EXPECT_EQ(load->bundle_certificates, 2u);
+  EXPECT_EQ(load->bundle_certificates, 3u);
   EXPECT_EQ(load->kept_in_memory, 1u);
   EXPECT_EQ(sk_X509_OBJECT_num(X509_STORE_get0_objects(store_)), 1);
 
-  EXPECT_TRUE(trusted(store_, in_both_.x));      // through the directory
+  EXPECT_TRUE(trusted(store_, in_both_.x));  // through the directory
+  EXPECT_TRUE(trusted(store_, plain_both_.x));
   EXPECT_TRUE(trusted(store_, bundle_only_.x));  // kept from the bundle
   EXPECT_TRUE(trusted(store_, dir_only_.x));     // the directory alone
   EXPECT_FALSE(trusted(store_, untrusted_.x));   // in neither
@@ -116,7 +127,7 @@ TEST_F(TrustStore, KeepsInMemoryOnlyWhatNoDirectoryHolds) {
 TEST_F(TrustStore, WithoutDirectoriesTheWholeBundleIsKept) {
   auto load = load_system_trust(store_, {(dir_ / "bundle.pem").string(), ""});
   ASSERT_TRUE(load.ok()) << load.error();
-  EXPECT_EQ(load->kept_in_memory, 2u);
+  EXPECT_EQ(load->kept_in_memory, 3u);
   EXPECT_TRUE(trusted(store_, in_both_.x));
   EXPECT_TRUE(trusted(store_, bundle_only_.x));
   EXPECT_FALSE(trusted(store_, dir_only_.x));
