@@ -133,6 +133,26 @@ TEST(ToolCache, SplicedHitJoinsToTheFullConversion) {
   EXPECT_EQ(*hit->spliced, spliced);
 }
 
+// Pass-through validates with the same cache; what it forwards is the client's own body.
+TEST(ToolCache, PassthroughHitForwardsTheClientsBody) {
+  const std::string body = testing::claude_code_fixture();
+  RequestOptions options = testing::golden_request_options();
+  options.splice_tools = true;
+  detail::thread_tool_cache().clear();
+  auto cold = to_passthrough_request(body, options);
+  ASSERT_TRUE(cold.ok()) << cold.error().message;
+  EXPECT_EQ(detail::thread_tool_cache().size(), 1u);
+  auto warm = to_passthrough_request(body, options);
+  ASSERT_TRUE(warm.ok()) << warm.error().message;
+  EXPECT_FALSE(warm->spliced);
+  EXPECT_EQ(warm->body, cold->body);
+  EXPECT_EQ(json::parse(warm->body)["tools"], json::parse(body)["tools"]);
+  // A damaged message is still refused on a hit.
+  json bad = json::parse(body);
+  bad["messages"][0]["content"] = 42;
+  EXPECT_FALSE(to_passthrough_request(bad.dump(), options).ok());
+}
+
 TEST(ToolCache, SameToolsDifferentRestConvertsTheRestAfresh) {
   json req = json::parse(testing::claude_code_fixture());
   convert_cold(req.dump());

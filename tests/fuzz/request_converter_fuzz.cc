@@ -86,6 +86,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } else {
     check_error(passthrough.error(), input);
   }
+  // Pass-through validates with the tool-list cache too (as the worker has it, splicing
+  // allowed): the same input must give the same body, the client's, with nothing spliced.
+  options.splice_tools = true;
+  auto passthrough_again = to_passthrough_request(input, options);
+  options.splice_tools = false;
+  FUZZ_CHECK(passthrough_again.ok() == passthrough.ok(), "pass-through differs in success");
+  if (passthrough_again) {
+    FUZZ_CHECK(!passthrough_again->spliced && passthrough_again->body == passthrough->body,
+               "pass-through again: " + passthrough_again->body);
+  }
   auto tokens = count_tokens(input);
   if (tokens) {
     FUZZ_CHECK(*tokens >= 0, std::to_string(*tokens));

@@ -1,10 +1,10 @@
 // Pass-through requests: validated like a translated request, then forwarded byte for byte
 // except for the mapped `model` and the clamped `max_tokens`.
 
-#include <algorithm>
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "worker/convert/convert.h"
@@ -73,9 +73,11 @@ size_t skip_value(std::string_view s, size_t i) {
   return i;
 }
 
-// Byte spans of the values of top-level `key` members (raw key bytes compared).
-std::vector<Span> top_level_values(std::string_view s, std::string_view key) {
-  std::vector<Span> spans;
+// Byte spans of the values of top-level members named `a` or `b` (raw key bytes compared),
+// in document order: one pass over the body.
+std::vector<std::pair<Span, bool>> top_level_values(std::string_view s, std::string_view a,
+                                                    std::string_view b) {
+  std::vector<std::pair<Span, bool>> spans;  // (span, whether it is `a`)
   size_t i = 0;
   while (i < s.size() && is_ws(s[i])) {
     ++i;
@@ -102,8 +104,8 @@ std::vector<Span> top_level_values(std::string_view s, std::string_view key) {
     }
     const size_t value_begin = i;
     i = skip_value(s, i);
-    if (name == key) {
-      spans.push_back(Span{value_begin, i});
+    if (name == a || name == b) {
+      spans.emplace_back(Span{value_begin, i}, name == a);
     }
   }
   return spans;
@@ -124,6 +126,7 @@ Result<UpstreamRequest, ApiError> to_passthrough_request(std::string_view anthro
     return fail(std::move(converted).error());
   }
   UpstreamRequest result = std::move(converted).value();
+  result.spliced.reset();  // the client's own body goes upstream, not the translated one
 
   // The clamped max_tokens is the one the translated body carries.
   const std::string& translated = result.body;
@@ -140,26 +143,13 @@ Result<UpstreamRequest, ApiError> to_passthrough_request(std::string_view anthro
   std::string model_json;
   append_json_string(model_json, result.upstream_model);
 
-  struct Replacement {
-    Span span;
-    std::string_view text;
-  };
-  std::vector<Replacement> replacements;
-  for (Span span : top_level_values(anthropic_body, "model")) {
-    replacements.push_back({span, model_json});
-  }
-  for (Span span : top_level_values(anthropic_body, "max_tokens")) {
-    replacements.push_back({span, max_tokens});
-  }
-  std::sort(replacements.begin(), replacements.end(),
-            [](const Replacement& a, const Replacement& b) { return a.span.begin < b.span.begin; });
   std::string body;
   body.reserve(anthropic_body.size() + 64);
   size_t copied = 0;
-  for (const auto& r : replacements) {
-    body.append(anthropic_body.substr(copied, r.span.begin - copied));
-    body.append(r.text);
-    copied = r.span.end;
+  for (const auto& [span, is_model] : top_level_values(anthropic_body, "model", "max_tokens")) {
+    body.append(anthropic_body.substr(copied, span.begin - copied));
+    body.append(is_model ? std::string_view(model_json) : max_tokens);
+    copied = span.end;
   }
   body.append(anthropic_body.substr(copied));
   result.body = std::move(body);

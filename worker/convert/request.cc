@@ -1244,9 +1244,10 @@ Result<UpstreamRequest, ApiError> convert_request(std::string_view body,
   simdjson::dom::parser& parser =
       body.size() <= kThreadParserLimit ? detail::thread_parser() : local;
   // A tool list seen before: parse the body without it and write the stored conversion.
-  // (Not for pass-through: it forwards the client's own body, repairs included.)
+  // (Pass-through too, which only validates here: a stored list converted without repair, so
+  // a hit needs none either. Its tool list converts the same in both modes.)
   ToolListCache& cache = thread_tool_cache();
-  if (!for_passthrough && body.size() <= kThreadParserLimit && cache.size() > 0) {
+  if (body.size() <= kThreadParserLimit && cache.size() > 0) {
     if (auto hit = find_cached_tools(body, cache)) {
       // The body with the list replaced by a placeholder no client can know. If the lite
       // body parses and its top-level `tools` is that placeholder, the bytes replaced were
@@ -1289,8 +1290,7 @@ Result<UpstreamRequest, ApiError> convert_request(std::string_view body,
   if (!converter.convert(root, result)) {
     return fail(converter.take_error());
   }
-  if (!for_passthrough && scratch.empty() && body.size() <= kThreadParserLimit &&
-      converter.converted_tools()) {
+  if (scratch.empty() && body.size() <= kThreadParserLimit && converter.converted_tools()) {
     // Converted as sent (no repair): store the list's conversion under its exact bytes. Where
     // the list is takes a structural pass over the body (with simdjson's padding after it),
     // so only requests that had a list get it.
