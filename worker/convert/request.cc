@@ -1208,14 +1208,13 @@ std::size_t find_tools_key(std::string_view s, std::size_t from) {
 // The first `"tools":` in the body that is followed by a stored list, byte for byte. Cheap (a
 // text search): whether it is the top-level key is proven afterwards, by the placeholder.
 std::optional<CachedToolsAt> find_cached_tools(std::string_view body, ToolListCache& cache) {
-  constexpr std::string_view kKey = kToolsKey;
   std::size_t from = 0;
   while (true) {
     const std::size_t at = find_tools_key(body, from);
     if (at == std::string_view::npos) {
       return std::nullopt;
     }
-    std::size_t v = at + kKey.size();
+    std::size_t v = at + kToolsKey.size();
     while (v < body.size() && is_json_space(body[v])) {
       ++v;
     }

@@ -188,7 +188,7 @@ struct StreamTranslator::State {
     out->append(",\"type\":\"message\",\"role\":\"assistant\",\"model\":"sv);
     append_json_string(*out, context.model);
     out->append(
-        ",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":");
+        ",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":"sv);
     append_int(*out, usage.input_tokens);
     out->append(",\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":"sv);
     append_int(*out, usage.cache_read_input_tokens);
@@ -223,7 +223,7 @@ struct StreamTranslator::State {
     switch (kind) {
       case BlockKind::thinking:
         out->append(
-            ",\"content_block\":{\"type\":\"thinking\",\"thinking\":\"\",\"signature\":\"\"}}\n\n");
+            ",\"content_block\":{\"type\":\"thinking\",\"thinking\":\"\",\"signature\":\"\"}}\n\n"sv);
         break;
       case BlockKind::text:
         out->append(",\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n"sv);
