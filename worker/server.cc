@@ -21,6 +21,7 @@
 
 #include "common/secret.h"
 #include "worker/health.h"
+#include "worker/idle_trim.h"
 #include "worker/proxy_settings.h"
 #include "worker/session.h"
 #include "worker/upstream_url.h"
@@ -31,6 +32,21 @@ namespace {
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kMaxConnections = 1024;
 constexpr auto kPoolSweepInterval = std::chrono::seconds(5);
+
+// Gives memory back (see idle_trim.h) and says how much at debug level.
+void trim_memory(spdlog::logger& log, const char* when) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const TrimResult r = trim_idle_memory();
+  const auto us =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
+  if (!r.smaps_read) {
+    log.debug("{}: heap trimmed; /proc/self/smaps unreadable, mapped files kept", when);
+    return;
+  }
+  log.debug("{}: heap trimmed, {} KiB of file pages unmapped from {} mappings in {} us", when,
+            r.file_bytes / 1024, r.mappings, us);
+}
 
 double uniform_random() {
   static thread_local std::mt19937_64 engine{std::random_device{}()};
@@ -96,23 +112,27 @@ class Server {
       if (ec || ctx_.shutting_down) {
         return;
       }
+      const std::size_t pooled = ctx_.upstream.pool().idle_count();
       ctx_.upstream.pool().sweep();
+      if (ctx_.upstream.pool().idle_count() < pooled) {
+        trimmed_ = false;  // the connections closed freed their buffers and TLS state
+      }
       release_memory_when_idle();
       schedule_pool_sweep();
     });
   }
 
-  // Quiet since the last sweep (no request finished or running): return freed heap memory to
-  // the system, once per quiet spell.
+  // Quiet since the last sweep (no API request taken, none in flight; probes do not count):
+  // give memory back, once per quiet spell.
   void release_memory_when_idle() {
-    const uint64_t seen = ctx_.metrics.requests_total();
+    const uint64_t seen = ctx_.api_requests;
     if (seen != requests_at_last_sweep_ || ctx_.metrics.in_flight() > 0) {
       requests_at_last_sweep_ = seen;
       trimmed_ = false;
       return;
     }
     if (!trimmed_) {
-      ::malloc_trim(0);
+      trim_memory(*ctx_.log, "idle");
       trimmed_ = true;
     }
   }
@@ -263,8 +283,9 @@ int run_worker(const WorkerConfig& config, std::shared_ptr<spdlog::logger> log,
     hooks.on_listening(config.host, ctx.port);
   }
   server.start();
-  // Configuration loading is done: give its freed memory back before idling.
-  ::malloc_trim(0);
+  // Configuration loading is done: give its freed memory, and the pages of code that only
+  // start-up used, back before idling.
+  trim_memory(*log, "started");
   io.run();
   log->info("profile {} stopped", config.profile);
   log->flush();

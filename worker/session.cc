@@ -389,6 +389,7 @@ asio::awaitable<bool> Session::serve_one() {
     inbuf_.append(rest);
   }
   rest = {};
+  ++ctx_.api_requests;
   if (body_pending) {
     std::string expect(parser.get()[http::field::expect]);
     for (auto& c : expect) {

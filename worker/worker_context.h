@@ -27,6 +27,9 @@ struct WorkerContext {
   Metrics metrics;
   uint16_t port = 0;
   bool shutting_down = false;
+  // /v1/messages and count_tokens requests taken so far. Probes (/health, /metrics, HEAD /) are
+  // not counted: the supervisor's health checks must not keep a worker from counting as idle.
+  uint64_t api_requests = 0;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 

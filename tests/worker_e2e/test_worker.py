@@ -38,6 +38,15 @@ def tool_blocks(events):
     return [(n, i, json.loads(j or "{}")) for n, i, j in (blocks[k] for k in sorted(blocks))]
 
 
+def status_kb(pid, key):
+    """A `key:` line of /proc/PID/status (VmRSS, RssFile...) in KiB."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    raise KeyError(key)
+
+
 def read_until_close(s, timeout=5):
     """Everything the worker sends on a raw socket until it closes the connection."""
     data = b""
@@ -719,6 +728,40 @@ class TestStandalone(unittest.TestCase):
         m = self.mock(tls=True)
         w = self.start(profile_toml(m.url + "/v1", upstream={"ca_file": self.ca}))
         check_large_tool_list(self, w, m)
+
+    def test_idle_worker_gives_memory_back_and_serves_after(self):
+        # Once idle (5-10 s after its last API request; the supervisor's /health probes do not
+        # count), a worker that has used TLS drops its mappings of clean library and binary
+        # pages and its free heap, then serves TLS requests as before.
+        m = self.mock(tls=True)
+        w = self.start(profile_toml(m.url + "/v1", top={"log_level": "debug"},
+                                    upstream={"ca_file": self.ca}))
+        started = r"started: heap trimmed, \d+ KiB of file pages unmapped"
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not re.search(started, w.log()):
+            time.sleep(0.05)
+        self.assertRegex(w.log(), started)
+        for i in range(3):
+            m.queue(json_response(openai_completion(f"before {i}")))
+            resp, raw = w.messages(anthropic_request())
+            self.assertEqual(resp.status, 200, raw)
+        busy_kb = status_kb(w.proc.pid, "RssFile")
+        deadline = time.monotonic() + 25
+        while time.monotonic() < deadline and "idle: heap trimmed" not in w.log():
+            self.assertEqual(w.request("GET", "/health")[0].status, 200)
+            time.sleep(0.5)
+        found = re.search(r"idle: heap trimmed, (\d+) KiB of file pages unmapped", w.log())
+        self.assertIsNotNone(found, w.log())
+        self.assertGreater(int(found.group(1)), 1024)
+        idle_kb = status_kb(w.proc.pid, "RssFile")
+        self.assertLess(idle_kb, busy_kb - 1024, (busy_kb, idle_kb))
+        m.queue(json_response(openai_completion("after the trim")))
+        resp, raw = w.messages(anthropic_request())
+        self.assertEqual(json.loads(raw)["content"][0]["text"], "after the trim")
+        m.queue(sse_response([chunk({"role": "assistant", "content": "streamed "}),
+                              chunk({"content": "after"}), chunk({}, "stop"), "[DONE]"]))
+        resp, raw = w.messages(anthropic_request(stream=True))
+        self.assertEqual(text_of(parse_sse(raw)), "streamed after")
 
     def test_tls_system_trust_store(self):
         # No ca_file: the CA is trusted through the system store (here SSL_CERT_DIR, a hashed
