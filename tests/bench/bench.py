@@ -21,6 +21,7 @@ import platform
 import re
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -160,6 +161,7 @@ class Bench:
         self.services = []
         self.notes = []
         self.runs = []
+        self.paced = []
         self.scale = []
         self.targets = []
 
@@ -369,6 +371,50 @@ class Bench:
         for t in self.targets:
             t.rss_after_kb = max(procs.tree_rss_kb(p) for p in set(t.pids.values()))
 
+    def paced_latency(self):
+        """Latency at one offered load for every target: 16 connections, each pausing about
+        pace_ms between an answer and its next request (post.lua), so a few thousand requests/s
+        in all, below what direct, the hop and ccproxy can serve. Saturated runs (throughput())
+        measure each target at its own load, where latency is mostly its queue. The targets take
+        turns, round after round, so that a slow spell of the machine falls on all of them; a
+        figure is the median over the rounds. claude-code-router is left out: its capacity on
+        these requests is below the offered load."""
+        a = self.args
+        targets = [t for t in self.targets if t.name != "ccr"]
+        for body in BODIES:
+            for mode in MODES:
+                req = self.files[REQ_FILE[(body, mode)]]
+                rounds = {t.name: [] for t in targets}
+                for _ in range(a.paced_rounds):
+                    for t in targets:
+                        if (body, mode) in t.invalid:
+                            continue
+                        la = load1()
+                        r = wrk_run.run(t.urls[mode], req, 16, a.paced_s, a.threads,
+                                        pace_ms=a.pace_ms)
+                        errors = r["non2xx"] + r["socket_errors"] + (1 if "wrk_failed" in r else 0)
+                        rounds[t.name].append({"rps": r["rps"], "p50_ms": r["p50_ms"],
+                                               "p99_ms": r["p99_ms"], "errors": errors,
+                                               "load1": la})
+                        with open(os.path.join(self.out, "wrk-raw.txt"), "a") as f:
+                            f.write(f"### paced {a.pace_ms} ms: {t.name} {body} {mode} c=16 "
+                                    f"load1={la}\n{r['raw']}\n")
+                for t in targets:
+                    got = rounds[t.name]
+                    if not got:
+                        continue
+                    run = {"target": t.name, "body": body, "mode": mode, "conns": 16,
+                           "rounds": got, "errors": sum(g["errors"] for g in got)}
+                    for key in ("rps", "p50_ms", "p99_ms"):
+                        vals = [g[key] for g in got if g[key] is not None]
+                        run[key] = statistics.median(vals) if vals else None
+                    self.paced.append(run)
+                    flag = "  ** ERRORS **" if run["errors"] else ""
+                    p99s = ", ".join(f"{g['p99_ms'] or 0:.2f}" for g in got)
+                    log(f"paced {t.name:9} {body:5} {mode:10} c=16 {(run['rps'] or 0):8.1f} req/s"
+                        f"  p50 {run['p50_ms'] or 0:.3f} ms  p99 {run['p99_ms'] or 0:.3f} ms "
+                        f"(p99 per round: {p99s}){flag}")
+
     def scale_test(self):
         a = self.args
         cases = [("direct", "openai", f"http://127.0.0.1:{self.up_port}/slow/v1/chat/completions",
@@ -414,6 +460,8 @@ class Bench:
             "quick": self.args.quick,
             "settings": {"duration_s": self.args.duration, "connections": self.args.connections,
                          "wrk_threads": self.args.threads, "warmup_s": self.args.warmup,
+                         "pace_ms": self.args.pace_ms, "paced_rounds": self.args.paced_rounds,
+                         "paced_s": self.args.paced_s,
                          "scale_clients": self.args.scale_clients,
                          "scale_stream_s": self.args.scale_stream_s,
                          "scale_ramp_s": self.args.scale_ramp_s,
@@ -426,6 +474,7 @@ class Bench:
                          "invalid": {f"{b} {m}": v for (b, m), v in t.invalid.items()}}
                         for t in self.targets],
             "runs": self.runs,
+            "paced": self.paced,
             "scale": self.scale,
             "scale_idle_kb": getattr(self, "scale_idle_kb", None),
             "scale_after_kb": getattr(self, "scale_after_kb", None),
@@ -445,6 +494,7 @@ class Bench:
             self.validate()
             if self.args.part in ("all", "throughput"):
                 self.throughput()
+                self.paced_latency()
             if self.args.part in ("all", "scale"):
                 self.scale_test()
         finally:
@@ -489,12 +539,15 @@ def main():
         REPO, "build", "bench-npm")
     args.ccproxy_log_level = os.environ.get("CCPROXY_BENCH_LOG_LEVEL", "info")
     args.threads = 2
+    args.pace_ms = 4
     if args.quick:
+        args.paced_rounds, args.paced_s = 1, 1
         args.duration, args.connections, args.warmup = 1, [16], 0
         args.scale_clients, args.scale_stream_s, args.scale_bodies = 100, 2, ["small"]
         args.scale_ramp_s = 0.5
     else:
         args.duration, args.connections, args.warmup = 3, [1, 16, 64], 1
+        args.paced_rounds, args.paced_s = 5, 2
         args.scale_clients, args.scale_stream_s, args.scale_ramp_s = 1000, 6, 2.0
         args.scale_bodies = ["small", "86KB"]
     if args.scale_clients_flag:

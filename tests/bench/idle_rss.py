@@ -2,10 +2,11 @@
 """Idle memory of ccproxy workers, one with a plain-HTTP upstream and one with an HTTPS
 upstream: RSS right after start, after serving requests (the 86 KB Claude Code request, as
 Claude Code sends it), and after the worker has been idle long enough to give memory back and
-close its pooled connections. Also the PSS (the process's fair share of pages it shares with
-others, e.g. the libraries every worker of a fleet maps) and the anonymous memory (what the
-process allocated itself). Loopback only: the upstream is the test suite's mock, with a
-certificate from a CA generated here. Prints one table; takes about 45 s.
+close its pooled connections, while /health is asked every 5 s as the supervisor does. Also the
+PSS (the process's fair share of pages it shares with others, e.g. the libraries every worker
+of a fleet maps), the anonymous memory (what the process allocated itself), and the time of
+the first request after the idle spell against a warm one. Loopback only: the upstream is the test suite's mock, with a
+certificate from a CA generated here. Prints one table; takes about 50 s.
 
 usage: tests/bench/idle_rss.py [--requests N] [--breakdown]
 --breakdown also prints, for each worker once idle again, the mappings that hold the most RSS.
@@ -17,6 +18,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -31,6 +33,8 @@ import mock_upstream  # noqa: E402
 import procs  # noqa: E402
 
 POOL_IDLE_S = 30  # the worker's keep-alive pool drops idle upstream connections after this
+TRIM_AFTER_S = 12  # the worker trims 5-10 s after its last request (a sweep every 5 s)
+HEALTH_INTERVAL_S = 5  # the supervisor's default health_interval_s
 
 
 def reading(pid):
@@ -75,6 +79,7 @@ def main():
     services = []
     rows = []
     breakdowns = []
+    cold_ms = {}
     try:
         ca, cert, key = mock_upstream.make_certificates(tmp)
         workers = []
@@ -101,21 +106,45 @@ def main():
         time.sleep(1.0)
         for name, worker, _ in workers:
             rows.append((name, "started, no request yet", reading(worker.pid)))
+
+        def post(port):
+            t0 = time.perf_counter()
+            req = urllib.request.Request(f"http://127.0.0.1:{port}/v1/messages", data=body,
+                                         headers={"content-type": "application/json"})
+            with urllib.request.urlopen(req, timeout=10) as r:
+                r.read()
+            return (time.perf_counter() - t0) * 1000
+
+        warm_ms = {}
         for name, worker, port in workers:
             for _ in range(args.requests):
-                req = urllib.request.Request(f"http://127.0.0.1:{port}/v1/messages", data=body,
-                                             headers={"content-type": "application/json"})
-                with urllib.request.urlopen(req, timeout=10) as r:
-                    r.read()
+                post(port)
+            warm_ms[name] = statistics.median(post(port) for _ in range(9))
         time.sleep(0.5)
         for name, worker, _ in workers:
             rows.append((name, f"right after {args.requests} requests", reading(worker.pid)))
-        time.sleep(POOL_IDLE_S + 10)
+
+        def idle_for(seconds):
+            # The supervisor asks every worker for /health every 5 s: so does this wait.
+            end = time.monotonic() + seconds
+            while time.monotonic() < end:
+                for _, _, port in workers:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5).read()
+                time.sleep(min(HEALTH_INTERVAL_S, max(0.0, end - time.monotonic())))
+
+        idle_for(TRIM_AFTER_S)
         for name, worker, _ in workers:
-            rows.append((name, "idle again (memory trimmed, connections closed)",
+            rows.append((name, f"idle {TRIM_AFTER_S} s, /health every {HEALTH_INTERVAL_S} s",
+                         reading(worker.pid)))
+        idle_for(POOL_IDLE_S + 10 - TRIM_AFTER_S)
+        for name, worker, _ in workers:
+            rows.append((name, f"idle {POOL_IDLE_S + 10} s (pooled connections closed)",
                          reading(worker.pid)))
             if args.breakdown:
                 breakdowns.append((name, mappings(worker.pid)))
+        for name, worker, port in workers:
+            cold_ms[name] = post(port)
+            rows.append((name, "after one more request", reading(worker.pid)))
     finally:
         for s in reversed(services):
             s.stop()
@@ -125,6 +154,11 @@ def main():
     for name, when, r in sorted(rows, key=lambda x: x[0] != "plain"):
         print(f"| {'HTTPS' if name == 'tls' else 'plain HTTP'} | {when} | {r['rss'] / 1024:.1f} | "
               f"{r['pss'] / 1024:.1f} | {r['anon'] / 1024:.1f} |")
+    for name in ("plain", "tls"):
+        if name in cold_ms:
+            print(f"\n{'HTTPS' if name == 'tls' else 'plain HTTP'}: one request (new client "
+                  f"connection) took {warm_ms[name]:.2f} ms warm (median of 9) and "
+                  f"{cold_ms[name]:.2f} ms as the first one after the idle spell")
     for name, top in breakdowns:
         print(f"\nlargest mappings, {'HTTPS' if name == 'tls' else 'plain HTTP'} worker, idle again:")
         for kb, anon_kb, what in top:

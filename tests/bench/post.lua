@@ -1,5 +1,8 @@
 -- wrk script: POST the bytes of $BENCH_BODY (a file) with the headers Claude Code sends.
 -- The same bytes go to every target; the static upstream ignores them.
+-- With $BENCH_PACE_MS set, each connection waits a random 0.5x to 1.5x of that many
+-- milliseconds after an answer before it sends its next request: a fixed offered load instead
+-- of saturation (wrk starts a request's clock when it sends it, so the pause is not latency).
 local path = os.getenv("BENCH_BODY")
 if path == nil then
   error("post.lua: set BENCH_BODY to the request body file")
@@ -16,3 +19,11 @@ wrk.headers["anthropic-version"] = "2023-06-01"
 wrk.headers["x-api-key"] = "sk-bench-client"
 wrk.headers["Authorization"] = "Bearer sk-bench-client"
 wrk.headers["User-Agent"] = "claude-cli/2.0.0 (external, cli)"
+
+local pace = tonumber(os.getenv("BENCH_PACE_MS") or "")
+if pace ~= nil then
+  local low, high = math.floor(pace / 2), math.ceil(pace * 3 / 2)
+  function delay()
+    return math.random(low, high)
+  end
+end

@@ -41,8 +41,14 @@ def parse(out: str) -> dict:
     return res
 
 
-def run(url, body_path, connections, duration_s, threads, timeout_s=10):
+def run(url, body_path, connections, duration_s, threads, timeout_s=10, pace_ms=None):
+    """pace_ms: each connection pauses about that long between an answer and its next request
+    (post.lua), for latency at a fixed load; None drives every connection flat out."""
     env = dict(os.environ, BENCH_BODY=body_path)
+    if pace_ms is not None:
+        env["BENCH_PACE_MS"] = str(pace_ms)
+    else:
+        env.pop("BENCH_PACE_MS", None)
     argv = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration_s}s",
             "--latency", "--timeout", f"{timeout_s}s", "-s", os.path.join(HERE, "post.lua"), url]
     p = subprocess.run(argv, env=env, capture_output=True, text=True,
