@@ -320,7 +320,9 @@ def render(res, publish_dir, png_rel, work_dir):
               f"{st['wrk_threads']} above), {st['warmup_s']} s warm-up per target and scenario; "
               f"requests: the Claude Code request ({st['fixture_bytes']:,} bytes, 25 tools) and a "
               f"small one-message request ({st['small_bytes']} bytes); the same bytes go to every "
-              "target")
+              f"target; latency added is also measured paced: 16 connections each waiting "
+              f"{st['pace_ms'] / 2:g}–{st['pace_ms'] * 1.5:g} ms between an answer and the next "
+              f"request, {st['paced_rounds']} rounds of {st['paced_s']} s per target")
     md.append(f"- Upstream: nginx (1 worker) serving a JSON chat completion and a 50-chunk SSE "
               f"stream ({st['sse_bytes']:,} bytes: text deltas, a tool call in pieces, usage, "
               "[DONE]); every proxy and the hop run one process/event loop, all on loopback\n")
