@@ -68,7 +68,7 @@ bool private_readonly_file(std::string_view line, PageRange& range) {
          line[path] == '/';
 }
 
-// "Name:   123 kB" -> 123 when the line is that field.
+// "Name:   123 kB" -> 123 when the line is that field with a number (else kb is untouched).
 bool field_kb(std::string_view line, std::string_view name, std::size_t& kb) {
   if (line.size() <= name.size() || line.substr(0, name.size()) != name ||
       line[name.size()] != ':') {
@@ -76,10 +76,12 @@ bool field_kb(std::string_view line, std::string_view name, std::size_t& kb) {
   }
   line.remove_prefix(name.size() + 1);
   const std::string_view number = next_field(line);
-  auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), kb);
-  if (ec != std::errc()) {
-    kb = 0;
+  std::size_t value = 0;
+  auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
+  if (ec != std::errc() || number.empty()) {
+    return false;
   }
+  kb = value;
   return true;
 }
 
@@ -109,9 +111,10 @@ std::vector<PageRange> droppable_file_ranges(std::string_view smaps) {
   // The mapping being read: its range, whether it qualifies so far, and its counters.
   PageRange current;
   bool candidate = false;
+  // Counters not (yet) read count as "has pages of its own" and "locked": keep the mapping.
   std::size_t rss = 0;
-  std::size_t anonymous = 1;  // unknown until its line is seen: keep the mapping
-  std::size_t locked = 0;
+  std::size_t anonymous = 1;
+  std::size_t locked = 1;
   auto finish = [&] {
     if (candidate && rss > 0 && anonymous == 0 && locked == 0) {
       current.resident_bytes = rss * 1024;
@@ -135,7 +138,7 @@ std::vector<PageRange> droppable_file_ranges(std::string_view smaps) {
       current = range;
       rss = 0;
       anonymous = 1;
-      locked = 0;
+      locked = 1;
       continue;
     }
     std::size_t kb = 0;

@@ -51,12 +51,23 @@ TEST(IdleTrim, ListsOnlyCleanPrivateReadOnlyFileMappings) {
   EXPECT_EQ(ranges[3].end, 0x7f0000401000u);
 }
 
-TEST(IdleTrim, AMappingWhoseCountersAreMissingIsKept) {
+TEST(IdleTrim, AMappingWhoseCountersAreMissingOrUnreadableIsKept) {
   // Without an Anonymous line nothing says the mapping is clean.
   const std::string smaps =
       "7f0000000000-7f0000010000 r-xp 00000000 fd:01 22 /lib/a.so\nRss: 64 kB\n"
       "7f0000010000-7f0000020000 r-xp 00000000 fd:01 22 /lib/b.so\n";
   EXPECT_TRUE(droppable_file_ranges(smaps).empty());
+  // Nor a counter that does not read as a number.
+  EXPECT_TRUE(droppable_file_ranges("7f0000000000-7f0000010000 r-xp 00000000 fd:01 22 /lib/a.so\n"
+                                    "Rss: 64 kB\nAnonymous: ? kB\nLocked: 0 kB\n")
+                  .empty());
+  EXPECT_TRUE(droppable_file_ranges("7f0000000000-7f0000010000 r-xp 00000000 fd:01 22 /lib/a.so\n"
+                                    "Rss: 64 kB\nAnonymous: 0 kB\nLocked:\n")
+                  .empty());
+  EXPECT_EQ(droppable_file_ranges("7f0000000000-7f0000010000 r-xp 00000000 fd:01 22 /lib/a.so\n"
+                                  "Rss: 64 kB\nAnonymous: 0 kB\nLocked: 0 kB\n")
+                .size(),
+            1u);
   EXPECT_TRUE(droppable_file_ranges("").empty());
   EXPECT_TRUE(droppable_file_ranges("garbage\n\nnot smaps at all").empty());
 }
