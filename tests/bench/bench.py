@@ -357,8 +357,7 @@ class Bench:
                         run = {k: v for k, v in r.items() if k != "raw"}
                         run.update(target=t.name, body=body, mode=mode, conns=conns, load1=la,
                                    rss_peak_kb=rs.peak[pid])
-                        run["errors"] = r["non2xx"] + r["socket_errors"] + (
-                            1 if "wrk_failed" in r else 0)
+                        run["errors"] = wrk_run.error_count(r)
                         self.runs.append(run)
                         with open(os.path.join(self.out, "wrk-raw.txt"), "a") as f:
                             f.write(f"### {t.name} {body} {mode} c={conns} load1={la}\n"
@@ -392,9 +391,9 @@ class Bench:
                         la = load1()
                         r = wrk_run.run(t.urls[mode], req, 16, a.paced_s, a.threads,
                                         pace_ms=a.pace_ms)
-                        errors = r["non2xx"] + r["socket_errors"] + (1 if "wrk_failed" in r else 0)
                         rounds[t.name].append({"rps": r["rps"], "p50_ms": r["p50_ms"],
-                                               "p99_ms": r["p99_ms"], "errors": errors,
+                                               "p99_ms": r["p99_ms"],
+                                               "errors": wrk_run.error_count(r),
                                                "load1": la})
                         with open(os.path.join(self.out, "wrk-raw.txt"), "a") as f:
                             f.write(f"### paced {a.pace_ms} ms: {t.name} {body} {mode} c=16 "

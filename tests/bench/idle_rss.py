@@ -5,8 +5,9 @@ Claude Code sends it), and after the worker has been idle long enough to give me
 close its pooled connections, while /health is asked every 5 s as the supervisor does. Also the
 PSS (the process's fair share of pages it shares with others, e.g. the libraries every worker
 of a fleet maps), the anonymous memory (what the process allocated itself), and the time of
-the first request after the idle spell against a warm one. Loopback only: the upstream is the test suite's mock, with a
-certificate from a CA generated here. Prints one table; takes about 50 s.
+the first request after the idle spell against a warm one. Loopback only: the upstream is the
+test suite's mock, with a certificate from a CA generated here. Prints one table; takes about
+50 s.
 
 usage: tests/bench/idle_rss.py [--requests N] [--breakdown]
 --breakdown also prints, for each worker once idle again, the mappings that hold the most RSS.

@@ -126,8 +126,8 @@ def added_p99_rows(d, conns=16):
 
 
 def paced_rows(d):
-    """Per scenario, at the paced load: direct's p50/p99 and what each proxy adds to its p99
-    (medians over the rounds)."""
+    """Per scenario, at the paced load: each target's run and what each proxy adds to direct's
+    p99 (medians over the rounds)."""
     paced = d.res.get("paced") or []
 
     def find(target, body, mode):
@@ -139,7 +139,7 @@ def paced_rows(d):
         for mode in MODES:
             direct = find("direct", body, mode)
             row = {"body": body, "mode": mode, "direct": direct and direct["p99_ms"],
-                   "direct_p50": direct and direct["p50_ms"], "runs": {}}
+                   "runs": {}}
             for n in ("direct", "nginx-hop", "ccproxy"):
                 r = find(n, body, mode)
                 row["runs"][n] = r

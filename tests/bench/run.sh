@@ -4,7 +4,7 @@
 # build/bench-npm, then measures everything side by side on loopback (tests/bench/bench.py).
 #
 # usage: tests/bench/run.sh [--quick] [--skip-ccr] [--no-publish] [--keep-tmp] [--part PART]
-#   full run (~6-7 min): writes bench-results.md and docs/bench/throughput.png
+#   full run (~5-6 min): writes bench-results.md and docs/bench/throughput.png
 #   --quick (~30 s):  smoke run, writes only under tests/bench/out/
 #   --part throughput|scale: only the wrk runs or only the 1,000-stream test (not published)
 # environment: CCPROXY_BENCH_FIXTURE (86 KB request, default ../shared/fixtures/...),

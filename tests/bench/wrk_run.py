@@ -41,6 +41,11 @@ def parse(out: str) -> dict:
     return res
 
 
+def error_count(res) -> int:
+    """Every failure of one run: non-2xx responses, socket errors, and wrk itself failing."""
+    return res["non2xx"] + res["socket_errors"] + (1 if "wrk_failed" in res else 0)
+
+
 def run(url, body_path, connections, duration_s, threads, timeout_s=10, pace_ms=None):
     """pace_ms: each connection pauses about that long between an answer and its next request
     (post.lua), for latency at a fixed load; None drives every connection flat out."""
