@@ -5,7 +5,7 @@
 #include "cmd/args.h"
 #include "cmd/command.h"
 #include "supervisor/fleet_cli.h"
-#include "supervisor/supervisor_client.h"
+#include "supervisor/control/supervisor_client.h"
 #include "supervisor/supervisor_process.h"
 
 namespace ccproxy::cmd {

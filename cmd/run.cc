@@ -11,7 +11,7 @@
 #include "cmd/args.h"
 #include "cmd/command.h"
 #include "logging/log_file.h"
-#include "worker/server.h"
+#include "worker/http/server.h"
 
 namespace ccproxy::cmd {
 namespace {

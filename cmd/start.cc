@@ -10,11 +10,11 @@
 #include "cmd/args.h"
 #include "cmd/command.h"
 #include "supervisor/fleet_cli.h"
-#include "supervisor/listener_lookup.h"
-#include "supervisor/pid_file.h"
-#include "supervisor/port_conflict.h"
-#include "supervisor/process_table.h"
-#include "supervisor/supervisor_client.h"
+#include "supervisor/os/listener_lookup.h"
+#include "supervisor/os/pid_file.h"
+#include "supervisor/os/port_conflict.h"
+#include "supervisor/os/process_table.h"
+#include "supervisor/control/supervisor_client.h"
 #include "supervisor/supervisor_process.h"
 
 namespace ccproxy::cmd {

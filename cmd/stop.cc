@@ -10,10 +10,10 @@
 #include "cmd/args.h"
 #include "cmd/command.h"
 #include "supervisor/fleet_cli.h"
-#include "supervisor/listener_lookup.h"
-#include "supervisor/process_table.h"
+#include "supervisor/os/listener_lookup.h"
+#include "supervisor/os/process_table.h"
 #include "supervisor/status_report.h"
-#include "supervisor/supervisor_client.h"
+#include "supervisor/control/supervisor_client.h"
 #include "supervisor/supervisor_process.h"
 
 namespace ccproxy::cmd {

@@ -6,10 +6,10 @@
 #include <iostream>
 #include <thread>
 
-#include "supervisor/listener_lookup.h"
-#include "supervisor/process_table.h"
+#include "supervisor/os/listener_lookup.h"
+#include "supervisor/os/process_table.h"
 #include "supervisor/status_report.h"
-#include "supervisor/supervisor_client.h"
+#include "supervisor/control/supervisor_client.h"
 
 namespace ccproxy::supervisor {
 

@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
-#include "supervisor/pid_file.h"
-#include "supervisor/port_conflict.h"
+#include "supervisor/os/pid_file.h"
+#include "supervisor/os/port_conflict.h"
 
 namespace ccproxy::supervisor {
 

@@ -17,8 +17,8 @@
 #include "config/profile.h"
 #include "supervisor/clock.h"
 #include "supervisor/health_probe.h"
-#include "supervisor/listener_lookup.h"
-#include "supervisor/process_table.h"
+#include "supervisor/os/listener_lookup.h"
+#include "supervisor/os/process_table.h"
 #include "supervisor/restart_policy.h"
 #include "supervisor/worker_state.h"
 

@@ -9,8 +9,8 @@
 #include <thread>
 
 #include "supervisor/fleet_paths.h"
-#include "supervisor/pid_file.h"
-#include "supervisor/port_conflict.h"
+#include "supervisor/os/pid_file.h"
+#include "supervisor/os/port_conflict.h"
 
 namespace ccproxy::supervisor {
 

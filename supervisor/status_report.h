@@ -11,8 +11,8 @@
 
 #include "config/profile.h"
 #include "supervisor/health_probe.h"
-#include "supervisor/listener_lookup.h"
-#include "supervisor/process_table.h"
+#include "supervisor/os/listener_lookup.h"
+#include "supervisor/os/process_table.h"
 #include "supervisor/status_table.h"
 
 namespace ccproxy::supervisor {

@@ -17,11 +17,11 @@
 
 #include "logging/log_file.h"
 #include "logging/retention.h"
-#include "supervisor/control_channel.h"
+#include "supervisor/control/control_channel.h"
 #include "supervisor/fleet_paths.h"
 #include "supervisor/fleet_supervisor.h"
-#include "supervisor/pid_file.h"
-#include "supervisor/supervisor_lock.h"
+#include "supervisor/os/pid_file.h"
+#include "supervisor/os/supervisor_lock.h"
 
 namespace ccproxy::supervisor {
 

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "supervisor/process_table.h"
+#include "supervisor/os/process_table.h"
 
 namespace ccproxy::supervisor {
 

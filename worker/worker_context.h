@@ -9,8 +9,8 @@
 #include <string_view>
 
 #include "worker/metrics.h"
-#include "worker/retry_policy.h"
-#include "worker/upstream_client.h"
+#include "worker/upstream/retry_policy.h"
+#include "worker/upstream/client.h"
 #include "worker/worker_config.h"
 
 namespace spdlog {

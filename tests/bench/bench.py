@@ -531,7 +531,7 @@ def main():
                     help="streams in the scale test (default 1000, 100 with --quick)")
     args = ap.parse_args()
     args.fixture = os.environ.get("CCPROXY_BENCH_FIXTURE") or os.path.abspath(
-        os.path.join(REPO, "..", "shared", "fixtures", "claude-code-request.json"))
+        os.path.join(REPO, "tests", "fixtures", "claude-code-request.json"))
     args.ccproxy = os.environ.get("CCPROXY_BIN") or os.path.join(
         REPO, "build", "release", "cmd", "ccproxy")
     args.ccr_dir = os.environ.get("CCPROXY_BENCH_CCR_DIR") or os.path.join(

@@ -12,7 +12,7 @@ test suite's mock, with a certificate from a CA generated here. Prints one table
 usage: tests/bench/idle_rss.py [--requests N] [--breakdown]
 --breakdown also prints, for each worker once idle again, the mappings that hold the most RSS.
 Binary: $CCPROXY_BIN, else build/release/cmd/ccproxy. Request body: $CCPROXY_BENCH_FIXTURE,
-else ../shared/fixtures/claude-code-request.json.
+else tests/fixtures/claude-code-request.json.
 """
 
 import argparse
@@ -71,7 +71,7 @@ def main():
     if not os.access(binary, os.X_OK):
         sys.exit(f"idle_rss: no ccproxy binary at {binary} (set CCPROXY_BIN)")
     fixture = os.environ.get("CCPROXY_BENCH_FIXTURE") or os.path.join(
-        REPO, "..", "shared", "fixtures", "claude-code-request.json")
+        REPO, "tests", "fixtures", "claude-code-request.json")
     with open(fixture, "rb") as f:
         body = json.loads(f.read())
     body["stream"] = False

@@ -44,7 +44,7 @@ def main():
     ap.add_argument("--top", type=int, default=30, help="rows to print (0: all)")
     args = ap.parse_args()
     fixture = os.environ.get("CCPROXY_BENCH_FIXTURE") or os.path.abspath(
-        os.path.join(REPO, "..", "shared", "fixtures", "claude-code-request.json"))
+        os.path.join(REPO, "tests", "fixtures", "claude-code-request.json"))
     binary = os.environ.get("CCPROXY_BIN") or os.path.join(REPO, "build", "release", "cmd",
                                                            "ccproxy")
     out = os.path.join(HERE, "out")

@@ -7,7 +7,7 @@
 #   full run (~5-6 min): writes bench-results.md and docs/bench/throughput.png
 #   --quick (~30 s):  smoke run, writes only under tests/bench/out/
 #   --part throughput|scale: only the wrk runs or only the 1,000-stream test (not published)
-# environment: CCPROXY_BENCH_FIXTURE (86 KB request, default ../shared/fixtures/...),
+# environment: CCPROXY_BENCH_FIXTURE (86 KB request, default tests/fixtures/...),
 #   CCPROXY_BIN (skip the build, use this binary), CCPROXY_BENCH_CCR_DIR (npm prefix),
 #   CCPROXY_BENCH_LOG_LEVEL (ccproxy's log_level, default info).
 set -euo pipefail

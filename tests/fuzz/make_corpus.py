@@ -14,7 +14,7 @@ import re
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 GOLDEN = os.path.join(ROOT, "tests", "convert", "golden")
-FIXTURE = os.path.normpath(os.path.join(ROOT, "..", "shared", "fixtures", "claude-code-request.json"))
+FIXTURE = os.path.normpath(os.path.join(ROOT, "tests", "fixtures", "claude-code-request.json"))
 
 
 def reset(target):

@@ -35,7 +35,7 @@ void check_error(const ApiError& e, std::string_view input) {
   FUZZ_CHECK(!data.is_discarded(), "error_event: " + event);
 }
 
-void check_request(const UpstreamRequest& r, bool openai) {
+void check_request(const ConvertedRequest& r, bool openai) {
   const json body = json::parse(r.body, nullptr, false);
   FUZZ_CHECK(!body.is_discarded() && body.is_object(),
              std::string(openai ? "openai" : "passthrough") + ": not a JSON object: " + r.body);

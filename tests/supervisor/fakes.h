@@ -12,8 +12,8 @@
 
 #include "supervisor/clock.h"
 #include "supervisor/health_probe.h"
-#include "supervisor/listener_lookup.h"
-#include "supervisor/process_table.h"
+#include "supervisor/os/listener_lookup.h"
+#include "supervisor/os/process_table.h"
 
 namespace ccproxy::supervisor::testing {
 

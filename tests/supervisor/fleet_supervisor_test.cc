@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "supervisor/pid_file.h"
+#include "supervisor/os/pid_file.h"
 #include "tests/supervisor/fakes.h"
 
 namespace ccproxy::supervisor {

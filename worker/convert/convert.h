@@ -49,11 +49,11 @@ struct RequestOptions {
   /// that much spare capacity): the body is parsed where it is instead of being copied.
   bool body_padded = false;
   /// A stored tool-list conversion may be left out of `body` and given as
-  /// UpstreamRequest::spliced instead (the worker sends the pieces without joining them).
+  /// ConvertedRequest::spliced instead (the worker sends the pieces without joining them).
   bool splice_tools = false;
 };
 
-struct UpstreamRequest {
+struct ConvertedRequest {
   std::string body;            // JSON for the upstream (see `spliced`)
   std::string client_model;    // the model the client asked for (reported back)
   std::string upstream_model;  // the model sent upstream
@@ -77,12 +77,12 @@ struct UpstreamRequest {
 };
 
 /// Anthropic Messages request -> OpenAI chat-completions request.
-Result<UpstreamRequest, ApiError> to_openai_request(std::string_view anthropic_body,
+Result<ConvertedRequest, ApiError> to_openai_request(std::string_view anthropic_body,
                                                     const RequestOptions& options);
 
 /// Pass-through: the request validated as for to_openai_request, `model` mapped and
 /// max_tokens clamped, everything else forwarded as the client sent it.
-Result<UpstreamRequest, ApiError> to_passthrough_request(std::string_view anthropic_body,
+Result<ConvertedRequest, ApiError> to_passthrough_request(std::string_view anthropic_body,
                                                          const RequestOptions& options);
 
 struct ResponseContext {

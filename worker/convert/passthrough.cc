@@ -113,7 +113,7 @@ std::vector<std::pair<Span, bool>> top_level_values(std::string_view s, std::str
 
 }  // namespace
 
-Result<UpstreamRequest, ApiError> to_passthrough_request(std::string_view anthropic_body,
+Result<ConvertedRequest, ApiError> to_passthrough_request(std::string_view anthropic_body,
                                                          const RequestOptions& options) {
   // A body that only parsed after repair (invalid UTF-8, lone surrogate escapes) is
   // forwarded repaired, so the upstream gets valid JSON.
@@ -125,7 +125,7 @@ Result<UpstreamRequest, ApiError> to_passthrough_request(std::string_view anthro
   if (!converted) {
     return fail(std::move(converted).error());
   }
-  UpstreamRequest result = std::move(converted).value();
+  ConvertedRequest result = std::move(converted).value();
   result.spliced.reset();  // the client's own body goes upstream, not the translated one
 
   // The clamped max_tokens is the one the translated body carries.

@@ -133,7 +133,7 @@ class RequestConverter {
         reserve_hint_(body_size + body_size / 8 + 1024),
         for_passthrough_(for_passthrough) {}
 
-  bool convert(element root, UpstreamRequest& result);
+  bool convert(element root, ConvertedRequest& result);
   ApiError take_error() { return std::move(error_); }
 
   /// The tool list was converted before: `convert` writes `cached` instead of reading `tools`.
@@ -180,7 +180,7 @@ class RequestConverter {
   std::optional<std::pair<std::string, size_t>> converted_tools_;
 };
 
-bool RequestConverter::convert(element root, UpstreamRequest& result) {
+bool RequestConverter::convert(element root, ConvertedRequest& result) {
   if (!detail::is_object(root)) {
     return fail("body: expected a JSON object");
   }
@@ -1235,7 +1235,7 @@ std::optional<CachedToolsAt> find_cached_tools(std::string_view body, ToolListCa
 
 }  // namespace
 
-Result<UpstreamRequest, ApiError> convert_request(std::string_view body,
+Result<ConvertedRequest, ApiError> convert_request(std::string_view body,
                                                   const RequestOptions& options,
                                                   bool for_passthrough,
                                                   std::string* repaired_body) {
@@ -1266,7 +1266,7 @@ Result<UpstreamRequest, ApiError> convert_request(std::string_view body,
           marker == nonce.substr(2, nonce.size() - 4)) {
         RequestConverter converter(options, body.size(), for_passthrough);
         converter.use_tools(hit->entry);
-        UpstreamRequest result;
+        ConvertedRequest result;
         if (!converter.convert(root, result)) {
           return fail(converter.take_error());
         }
@@ -1285,7 +1285,7 @@ Result<UpstreamRequest, ApiError> convert_request(std::string_view body,
     repaired_body->swap(scratch);  // parse_lenient fills it only when it repaired the body
   }
   RequestConverter converter(options, body.size(), for_passthrough);
-  UpstreamRequest result;
+  ConvertedRequest result;
   if (!converter.convert(root, result)) {
     return fail(converter.take_error());
   }
@@ -1312,7 +1312,7 @@ Result<UpstreamRequest, ApiError> convert_request(std::string_view body,
 
 }  // namespace detail
 
-Result<UpstreamRequest, ApiError> to_openai_request(std::string_view anthropic_body,
+Result<ConvertedRequest, ApiError> to_openai_request(std::string_view anthropic_body,
                                                     const RequestOptions& options) {
   return detail::convert_request(anthropic_body, options, false);
 }

@@ -12,7 +12,7 @@ namespace ccproxy::convert::detail {
 /// format cannot carry (PDF documents, file sources) is not an error: the Anthropic upstream
 /// takes it as is. When the body had to be repaired to parse (invalid UTF-8, lone surrogate
 /// escapes), the repaired text is stored in `*repaired_body` (left empty otherwise).
-Result<UpstreamRequest, ApiError> convert_request(std::string_view body,
+Result<ConvertedRequest, ApiError> convert_request(std::string_view body,
                                                   const RequestOptions& options,
                                                   bool for_passthrough,
                                                   std::string* repaired_body = nullptr);

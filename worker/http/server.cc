@@ -1,0 +1,295 @@
+#include "worker/http/server.h"
+
+#include <malloc.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <sys/resource.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+#include <random>
+
+#include "common/secret.h"
+#include "worker/health.h"
+#include "worker/idle_trim.h"
+#include "worker/upstream/proxy_settings.h"
+#include "worker/http/session.h"
+#include "worker/upstream/url.h"
+
+namespace ccproxy::worker {
+namespace {
+
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t kMaxConnections = 1024;
+constexpr auto kPoolSweepInterval = std::chrono::seconds(5);
+
+// Gives memory back (see idle_trim.h) and says how much at debug level.
+void trim_memory(spdlog::logger& log, const char* when) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const TrimResult r = trim_idle_memory();
+  const auto us =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
+  if (!r.smaps_read) {
+    log.debug("{}: heap trimmed; /proc/self/smaps unreadable, mapped files kept", when);
+    return;
+  }
+  log.debug("{}: heap trimmed, {} KiB of file pages unmapped from {} mappings in {} us", when,
+            r.file_bytes / 1024, r.mappings, us);
+}
+
+double uniform_random() {
+  static thread_local std::mt19937_64 engine{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
+}
+
+class Server {
+ public:
+  Server(asio::io_context& io, WorkerContext& ctx)
+      : io_(io),
+        ctx_(ctx),
+        acceptor_(io),
+        signals_(io, SIGINT, SIGTERM),
+        grace_timer_(io),
+        pool_sweep_(io) {}
+
+  /// Binds and listens; false (logged) when that is impossible.
+  bool listen() {
+    error_code ec;
+    auto address = asio::ip::make_address(ctx_.config.host, ec);
+    if (ec) {
+      ctx_.log->error("host {} is not an IP address", ctx_.config.host);
+      return false;
+    }
+    tcp::endpoint endpoint(address, ctx_.config.port);
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) {
+      acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+      acceptor_.bind(endpoint, ec);
+    }
+    if (ec == asio::error::address_in_use) {
+      ctx_.log->error("port {} is already in use", ctx_.config.port);
+      return false;
+    }
+    if (!ec) {
+      acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    }
+    if (ec) {
+      ctx_.log->error("cannot listen on {}:{}: {}", ctx_.config.host, ctx_.config.port,
+                      ec.message());
+      return false;
+    }
+    ctx_.port = acceptor_.local_endpoint().port();
+    return true;
+  }
+
+  void start() {
+    asio::co_spawn(io_, accept_loop(), asio::detached);
+    schedule_pool_sweep();
+    signals_.async_wait([this](const error_code& ec, int signo) {
+      if (!ec) {
+        on_signal(signo);
+      }
+    });
+  }
+
+ private:
+  // Idle upstream connections are checked every few seconds: closed by the server, or unused
+  // longer than the pool keeps them, they are closed and their memory freed.
+  void schedule_pool_sweep() {
+    pool_sweep_.expires_after(kPoolSweepInterval);
+    pool_sweep_.async_wait([this](const error_code& ec) {
+      if (ec || ctx_.shutting_down) {
+        return;
+      }
+      const std::size_t pooled = ctx_.upstream.pool().idle_count();
+      ctx_.upstream.pool().sweep();
+      if (ctx_.upstream.pool().idle_count() < pooled) {
+        trimmed_ = false;  // the connections closed freed their buffers and TLS state
+      }
+      release_memory_when_idle();
+      schedule_pool_sweep();
+    });
+  }
+
+  // Quiet since the last sweep (no API request taken, none in flight; probes do not count):
+  // give memory back, once per quiet spell.
+  void release_memory_when_idle() {
+    const uint64_t seen = ctx_.api_requests;
+    if (seen != requests_at_last_sweep_ || ctx_.metrics.in_flight() > 0) {
+      requests_at_last_sweep_ = seen;
+      trimmed_ = false;
+      return;
+    }
+    if (!trimmed_) {
+      trim_memory(*ctx_.log, "idle");
+      trimmed_ = true;
+    }
+  }
+
+  asio::awaitable<void> accept_loop() {
+    co_await asio::this_coro::throw_if_cancelled(false);
+    while (acceptor_.is_open()) {
+      auto [ec, socket] = co_await acceptor_.async_accept(kNoThrow);
+      if (ec == asio::error::operation_aborted || !acceptor_.is_open()) {
+        break;
+      }
+      if (ec) {
+        // EMFILE and friends: free what idle connections hold, and back off a little instead
+        // of spinning.
+        ctx_.log->warn("accept failed: {}", ec.message());
+        registry_.close_idle();
+        asio::steady_timer pause(io_, std::chrono::milliseconds(100));
+        co_await pause.async_wait(kNoThrow);
+        continue;
+      }
+      if (open_sessions_ >= kMaxConnections) {
+        // Full. Connections with no request in progress (connected and silent, or kept alive
+        // between requests) are closed to make room; clients reconnect. Without this, a flood
+        // of silent connections locked real clients and /health out for the 2-minute keep-alive
+        // idle time (found by tests/faults test_2000_connections_at_once). The new connection
+        // is taken while the closed ones wind down; only when nearly everything is busy with
+        // requests is it refused.
+        registry_.close_idle();
+        if (open_sessions_ >= kMaxConnections + kMaxConnections / 4) {
+          error_code ignored;
+          socket.close(ignored);
+          continue;
+        }
+      }
+      asio::co_spawn(io_, serve(std::move(socket)), asio::detached);
+    }
+  }
+
+  asio::awaitable<void> serve(tcp::socket socket) {
+    ++open_sessions_;
+    {
+      Session session(ctx_, registry_, std::move(socket));
+      co_await session.run();
+    }
+    --open_sessions_;
+  }
+
+  void on_signal(int signo) {
+    if (ctx_.shutting_down) {
+      // A second signal: no more grace.
+      ctx_.log->warn("signal {} again: closing all connections now", signo);
+      registry_.close_all();
+      return;
+    }
+    ctx_.shutting_down = true;
+    pool_sweep_.cancel();
+    ctx_.log->info("signal {}: stopping; open requests get {} ms to finish", signo,
+                   ctx_.config.shutdown_grace.count());
+    error_code ignored;
+    acceptor_.close(ignored);
+    ctx_.upstream.pool().clear();
+    registry_.close_idle();
+    registry_.on_empty = [this] { finish(); };
+    if (registry_.empty()) {
+      finish();
+      return;
+    }
+    signals_.async_wait([this](const error_code& ec, int signo2) {
+      if (!ec) {
+        on_signal(signo2);
+      }
+    });
+    grace_timer_.expires_after(ctx_.config.shutdown_grace);
+    grace_timer_.async_wait([this](const error_code& ec) {
+      if (!ec) {
+        ctx_.log->warn("grace period over: closing the remaining connections");
+        registry_.close_all();
+      }
+    });
+  }
+
+  void finish() {
+    error_code ignored;
+    grace_timer_.cancel();
+    signals_.cancel(ignored);
+    ctx_.upstream.pool().clear();
+  }
+
+  asio::io_context& io_;
+  WorkerContext& ctx_;
+  tcp::acceptor acceptor_;
+  asio::signal_set signals_;
+  asio::steady_timer grace_timer_;
+  asio::steady_timer pool_sweep_;
+  uint64_t requests_at_last_sweep_ = 0;
+  bool trimmed_ = true;  // run_worker trims once before serving
+  SessionRegistry registry_;
+  std::size_t open_sessions_ = 0;
+};
+
+}  // namespace
+
+int run_worker(const WorkerConfig& config, std::shared_ptr<spdlog::logger> log,
+               const WorkerHooks& hooks) {
+  // Writes to a vanished client must be an error code, not a fatal signal.
+  ::signal(SIGPIPE, SIG_IGN);
+  // Each stream holds two descriptors (client and upstream): the usual soft limit of 1,024
+  // would stop a worker near 500 streams. Raise it to the hard limit.
+  if (rlimit lim{}; ::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    const rlim_t before = lim.rlim_cur;
+    lim.rlim_cur = lim.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &lim) != 0) {
+      log->warn("open-file limit stays at {}: {}", before, std::strerror(errno));
+    }
+  }
+  // Blocks of 128 KB+ go to mmap and back to the system when freed, instead of glibc's
+  // dynamic threshold keeping them in the heap. Freed heap memory is kept while requests come
+  // (giving it back after each 86 KB request and faulting it in again cost ~15% of the
+  // throughput); the pool sweep gives it back once the worker has been idle for a while.
+  ::mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+  ::mallopt(M_TRIM_THRESHOLD, 4 * 1024 * 1024);
+
+  auto endpoint = parse_upstream(config.upstream.base_url, config.upstream.format);
+  if (!endpoint) {
+    log->error("{}", endpoint.error());
+    return 1;
+  }
+  auto proxy = choose_proxy(config.upstream.proxy, endpoint->tls, endpoint->host, endpoint->port,
+                            [](const char* name) { return std::getenv(name); });
+  if (!proxy) {
+    log->error("{}", proxy.error());
+    return 1;
+  }
+  asio::io_context io(1);
+  std::optional<ProxyEndpoint> proxy_endpoint = *proxy;
+  UpstreamClient upstream(config, *endpoint, proxy_endpoint);
+  WorkerContext ctx{config, log, upstream, RetryDecider(config.retry, uniform_random), Metrics{}};
+  Server server(io, ctx);
+  if (!server.listen()) {
+    return 1;
+  }
+  log->info("profile {} listening on {}:{} -> {} ({}{}), key {}", config.profile, config.host,
+            ctx.port, display_url(config.upstream.base_url),
+            config.upstream.format == UpstreamFormat::openai ? "openai" : "anthropic",
+            proxy_endpoint ? ", via proxy " + proxy_endpoint->display : "",
+            redact_secret(config.upstream.api_key));
+  if (hooks.on_listening) {
+    hooks.on_listening(config.host, ctx.port);
+  }
+  server.start();
+  // Configuration loading is done: give its freed memory, and the pages of code that only
+  // start-up used, back before idling.
+  trim_memory(*log, "started");
+  io.run();
+  log->info("profile {} stopped", config.profile);
+  log->flush();
+  return 0;
+}
+
+}  // namespace ccproxy::worker
