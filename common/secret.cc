@@ -6,13 +6,13 @@ std::string redact_secret(std::string_view secret) {
   if (secret.empty()) {
     return "(empty)";
   }
-  // Below 12 characters the last four would give away too much of the key.
-  if (secret.size() < 12) {
+  if (secret.size() < kRedactMinRevealLength) {
     return "…";
   }
   std::string out;
+  // A vendor marker such as "sk-" says which kind of key it is, not the key.
   auto dash = secret.find('-');
-  if (dash != std::string_view::npos && dash <= 6) {
+  if (dash != std::string_view::npos && dash <= kRedactMaxMarkerLength) {
     out.append(secret.substr(0, dash + 1));
   }
   out.append("…");

@@ -1,7 +1,5 @@
 #pragma once
-// SHA-256 (FIPS 180-4) for profile fingerprints. Kept out of OpenSSL on purpose: calling into
-// libcrypto at start-up maps megabytes of its code into every worker, which otherwise only a
-// TLS upstream needs.
+// SHA-256 of a byte string (profile fingerprints), computed by OpenSSL's libcrypto.
 
 #include <array>
 #include <cstdint>
