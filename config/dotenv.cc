@@ -68,6 +68,83 @@ bool rest_is_comment(Scanner& s) {
   return false;
 }
 
+// The NAME of a NAME=VALUE line, after an optional `export `; empty when there is none.
+std::string read_name(Scanner& s) {
+  if (s.starts_with("export ") || s.starts_with("export\t")) {
+    s.advance(7);
+    s.skip_blanks();
+  }
+  std::string name;
+  if (is_name_start(s.peek())) {
+    while (!s.done() && is_name_char(s.peek())) {
+      name.push_back(s.take());
+    }
+  }
+  return name;
+}
+
+// The character a backslash escape in double quotes stands for; unknown escapes stay as written.
+void append_escape(char e, std::string& value) {
+  switch (e) {
+    case 'n':
+      value.push_back('\n');
+      break;
+    case 't':
+      value.push_back('\t');
+      break;
+    case 'r':
+      value.push_back('\r');
+      break;
+    case '"':
+    case '\\':
+    case '$':
+    case '\'':
+      value.push_back(e);
+      break;
+    default:
+      value.push_back('\\');
+      value.push_back(e);
+  }
+}
+
+// A quoted value after its opening `quote`, up to the closing one (it may span lines). Only
+// double quotes know escapes. False when the quote is never closed.
+bool read_quoted(Scanner& s, char quote, std::string& value) {
+  while (!s.done()) {
+    char c = s.take();
+    if (c == quote) {
+      return true;
+    }
+    if (quote == '"' && c == '\\' && !s.done()) {
+      append_escape(s.take(), value);
+      continue;
+    }
+    value.push_back(c);
+  }
+  return false;
+}
+
+// An unquoted value: up to the end of the line or a '#' that follows whitespace, trailing
+// blanks removed. `blank_after_equals`: whitespace came between '=' and the value.
+std::string read_unquoted(Scanner& s, bool blank_after_equals) {
+  std::string value;
+  while (!s.done() && s.peek() != '\n') {
+    char c = s.take();
+    if (c == '#' && (value.empty() ? blank_after_equals : is_blank(value.back()))) {
+      s.skip_line();
+      break;
+    }
+    value.push_back(c);
+  }
+  while (!value.empty() && is_blank(value.back())) {
+    value.pop_back();
+  }
+  if (!s.done() && s.peek() == '\n') {
+    s.take();
+  }
+  return value;
+}
+
 }  // namespace
 
 DotenvFile parse_dotenv(std::string_view text) {
@@ -87,16 +164,7 @@ DotenvFile parse_dotenv(std::string_view text) {
       continue;
     }
     const int line = s.line();
-    if (s.starts_with("export ") || s.starts_with("export\t")) {
-      s.advance(7);
-      s.skip_blanks();
-    }
-    std::string name;
-    if (is_name_start(s.peek())) {
-      while (!s.done() && is_name_char(s.peek())) {
-        name.push_back(s.take());
-      }
-    }
+    std::string name = read_name(s);
     s.skip_blanks();
     if (name.empty() || s.peek() != '=') {
       // Not quoting the line: a key pasted on a line of its own is still a secret.
@@ -111,40 +179,7 @@ DotenvFile parse_dotenv(std::string_view text) {
     const char quote = s.peek();
     if (quote == '"' || quote == '\'') {
       s.take();
-      bool closed = false;
-      while (!s.done()) {
-        char c = s.take();
-        if (c == quote) {
-          closed = true;
-          break;
-        }
-        if (quote == '"' && c == '\\' && !s.done()) {
-          char e = s.take();
-          switch (e) {
-            case 'n':
-              value.push_back('\n');
-              break;
-            case 't':
-              value.push_back('\t');
-              break;
-            case 'r':
-              value.push_back('\r');
-              break;
-            case '"':
-            case '\\':
-            case '$':
-            case '\'':
-              value.push_back(e);
-              break;
-            default:
-              value.push_back('\\');
-              value.push_back(e);
-          }
-          continue;
-        }
-        value.push_back(c);
-      }
-      if (!closed) {
+      if (!read_quoted(s, quote, value)) {
         out.errors.push_back({line, name + ": missing closing quote"});
         break;
       }
@@ -154,21 +189,7 @@ DotenvFile parse_dotenv(std::string_view text) {
         continue;
       }
     } else {
-      // Unquoted: up to the end of the line or a '#' that follows whitespace.
-      while (!s.done() && s.peek() != '\n') {
-        char c = s.take();
-        if (c == '#' && (value.empty() ? blank_after_equals : is_blank(value.back()))) {
-          s.skip_line();
-          break;
-        }
-        value.push_back(c);
-      }
-      while (!value.empty() && is_blank(value.back())) {
-        value.pop_back();
-      }
-      if (!s.done() && s.peek() == '\n') {
-        s.take();
-      }
+      value = read_unquoted(s, blank_after_equals);
     }
     out.entries.push_back({std::move(name), std::move(value), line});
   }

@@ -1,10 +1,11 @@
+#include "config/environment.h"
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 
 #include "config/dotenv.h"
-#include "config/profile.h"
 
 extern char** environ;
 

@@ -1,26 +1,9 @@
 #include "config/fleet_settings.h"
 
-#include <cmath>
-
 namespace ccproxy::config {
 namespace {
 
-std::chrono::milliseconds to_ms(double seconds) {
-  return std::chrono::milliseconds(std::max<int64_t>(1, std::llround(seconds * 1000.0)));
-}
-
-}  // namespace
-
-void read_fleet_settings(ReadContext& ctx, const toml::table& doc, LogSettings& logs,
-                         SupervisorSettings& sup) {
-  TableReader root(ctx, {Layer{&doc, ""}}, "");
-  root.reject_unknown({"defaults", "logs", "supervisor"});
-
-  TableReader defaults = root.table("defaults");
-  if (auto port = defaults.find("port")) {
-    defaults.problem(*port, "port", "not allowed in [defaults]: every profile sets its own port");
-  }
-
+void read_logs(TableReader& root, LogSettings& logs) {
   TableReader l = root.table("logs");
   l.reject_unknown({"rotate_mb", "rotate_daily", "compress", "retention_days", "max_total_mb"});
   if (auto v = l.integer("rotate_mb", 0, 1'000'000)) {
@@ -38,29 +21,31 @@ void read_fleet_settings(ReadContext& ctx, const toml::table& doc, LogSettings& 
   if (auto v = l.integer("max_total_mb", 0, 100'000'000)) {
     logs.max_total_bytes = static_cast<std::uint64_t>(*v) << 20;
   }
+}
 
+void read_supervisor(TableReader& root, SupervisorSettings& sup) {
   TableReader s = root.table("supervisor");
   s.reject_unknown({"start_timeout_s", "stop_timeout_s", "health_interval_s", "health_failures",
                     "backoff_initial_s", "backoff_max_s", "healthy_reset_s", "max_failures",
                     "failure_window_s"});
   constexpr double kHour = 3600;
-  if (auto v = s.number("start_timeout_s", true, kHour)) {
-    sup.start_timeout = to_ms(*v);
+  if (auto v = s.seconds("start_timeout_s", true, kHour)) {
+    sup.start_timeout = *v;
   }
-  if (auto v = s.number("stop_timeout_s", true, kHour)) {
-    sup.stop_timeout = to_ms(*v);
+  if (auto v = s.seconds("stop_timeout_s", true, kHour)) {
+    sup.stop_timeout = *v;
   }
-  if (auto v = s.number("health_interval_s", true, kHour)) {
-    sup.health_interval = to_ms(*v);
+  if (auto v = s.seconds("health_interval_s", true, kHour)) {
+    sup.health_interval = *v;
   }
   if (auto v = s.integer("health_failures", 1, 100)) {
     sup.health_failures = static_cast<int>(*v);
   }
-  if (auto v = s.number("backoff_initial_s", true, kHour)) {
-    sup.backoff_initial = to_ms(*v);
+  if (auto v = s.seconds("backoff_initial_s", true, kHour)) {
+    sup.backoff_initial = *v;
   }
-  if (auto v = s.number("backoff_max_s", true, kHour)) {
-    sup.backoff_max = to_ms(*v);
+  if (auto v = s.seconds("backoff_max_s", true, kHour)) {
+    sup.backoff_max = *v;
   }
   if (sup.backoff_max < sup.backoff_initial) {
     if (auto found = s.find("backoff_max_s")) {
@@ -69,15 +54,30 @@ void read_fleet_settings(ReadContext& ctx, const toml::table& doc, LogSettings& 
       s.problem(*initial, "backoff_initial_s", "must not be more than backoff_max_s (default 30)");
     }
   }
-  if (auto v = s.number("healthy_reset_s", true, 86400)) {
-    sup.healthy_reset = to_ms(*v);
+  if (auto v = s.seconds("healthy_reset_s", true, 86400)) {
+    sup.healthy_reset = *v;
   }
   if (auto v = s.integer("max_failures", 1, 1000)) {
     sup.max_failures = static_cast<int>(*v);
   }
-  if (auto v = s.number("failure_window_s", true, 86400)) {
-    sup.failure_window = to_ms(*v);
+  if (auto v = s.seconds("failure_window_s", true, 86400)) {
+    sup.failure_window = *v;
   }
+}
+
+}  // namespace
+
+void read_fleet_settings(ReadContext& ctx, const toml::table& doc, LogSettings& logs,
+                         SupervisorSettings& sup) {
+  TableReader root(ctx, {Layer{&doc, ""}}, "");
+  root.reject_unknown({"defaults", "logs", "supervisor"});
+
+  TableReader defaults = root.table("defaults");
+  if (auto port = defaults.find("port")) {
+    defaults.problem(*port, "port", "not allowed in [defaults]: every profile sets its own port");
+  }
+  read_logs(root, logs);
+  read_supervisor(root, sup);
 }
 
 }  // namespace ccproxy::config

@@ -3,7 +3,8 @@
 
 #include <toml++/toml.h>
 
-#include "config/profile.h"
+#include "config/log_settings.h"
+#include "config/supervisor_settings.h"
 #include "config/table_reader.h"
 
 namespace ccproxy::config {

@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "common/result.h"
-#include "config/profile.h"
+#include "config/environment.h"
 
 namespace ccproxy::config {
 

@@ -4,10 +4,12 @@
 #include <cmath>
 #include <cstdlib>
 #include <map>
+#include <utility>
 
 #include "common/secret.h"
+#include "common/text.h"
 #include "config/dotenv.h"
-#include "config/interpolate.h"
+#include "config/toml_text.h"
 #include "config/validate.h"
 
 namespace ccproxy::config {
@@ -67,22 +69,6 @@ bool has_control_chars_or_space(std::string_view s) {
   return false;
 }
 
-std::string toml_number(double v) {
-  if (v == std::floor(v) && v < 1e12) {
-    return std::to_string(static_cast<int64_t>(v));
-  }
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.3f", v);
-  std::string out = buf;
-  while (out.back() == '0') {
-    out.pop_back();
-  }
-  if (out.back() == '.') {
-    out.push_back('0');
-  }
-  return out;
-}
-
 // A variable name for the provider's key: "https://router.requesty.ai/v1" -> REQUESTY_API_KEY.
 std::string key_variable_for(std::string_view url) {
   auto scheme_end = url.find("://");
@@ -111,43 +97,344 @@ std::string key_variable_for(std::string_view url) {
   return out + "_API_KEY";
 }
 
-}  // namespace
+std::string where(const DotenvEntry& e) {
+  return "line " + std::to_string(e.line) + ": ";
+}
 
-std::string toml_string(std::string_view value, bool escape_dollar) {
-  std::string out = "\"";
-  for (char c : value) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '$':
-        out += escape_dollar ? "$$" : "$";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-          out += buf;
-        } else {
-          out.push_back(c);
-        }
+// LOG_LEVEL as the legacy proxy (Python logging) spelled it -> ccproxy's level; empty when
+// it is not a known level.
+std::string ccproxy_log_level(std::string_view legacy) {
+  static constexpr std::pair<std::string_view, std::string_view> kLevels[] = {
+      {"TRACE", "trace"},  {"DEBUG", "debug"}, {"INFO", "info"},     {"WARN", "warn"},
+      {"WARNING", "warn"}, {"ERROR", "error"}, {"CRITICAL", "error"}};
+  for (const auto& [name, level] : kLevels) {
+    if (ascii_iequals(legacy, name)) {
+      return std::string(level);
     }
   }
-  out.push_back('"');
-  return out;
+  return "";
 }
+
+// The variables ccproxy maps besides CUSTOM_HEADER_*.
+constexpr std::string_view kMappedVariables[] = {"OPENAI_API_KEY",
+                                                 "OPENAI_BASE_URL",
+                                                 "BIG_MODEL",
+                                                 "MIDDLE_MODEL",
+                                                 "SMALL_MODEL",
+                                                 "PORT",
+                                                 "HOST",
+                                                 "ANTHROPIC_API_KEY",
+                                                 "LOG_LEVEL",
+                                                 "MAX_TOKENS_LIMIT",
+                                                 "MIN_TOKENS_LIMIT",
+                                                 "REQUEST_TIMEOUT",
+                                                 "MAX_RETRIES"};
+
+// The profile's parts, each the body of one TOML table ("top": the keys before any table).
+struct ProfileText {
+  std::string top;
+  std::string upstream;
+  std::string headers;
+  std::string models;
+  std::string timeouts;
+  std::string retry;
+  std::string limits;
+};
+
+// One legacy file being converted: its variables, and the warnings and errors so far.
+class LegacyConverter {
+ public:
+  LegacyConverter(std::string_view text, const Environment* known) : known_(known) {
+    read_variables(text);
+  }
+
+  LegacyImport convert(std::string_view source_name) && {
+    ProfileText text;
+    text.top = port_line();
+    text.top += listen_lines();
+    text.top += log_level_line();
+    text.upstream = upstream_lines();
+    text.headers = header_lines();
+    text.models = model_lines();
+    text.timeouts = timeout_lines();
+    text.retry = retry_lines();
+    text.limits = limit_lines();
+    warn_unmapped();
+    if (out_.errors.empty()) {
+      out_.toml = assemble(text, source_name);
+    }
+    return std::move(out_);
+  }
+
+ private:
+  // The file's entries by name (the last one wins, with a warning).
+  void read_variables(std::string_view text) {
+    DotenvFile parsed = parse_dotenv(text);
+    for (const auto& e : parsed.errors) {
+      out_.errors.push_back("line " + std::to_string(e.line) + ": " + e.message);
+    }
+    for (auto& e : parsed.entries) {
+      if (vars_.count(e.name) != 0) {
+        out_.warnings.push_back(where(e) + e.name + " is set again; the last value wins");
+      } else {
+        order_.push_back(e.name);
+      }
+      vars_[e.name] = e;
+    }
+  }
+
+  const DotenvEntry* get(std::string_view name) const {
+    auto it = vars_.find(std::string(name));
+    return it == vars_.end() ? nullptr : &it->second;
+  }
+
+  // Set and not empty.
+  const DotenvEntry* given(std::string_view name) const {
+    const DotenvEntry* e = get(name);
+    return e != nullptr && !e->value.empty() ? e : nullptr;
+  }
+
+  // A key: as a ${VAR} reference when a known variable holds the same value, else in clear.
+  std::string secret(const DotenvEntry& e, std::string_view key, const std::string& suggested) {
+    if (known_ != nullptr) {
+      for (const auto& [name, value] : known_->all()) {
+        if (name != "OPENAI_API_KEY" && name != "ANTHROPIC_API_KEY" && !value.empty() &&
+            secrets_equal(value, e.value)) {
+          out_.warnings.push_back(where(e) + e.name + ": the key equals ${" + name +
+                                  "}, so the profile refers to that variable");
+          return "\"${" + name + "}\"";
+        }
+      }
+    }
+    out_.has_literal_secret = true;
+    out_.warnings.push_back(
+        where(e) + e.name + ": copied a literal key (" + redact_secret(e.value) + ") into " +
+        std::string(key) + "; better keep it out of the profile: put " + suggested +
+        "=... in the home's .env and write " + std::string(key) + " = \"${" + suggested + "}\"");
+    return toml_string(e.value);
+  }
+
+  std::string port_line() {
+    int64_t port = kLegacyPort;
+    if (const auto* e = get("PORT")) {
+      auto n = parse_int(e->value);
+      if (!n || *n < 1 || *n > 65535) {
+        out_.errors.push_back(where(*e) + "PORT: '" + e->value.substr(0, 20) +
+                              "' is not a port (1 to 65535)");
+      } else {
+        port = *n;
+      }
+    } else {
+      out_.warnings.push_back("PORT is not set; using the legacy default " +
+                              std::to_string(kLegacyPort));
+    }
+    return "port = " + std::to_string(port) + "\n";
+  }
+
+  // host, then client_api_key; the key is read first since a non-loopback host needs it.
+  std::string listen_lines() {
+    std::string client_key_line;
+    if (const auto* e = given("ANTHROPIC_API_KEY")) {
+      client_key_line =
+          "client_api_key = " + secret(*e, "client_api_key", "CCPROXY_CLIENT_KEY") + "\n";
+    }
+    std::string host_line;
+    if (const auto* e = given("HOST")) {
+      if (auto err = check_listen_host(e->value)) {
+        out_.errors.push_back(where(*e) + "HOST: " + *err);
+      } else if (!is_loopback_host(e->value) && client_key_line.empty()) {
+        out_.warnings.push_back(
+            where(*e) + "HOST=" + e->value +
+            " would let other machines spend the upstream key (no ANTHROPIC_API_KEY); the "
+            "profile listens on 127.0.0.1 instead (set host and client_api_key to serve other "
+            "machines)");
+      } else if (e->value != "127.0.0.1") {
+        host_line = "host = " + toml_string(e->value) + "\n";
+      }
+    }
+    return host_line + client_key_line;
+  }
+
+  std::string log_level_line() {
+    const auto* e = given("LOG_LEVEL");
+    if (e == nullptr) {
+      return "";
+    }
+    const std::string level = ccproxy_log_level(e->value);
+    if (level.empty()) {
+      out_.warnings.push_back(where(*e) + "LOG_LEVEL '" + e->value.substr(0, 20) +
+                              "' is not a known level; left at info");
+      return "";
+    }
+    return level == "info" ? "" : "log_level = \"" + level + "\"\n";
+  }
+
+  std::string upstream_lines() {
+    std::string lines;
+    std::string base_url(kLegacyBaseUrl);
+    if (const auto* e = given("OPENAI_BASE_URL")) {
+      if (auto err = check_base_url(e->value)) {
+        out_.errors.push_back(where(*e) + "OPENAI_BASE_URL: " + *err);
+      } else {
+        base_url = e->value;
+      }
+    } else {
+      out_.warnings.push_back("OPENAI_BASE_URL is not set; using the legacy default " +
+                              std::string(kLegacyBaseUrl));
+    }
+    lines += "base_url = " + toml_string(base_url) + "\n";
+    if (const auto* e = given("OPENAI_API_KEY")) {
+      if (has_control_chars_or_space(e->value)) {
+        out_.errors.push_back(where(*e) + "OPENAI_API_KEY: contains spaces or control characters");
+      } else {
+        lines += "api_key = " + secret(*e, "upstream.api_key", key_variable_for(base_url)) + "\n";
+      }
+    } else {
+      out_.warnings.push_back("OPENAI_API_KEY is not set; the profile sends no upstream key");
+    }
+    lines += "format = \"openai\"\n";
+    return lines;
+  }
+
+  // CUSTOM_HEADER_* in file order.
+  std::string header_lines() {
+    std::string lines;
+    for (const auto& name : order_) {
+      if (!name.starts_with(kHeaderPrefix)) {
+        continue;
+      }
+      const DotenvEntry& e = *get(name);
+      std::string header = legacy_header_name(std::string_view(name).substr(kHeaderPrefix.size()));
+      if (auto err = check_header_name(header); err || header.empty()) {
+        out_.errors.push_back(where(e) + name + ": not a valid header name");
+        continue;
+      }
+      if (is_reserved_header(header)) {
+        out_.warnings.push_back(where(e) + name + ": ccproxy sets " + header +
+                                " itself; not copied");
+        continue;
+      }
+      if (auto err = check_header_value(e.value)) {
+        out_.errors.push_back(where(e) + name + ": " + *err);
+        continue;
+      }
+      lines += toml_string(header, false) + " = " + toml_string(e.value) + "\n";
+    }
+    return lines;
+  }
+
+  std::string model_lines() {
+    std::string big(kLegacyBigModel);
+    if (const auto* e = given("BIG_MODEL")) {
+      big = e->value;
+    } else {
+      out_.warnings.push_back("BIG_MODEL is not set; using the legacy default " + big);
+    }
+    std::string middle = big;
+    if (const auto* e = given("MIDDLE_MODEL")) {
+      middle = e->value;
+    }
+    std::string small(kLegacySmallModel);
+    if (const auto* e = given("SMALL_MODEL")) {
+      small = e->value;
+    } else {
+      out_.warnings.push_back("SMALL_MODEL is not set; using the legacy default " + small);
+    }
+    return "big = " + toml_string(big) + "\nmiddle = " + toml_string(middle) +
+           "\nsmall = " + toml_string(small) + "\n";
+  }
+
+  // REQUEST_TIMEOUT was the legacy HTTP client's per-read timeout: the wait for the first
+  // byte and for each next chunk, not a cap on the whole request.
+  std::string timeout_lines() {
+    const auto* e = given("REQUEST_TIMEOUT");
+    if (e == nullptr) {
+      return "";
+    }
+    auto v = parse_seconds(e->value);
+    if (!v || *v <= 0 || *v > 86400) {
+      out_.errors.push_back(where(*e) + "REQUEST_TIMEOUT: '" + e->value.substr(0, 20) +
+                            "' is not a number of seconds (0 to 86400)");
+      return "";
+    }
+    return "first_byte_s = " + toml_number(*v) + "\nidle_s = " + toml_number(*v) + "\n";
+  }
+
+  std::string retry_lines() {
+    const auto* e = given("MAX_RETRIES");
+    if (e == nullptr) {
+      return "";
+    }
+    auto n = parse_int(e->value);
+    if (!n || *n < 0 || *n > 10) {
+      out_.errors.push_back(where(*e) + "MAX_RETRIES: '" + e->value.substr(0, 20) +
+                            "' is not a whole number from 0 to 10");
+      return "";
+    }
+    return "max_retries = " + std::to_string(*n) + "\n";
+  }
+
+  std::string limit_lines() {
+    std::string lines;
+    for (std::string_view name : {"MAX_TOKENS_LIMIT", "MIN_TOKENS_LIMIT"}) {
+      const auto* e = given(name);
+      if (e == nullptr) {
+        continue;
+      }
+      auto n = parse_int(e->value);
+      if (!n || *n < 0 || *n > 100'000'000) {
+        out_.errors.push_back(where(*e) + std::string(name) + ": '" + e->value.substr(0, 20) +
+                              "' is not a whole number of tokens");
+      } else {
+        lines += std::string(name == "MAX_TOKENS_LIMIT" ? "max_tokens" : "min_tokens") + " = " +
+                 std::to_string(*n) + "\n";
+      }
+    }
+    return lines;
+  }
+
+  void warn_unmapped() {
+    for (const auto& name : order_) {
+      bool mapped = name.starts_with(kHeaderPrefix);
+      for (auto k : kMappedVariables) {
+        mapped = mapped || name == k;
+      }
+      if (!mapped) {
+        out_.warnings.push_back(where(*get(name)) + name +
+                                " has no ccproxy equivalent; not copied");
+      }
+    }
+  }
+
+  static std::string assemble(const ProfileText& text, std::string_view source_name) {
+    std::string toml = "# Imported from " + toml_comment_text(source_name) +
+                       " by `ccproxy import-env`. Keys: see README, \"Profile reference\".\n";
+    toml += text.top;
+    toml += "\n[upstream]\n" + text.upstream;
+    if (!text.headers.empty()) {
+      toml += "\n[upstream.headers]\n" + text.headers;
+    }
+    toml += "\n[models]  # opus -> big, sonnet -> middle, haiku -> small\n" + text.models;
+    if (!text.timeouts.empty()) {
+      toml +=
+          "\n[timeouts]  # from REQUEST_TIMEOUT (the legacy per-read timeout)\n" + text.timeouts;
+    }
+    if (!text.retry.empty()) {
+      toml += "\n[retry]\n" + text.retry;
+    }
+    if (!text.limits.empty()) {
+      toml += "\n[limits]\n" + text.limits;
+    }
+    return toml;
+  }
+
+  const Environment* known_;
+  LegacyImport out_;
+  std::map<std::string, DotenvEntry> vars_;
+  std::vector<std::string> order_;  // names in file order, each once
+};
+
+}  // namespace
 
 std::string legacy_header_name(std::string_view suffix) {
   std::string out;
@@ -190,257 +477,7 @@ std::optional<std::string> profile_name_for_legacy_file(std::string_view name) {
 
 LegacyImport convert_legacy_env(std::string_view text, std::string_view source_name,
                                 const Environment* known) {
-  LegacyImport out;
-  DotenvFile parsed = parse_dotenv(text);
-  for (const auto& e : parsed.errors) {
-    out.errors.push_back("line " + std::to_string(e.line) + ": " + e.message);
-  }
-  std::map<std::string, DotenvEntry> vars;
-  std::vector<std::string> order;  // CUSTOM_HEADER_* in file order
-  for (auto& e : parsed.entries) {
-    if (vars.count(e.name) != 0) {
-      out.warnings.push_back("line " + std::to_string(e.line) + ": " + e.name +
-                             " is set again; the last value wins");
-    } else {
-      order.push_back(e.name);
-    }
-    vars[e.name] = e;
-  }
-  auto get = [&](std::string_view name) -> const DotenvEntry* {
-    auto it = vars.find(std::string(name));
-    return it == vars.end() ? nullptr : &it->second;
-  };
-  auto where = [](const DotenvEntry& e) { return "line " + std::to_string(e.line) + ": "; };
-
-  // A key: as a ${VAR} reference when a known variable holds the same value, else in clear.
-  auto secret = [&](const DotenvEntry& e, std::string_view key,
-                    const std::string& suggested) -> std::string {
-    if (known != nullptr) {
-      for (const auto& [name, value] : known->all()) {
-        if (name != "OPENAI_API_KEY" && name != "ANTHROPIC_API_KEY" && !value.empty() &&
-            secrets_equal(value, e.value)) {
-          out.warnings.push_back(where(e) + e.name + ": the key equals ${" + name +
-                                 "}, so the profile refers to that variable");
-          return "\"${" + name + "}\"";
-        }
-      }
-    }
-    out.has_literal_secret = true;
-    out.warnings.push_back(
-        where(e) + e.name + ": copied a literal key (" + redact_secret(e.value) + ") into " +
-        std::string(key) + "; better keep it out of the profile: put " + suggested +
-        "=... in the home's .env and write " + std::string(key) + " = \"${" + suggested + "}\"");
-    return toml_string(e.value);
-  };
-
-  std::string top;
-  std::string upstream;
-  std::string headers;
-  std::string models;
-  std::string timeouts;
-  std::string retry;
-  std::string limits;
-
-  // port
-  int64_t port = kLegacyPort;
-  if (const auto* e = get("PORT")) {
-    auto n = parse_int(e->value);
-    if (!n || *n < 1 || *n > 65535) {
-      out.errors.push_back(where(*e) + "PORT: '" + e->value.substr(0, 20) +
-                           "' is not a port (1 to 65535)");
-    } else {
-      port = *n;
-    }
-  } else {
-    out.warnings.push_back("PORT is not set; using the legacy default " +
-                           std::to_string(kLegacyPort));
-  }
-  top += "port = " + std::to_string(port) + "\n";
-
-  // client key, then host (a non-loopback host needs the client key)
-  std::string client_key_line;
-  if (const auto* e = get("ANTHROPIC_API_KEY"); e != nullptr && !e->value.empty()) {
-    client_key_line =
-        "client_api_key = " + secret(*e, "client_api_key", "CCPROXY_CLIENT_KEY") + "\n";
-  }
-  if (const auto* e = get("HOST"); e != nullptr && !e->value.empty()) {
-    if (auto err = check_listen_host(e->value)) {
-      out.errors.push_back(where(*e) + "HOST: " + *err);
-    } else if (!is_loopback_host(e->value) && client_key_line.empty()) {
-      out.warnings.push_back(
-          where(*e) + "HOST=" + e->value +
-          " would let other machines spend the upstream key (no ANTHROPIC_API_KEY); the profile "
-          "listens on 127.0.0.1 instead (set host and client_api_key to serve other machines)");
-    } else if (e->value != "127.0.0.1") {
-      top += "host = " + toml_string(e->value) + "\n";
-    }
-  }
-  top += client_key_line;
-  if (const auto* e = get("LOG_LEVEL"); e != nullptr && !e->value.empty()) {
-    std::string level = upper(e->value);
-    std::string mapped;
-    if (level == "TRACE") {
-      mapped = "trace";
-    } else if (level == "DEBUG") {
-      mapped = "debug";
-    } else if (level == "INFO") {
-      mapped = "info";
-    } else if (level == "WARN" || level == "WARNING") {
-      mapped = "warn";
-    } else if (level == "ERROR" || level == "CRITICAL") {
-      mapped = "error";
-    }
-    if (mapped.empty()) {
-      out.warnings.push_back(where(*e) + "LOG_LEVEL '" + e->value.substr(0, 20) +
-                             "' is not a known level; left at info");
-    } else if (mapped != "info") {
-      top += "log_level = \"" + mapped + "\"\n";
-    }
-  }
-
-  // [upstream]
-  std::string base_url(kLegacyBaseUrl);
-  if (const auto* e = get("OPENAI_BASE_URL"); e != nullptr && !e->value.empty()) {
-    if (auto err = check_base_url(e->value)) {
-      out.errors.push_back(where(*e) + "OPENAI_BASE_URL: " + *err);
-    } else {
-      base_url = e->value;
-    }
-  } else {
-    out.warnings.push_back("OPENAI_BASE_URL is not set; using the legacy default " +
-                           std::string(kLegacyBaseUrl));
-  }
-  upstream += "base_url = " + toml_string(base_url) + "\n";
-  if (const auto* e = get("OPENAI_API_KEY"); e != nullptr && !e->value.empty()) {
-    if (has_control_chars_or_space(e->value)) {
-      out.errors.push_back(where(*e) + "OPENAI_API_KEY: contains spaces or control characters");
-    } else {
-      upstream += "api_key = " + secret(*e, "upstream.api_key", key_variable_for(base_url)) + "\n";
-    }
-  } else {
-    out.warnings.push_back("OPENAI_API_KEY is not set; the profile sends no upstream key");
-  }
-  upstream += "format = \"openai\"\n";
-
-  for (const auto& name : order) {
-    if (!name.starts_with(kHeaderPrefix)) {
-      continue;
-    }
-    const DotenvEntry& e = vars[name];
-    std::string header = legacy_header_name(std::string_view(name).substr(kHeaderPrefix.size()));
-    if (auto err = check_header_name(header); err || header.empty()) {
-      out.errors.push_back(where(e) + name + ": not a valid header name");
-      continue;
-    }
-    if (is_reserved_header(header)) {
-      out.warnings.push_back(where(e) + name + ": ccproxy sets " + header + " itself; not copied");
-      continue;
-    }
-    if (auto err = check_header_value(e.value)) {
-      out.errors.push_back(where(e) + name + ": " + *err);
-      continue;
-    }
-    headers += toml_string(header, false) + " = " + toml_string(e.value) + "\n";
-  }
-
-  // [models]
-  std::string big(kLegacyBigModel);
-  if (const auto* e = get("BIG_MODEL"); e != nullptr && !e->value.empty()) {
-    big = e->value;
-  } else {
-    out.warnings.push_back("BIG_MODEL is not set; using the legacy default " + big);
-  }
-  std::string middle = big;
-  if (const auto* e = get("MIDDLE_MODEL"); e != nullptr && !e->value.empty()) {
-    middle = e->value;
-  }
-  std::string small(kLegacySmallModel);
-  if (const auto* e = get("SMALL_MODEL"); e != nullptr && !e->value.empty()) {
-    small = e->value;
-  } else {
-    out.warnings.push_back("SMALL_MODEL is not set; using the legacy default " + small);
-  }
-  models += "big = " + toml_string(big) + "\nmiddle = " + toml_string(middle) +
-            "\nsmall = " + toml_string(small) + "\n";
-
-  // REQUEST_TIMEOUT was the legacy HTTP client's per-read timeout: the wait for the first
-  // byte and for each next chunk, not a cap on the whole request.
-  if (const auto* e = get("REQUEST_TIMEOUT"); e != nullptr && !e->value.empty()) {
-    auto v = parse_seconds(e->value);
-    if (!v || *v <= 0 || *v > 86400) {
-      out.errors.push_back(where(*e) + "REQUEST_TIMEOUT: '" + e->value.substr(0, 20) +
-                           "' is not a number of seconds (0 to 86400)");
-    } else {
-      timeouts += "first_byte_s = " + toml_number(*v) + "\nidle_s = " + toml_number(*v) + "\n";
-    }
-  }
-  if (const auto* e = get("MAX_RETRIES"); e != nullptr && !e->value.empty()) {
-    auto n = parse_int(e->value);
-    if (!n || *n < 0 || *n > 10) {
-      out.errors.push_back(where(*e) + "MAX_RETRIES: '" + e->value.substr(0, 20) +
-                           "' is not a whole number from 0 to 10");
-    } else {
-      retry += "max_retries = " + std::to_string(*n) + "\n";
-    }
-  }
-  for (std::string_view name : {"MAX_TOKENS_LIMIT", "MIN_TOKENS_LIMIT"}) {
-    if (const auto* e = get(name); e != nullptr && !e->value.empty()) {
-      auto n = parse_int(e->value);
-      if (!n || *n < 0 || *n > 100'000'000) {
-        out.errors.push_back(where(*e) + std::string(name) + ": '" + e->value.substr(0, 20) +
-                             "' is not a whole number of tokens");
-      } else {
-        limits += std::string(name == "MAX_TOKENS_LIMIT" ? "max_tokens" : "min_tokens") + " = " +
-                  std::to_string(*n) + "\n";
-      }
-    }
-  }
-
-  static constexpr std::string_view kKnown[] = {"OPENAI_API_KEY",
-                                                "OPENAI_BASE_URL",
-                                                "BIG_MODEL",
-                                                "MIDDLE_MODEL",
-                                                "SMALL_MODEL",
-                                                "PORT",
-                                                "HOST",
-                                                "ANTHROPIC_API_KEY",
-                                                "LOG_LEVEL",
-                                                "MAX_TOKENS_LIMIT",
-                                                "MIN_TOKENS_LIMIT",
-                                                "REQUEST_TIMEOUT",
-                                                "MAX_RETRIES"};
-  for (const auto& name : order) {
-    bool mapped = name.starts_with(kHeaderPrefix);
-    for (auto k : kKnown) {
-      mapped = mapped || name == k;
-    }
-    if (!mapped) {
-      out.warnings.push_back(where(vars[name]) + name + " has no ccproxy equivalent; not copied");
-    }
-  }
-
-  if (!out.errors.empty()) {
-    return out;
-  }
-  std::string toml = "# Imported from " + std::string(source_name) +
-                     " by `ccproxy import-env`. Keys: see README, \"Profile reference\".\n";
-  toml += top;
-  toml += "\n[upstream]\n" + upstream;
-  if (!headers.empty()) {
-    toml += "\n[upstream.headers]\n" + headers;
-  }
-  toml += "\n[models]  # opus -> big, sonnet -> middle, haiku -> small\n" + models;
-  if (!timeouts.empty()) {
-    toml += "\n[timeouts]  # from REQUEST_TIMEOUT (the legacy per-read timeout)\n" + timeouts;
-  }
-  if (!retry.empty()) {
-    toml += "\n[retry]\n" + retry;
-  }
-  if (!limits.empty()) {
-    toml += "\n[limits]\n" + limits;
-  }
-  out.toml = std::move(toml);
-  return out;
+  return LegacyConverter(text, known).convert(source_name);
 }
 
 }  // namespace ccproxy::config

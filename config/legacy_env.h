@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "config/profile.h"
+#include "config/environment.h"
 
 namespace ccproxy::config {
 
@@ -30,8 +30,5 @@ std::optional<std::string> profile_name_for_legacy_file(std::string_view file_na
 
 /// "CUSTOM_HEADER_USER_AGENT" suffix "USER_AGENT" -> "User-Agent".
 std::string legacy_header_name(std::string_view suffix);
-
-/// A TOML basic string for `value`, '$' escaped so ${...} interpolation gives `value` back.
-std::string toml_string(std::string_view value, bool escape_dollar = true);
 
 }  // namespace ccproxy::config

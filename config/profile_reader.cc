@@ -1,10 +1,10 @@
 #include "config/profile_reader.h"
 
 #include <algorithm>
-#include <cmath>
 #include <fstream>
 #include <system_error>
 
+#include "common/text.h"
 #include "config/fingerprint.h"
 #include "config/validate.h"
 
@@ -24,23 +24,6 @@ bool has_pem_certificate(const std::filesystem::path& p) {
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
   text.resize(static_cast<std::size_t>(in.gcount()));
   return text.find("-----BEGIN CERTIFICATE-----") != std::string::npos;
-}
-
-using std::chrono::milliseconds;
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') {
-      c = static_cast<char>(c - 'A' + 'a');
-    }
-  }
-  return out;
-}
-
-milliseconds seconds_to_ms(double s) {
-  auto ms = static_cast<int64_t>(std::llround(s * 1000.0));
-  return milliseconds(std::max<int64_t>(ms, s > 0 ? 1 : 0));
 }
 
 bool has_control_chars(std::string_view s) {
@@ -68,7 +51,9 @@ std::optional<std::string> read_enum(TableReader& r, std::string_view key,
     list += list.empty() ? "" : ", ";
     list += c;
   }
-  r.problem(*found, key, "'" + value->substr(0, 40) + "' is not one of " + list);
+  std::string message = "'";
+  message.append(*value, 0, 40).append("' is not one of ").append(list);
+  r.problem(*found, key, message);
   return std::nullopt;
 }
 
@@ -103,7 +88,7 @@ std::optional<std::string> read_model(TableReader& r, std::string_view key) {
 void read_headers(TableReader& upstream, worker::UpstreamConfig& out) {
   TableReader headers = upstream.table("headers");
   // The first layer (the profile) wins; header names compare case-insensitively.
-  std::vector<std::pair<std::string, const Layer*>> seen;
+  std::vector<std::pair<std::string, const Layer*>> seen;  // (name, layer that set it)
   for (const auto& layer : headers.layers()) {
     if (layer.table == nullptr) {
       continue;
@@ -111,10 +96,9 @@ void read_headers(TableReader& upstream, worker::UpstreamConfig& out) {
     for (const auto& [k, node] : *layer.table) {
       const std::string name(k.str());
       const TableReader::Found at{&node, &layer};
-      std::string folded = lower(name);
       const Layer* shadowed_by = nullptr;
       for (const auto& [seen_name, seen_layer] : seen) {
-        if (seen_name == folded) {
+        if (ascii_iequals(seen_name, name)) {
           shadowed_by = seen_layer;
         }
       }
@@ -125,7 +109,7 @@ void read_headers(TableReader& upstream, worker::UpstreamConfig& out) {
       if (shadowed_by != nullptr) {
         continue;
       }
-      seen.emplace_back(folded, &layer);
+      seen.emplace_back(name, &layer);
       if (auto err = check_header_name(name)) {
         headers.problem(at, name, *err);
         continue;
@@ -154,6 +138,243 @@ void read_headers(TableReader& upstream, worker::UpstreamConfig& out) {
   }
 }
 
+// The port comes from the profile itself only: [defaults] may not set it.
+void read_port(ReadContext& ctx, const toml::table& file, worker::WorkerConfig& w,
+               ProfileRead& result) {
+  TableReader own(ctx, {Layer{&file, ""}}, "");
+  if (!own.has("port")) {
+    own.missing("port");
+  } else if (auto port = own.integer("port", 1, 65535)) {
+    w.port = static_cast<uint16_t>(*port);
+    result.port = w.port;
+    result.port_line = static_cast<int>(file.get("port")->source().begin.line);
+  }
+}
+
+// A host other than loopback needs client_api_key, so that key is read first.
+void read_host(TableReader& root, worker::WorkerConfig& w) {
+  auto found = root.find("host");
+  if (!found) {
+    return;
+  }
+  auto v = root.string("host");
+  if (!v) {
+    return;
+  }
+  if (auto err = check_listen_host(*v)) {
+    root.problem(*found, "host", *err);
+  } else if (!is_loopback_host(*v) && w.client_api_key.empty()) {
+    root.problem(*found, "host",
+                 "'" + *v +
+                     "' is reachable from other machines; set client_api_key so that only "
+                     "your clients can spend the upstream key");
+  } else {
+    w.host = *v;
+  }
+}
+
+// The keys outside any table, except the port.
+void read_top_level(TableReader& root, worker::WorkerConfig& w, std::string& log_level) {
+  if (auto found = root.find("display_name")) {
+    if (auto v = root.string("display_name")) {
+      if (has_control_chars(*v)) {
+        root.problem(*found, "display_name", "must not contain control characters");
+      } else {
+        w.display_name = *v;
+      }
+    }
+  }
+  if (auto v = read_secret(root, "client_api_key")) {
+    w.client_api_key = *v;
+  }
+  read_host(root, w);
+  if (auto v = read_enum(root, "log_level", {"trace", "debug", "info", "warn", "error"})) {
+    log_level = *v;
+  }
+  if (auto v = root.integer("max_request_body_mb", 1, 1024)) {
+    w.max_body_bytes = static_cast<std::size_t>(*v) << 20;
+  }
+  if (auto v = root.seconds("shutdown_grace_s", false, 3600)) {
+    w.shutdown_grace = *v;
+  }
+}
+
+void read_base_url(TableReader& upstream, worker::UpstreamConfig& out) {
+  auto found = upstream.find("base_url");
+  if (!found) {
+    upstream.missing("base_url");
+    return;
+  }
+  auto v = upstream.string("base_url");
+  if (!v) {
+    return;
+  }
+  if (auto err = check_base_url(*v)) {
+    upstream.problem(*found, "base_url", *err);
+    return;
+  }
+  while (!v->empty() && v->back() == '/') {
+    v->pop_back();
+  }
+  out.base_url = *v;
+}
+
+void read_proxy(TableReader& upstream, worker::UpstreamConfig& out) {
+  if (auto found = upstream.find("proxy")) {
+    if (auto v = upstream.string("proxy"); v && !v->empty()) {
+      if (auto err = check_proxy_url(*v)) {
+        upstream.problem(*found, "proxy", *err);
+      } else {
+        out.proxy = *v;
+      }
+    }
+  }
+}
+
+// A relative ca_file is relative to the home.
+void read_ca_file(TableReader& upstream, const Home& home, worker::UpstreamConfig& out) {
+  auto found = upstream.find("ca_file");
+  if (!found) {
+    return;
+  }
+  auto v = upstream.string("ca_file");
+  if (!v || v->empty()) {
+    return;
+  }
+  std::filesystem::path p(*v);
+  if (p.is_relative()) {
+    p = home.root / p;
+  }
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(p, ec)) {
+    upstream.problem(*found, "ca_file", "no such file: " + p.string());
+  } else if (!has_pem_certificate(p)) {
+    // The TLS context is built on the first HTTPS request: catch a wrong file now.
+    std::string why = "no PEM certificate (-----BEGIN CERTIFICATE-----) in ";
+    why += p.string();
+    upstream.problem(*found, "ca_file", why);
+  } else {
+    out.ca_file = p.lexically_normal().string();
+  }
+}
+
+void read_anthropic_version(TableReader& upstream, worker::UpstreamConfig& out) {
+  if (auto found = upstream.find("anthropic_version")) {
+    if (auto v = upstream.string("anthropic_version")) {
+      if (v->empty() || check_header_value(*v)) {
+        upstream.problem(*found, "anthropic_version", "must be a non-empty header value");
+      } else {
+        out.anthropic_version = *v;
+      }
+    }
+  }
+}
+
+// [upstream]
+void read_upstream(TableReader& root, const Home& home, worker::UpstreamConfig& out) {
+  TableReader upstream = root.table("upstream");
+  upstream.reject_unknown(
+      {"base_url", "api_key", "format", "proxy", "ca_file", "anthropic_version", "headers"});
+  read_base_url(upstream, out);
+  if (auto v = read_secret(upstream, "api_key")) {
+    out.api_key = *v;
+  }
+  if (auto v = read_enum(upstream, "format", {"openai", "anthropic"})) {
+    out.format =
+        *v == "openai" ? worker::UpstreamFormat::openai : worker::UpstreamFormat::anthropic;
+  }
+  read_proxy(upstream, out);
+  read_ca_file(upstream, home, out);
+  read_anthropic_version(upstream, out);
+  read_headers(upstream, out);
+}
+
+// [models]: middle and small default to big.
+void read_models(TableReader& root, worker::ModelMap& out) {
+  TableReader models = root.table("models");
+  models.reject_unknown({"big", "middle", "small", "passthrough"});
+  if (!models.has("big")) {
+    models.missing("big");
+  } else if (auto v = read_model(models, "big")) {
+    out.big = *v;
+  }
+  out.middle = out.big;
+  out.small = out.big;
+  if (auto v = read_model(models, "middle")) {
+    out.middle = *v;
+  }
+  if (auto v = read_model(models, "small")) {
+    out.small = *v;
+  }
+  if (auto v = models.boolean("passthrough")) {
+    out.passthrough_provider_models = *v;
+  }
+}
+
+// [timeouts]
+void read_timeouts(TableReader& root, worker::Timeouts& out) {
+  TableReader timeouts = root.table("timeouts");
+  timeouts.reject_unknown({"connect_s", "first_byte_s", "idle_s", "total_s"});
+  constexpr double kDay = 86400;
+  if (auto v = timeouts.seconds("connect_s", true, kDay)) {
+    out.connect = *v;
+  }
+  if (auto v = timeouts.seconds("first_byte_s", true, kDay)) {
+    out.first_byte = *v;
+  }
+  if (auto v = timeouts.seconds("idle_s", true, kDay)) {
+    out.idle = *v;
+  }
+  if (auto v = timeouts.seconds("total_s", true, kDay)) {
+    out.total = *v;
+  }
+}
+
+// [retry]
+void read_retry(TableReader& root, worker::RetryPolicy& out) {
+  using std::chrono::milliseconds;
+  TableReader retry = root.table("retry");
+  retry.reject_unknown(
+      {"max_retries", "backoff_initial_ms", "backoff_max_ms", "retry_after_cap_s"});
+  if (auto v = retry.integer("max_retries", 0, 10)) {
+    out.max_retries = static_cast<int>(*v);
+  }
+  if (auto v = retry.integer("backoff_initial_ms", 0, 600'000)) {
+    out.backoff_initial = milliseconds(*v);
+  }
+  if (auto v = retry.integer("backoff_max_ms", 0, 600'000)) {
+    out.backoff_max = milliseconds(*v);
+  }
+  if (out.backoff_max < out.backoff_initial) {
+    if (auto found = retry.find("backoff_max_ms")) {
+      retry.problem(*found, "backoff_max_ms", "must not be less than backoff_initial_ms");
+    } else if (auto initial = retry.find("backoff_initial_ms")) {
+      retry.problem(*initial, "backoff_initial_ms",
+                    "must not be more than backoff_max_ms (default 8000)");
+    }
+  }
+  if (auto v = retry.seconds("retry_after_cap_s", false, 3600)) {
+    out.retry_after_cap = *v;
+  }
+}
+
+// [limits]
+void read_limits(TableReader& root, worker::TokenLimits& out) {
+  TableReader limits = root.table("limits");
+  limits.reject_unknown({"max_tokens", "min_tokens"});
+  if (auto v = limits.integer("max_tokens", 0, 100'000'000)) {
+    out.max = *v;
+  }
+  if (auto v = limits.integer("min_tokens", 0, 100'000'000)) {
+    out.min = *v;
+  }
+  if (out.max > 0 && out.min > out.max) {
+    if (auto found = limits.find("min_tokens")) {
+      limits.problem(*found, "min_tokens", "must not be more than max_tokens");
+    }
+  }
+}
+
 }  // namespace
 
 ProfileRead read_profile(ReadContext& ctx, const Home& home, const toml::table& file,
@@ -168,194 +389,13 @@ ProfileRead read_profile(ReadContext& ctx, const Home& home, const toml::table& 
   worker::WorkerConfig w;
   w.profile = ctx.profile;
   std::string log_level = "info";
-
-  // The port comes from the profile itself only: [defaults] may not set it.
-  {
-    TableReader own(ctx, {Layer{&file, ""}}, "");
-    if (!own.has("port")) {
-      own.missing("port");
-    } else if (auto port = own.integer("port", 1, 65535)) {
-      w.port = static_cast<uint16_t>(*port);
-      result.port = w.port;
-      result.port_line = static_cast<int>(file.get("port")->source().begin.line);
-    }
-  }
-  if (auto found = root.find("display_name")) {
-    if (auto v = root.string("display_name")) {
-      if (has_control_chars(*v)) {
-        root.problem(*found, "display_name", "must not contain control characters");
-      } else {
-        w.display_name = *v;
-      }
-    }
-  }
-  if (auto v = read_secret(root, "client_api_key")) {
-    w.client_api_key = *v;
-  }
-  if (auto found = root.find("host")) {
-    if (auto v = root.string("host")) {
-      if (auto err = check_listen_host(*v)) {
-        root.problem(*found, "host", *err);
-      } else if (!is_loopback_host(*v) && w.client_api_key.empty()) {
-        root.problem(*found, "host",
-                     "'" + *v +
-                         "' is reachable from other machines; set client_api_key so that only "
-                         "your clients can spend the upstream key");
-      } else {
-        w.host = *v;
-      }
-    }
-  }
-  if (auto v = read_enum(root, "log_level", {"trace", "debug", "info", "warn", "error"})) {
-    log_level = *v;
-  }
-  if (auto v = root.integer("max_request_body_mb", 1, 1024)) {
-    w.max_body_bytes = static_cast<std::size_t>(*v) << 20;
-  }
-  if (auto v = root.number("shutdown_grace_s", false, 3600)) {
-    w.shutdown_grace = seconds_to_ms(*v);
-  }
-
-  // [upstream]
-  TableReader upstream = root.table("upstream");
-  upstream.reject_unknown(
-      {"base_url", "api_key", "format", "proxy", "ca_file", "anthropic_version", "headers"});
-  if (auto found = upstream.find("base_url")) {
-    if (auto v = upstream.string("base_url")) {
-      if (auto err = check_base_url(*v)) {
-        upstream.problem(*found, "base_url", *err);
-      } else {
-        while (!v->empty() && v->back() == '/') {
-          v->pop_back();
-        }
-        w.upstream.base_url = *v;
-      }
-    }
-  } else {
-    upstream.missing("base_url");
-  }
-  if (auto v = read_secret(upstream, "api_key")) {
-    w.upstream.api_key = *v;
-  }
-  if (auto v = read_enum(upstream, "format", {"openai", "anthropic"})) {
-    w.upstream.format =
-        *v == "openai" ? worker::UpstreamFormat::openai : worker::UpstreamFormat::anthropic;
-  }
-  if (auto found = upstream.find("proxy")) {
-    if (auto v = upstream.string("proxy"); v && !v->empty()) {
-      if (auto err = check_proxy_url(*v)) {
-        upstream.problem(*found, "proxy", *err);
-      } else {
-        w.upstream.proxy = *v;
-      }
-    }
-  }
-  if (auto found = upstream.find("ca_file")) {
-    if (auto v = upstream.string("ca_file"); v && !v->empty()) {
-      std::filesystem::path p(*v);
-      if (p.is_relative()) {
-        p = home.root / p;
-      }
-      std::error_code ec;
-      if (!std::filesystem::is_regular_file(p, ec)) {
-        upstream.problem(*found, "ca_file", "no such file: " + p.string());
-      } else if (!has_pem_certificate(p)) {
-        // The TLS context is built on the first HTTPS request: catch a wrong file now.
-        std::string why = "no PEM certificate (-----BEGIN CERTIFICATE-----) in ";
-        why += p.string();
-        upstream.problem(*found, "ca_file", why);
-      } else {
-        w.upstream.ca_file = p.lexically_normal().string();
-      }
-    }
-  }
-  if (auto found = upstream.find("anthropic_version")) {
-    if (auto v = upstream.string("anthropic_version")) {
-      if (v->empty() || check_header_value(*v)) {
-        upstream.problem(*found, "anthropic_version", "must be a non-empty header value");
-      } else {
-        w.upstream.anthropic_version = *v;
-      }
-    }
-  }
-  read_headers(upstream, w.upstream);
-
-  // [models]
-  TableReader models = root.table("models");
-  models.reject_unknown({"big", "middle", "small", "passthrough"});
-  if (!models.has("big")) {
-    models.missing("big");
-  } else if (auto v = read_model(models, "big")) {
-    w.models.big = *v;
-  }
-  w.models.middle = w.models.big;
-  w.models.small = w.models.big;
-  if (auto v = read_model(models, "middle")) {
-    w.models.middle = *v;
-  }
-  if (auto v = read_model(models, "small")) {
-    w.models.small = *v;
-  }
-  if (auto v = models.boolean("passthrough")) {
-    w.models.passthrough_provider_models = *v;
-  }
-
-  // [timeouts]
-  TableReader timeouts = root.table("timeouts");
-  timeouts.reject_unknown({"connect_s", "first_byte_s", "idle_s", "total_s"});
-  constexpr double kDay = 86400;
-  if (auto v = timeouts.number("connect_s", true, kDay)) {
-    w.timeouts.connect = seconds_to_ms(*v);
-  }
-  if (auto v = timeouts.number("first_byte_s", true, kDay)) {
-    w.timeouts.first_byte = seconds_to_ms(*v);
-  }
-  if (auto v = timeouts.number("idle_s", true, kDay)) {
-    w.timeouts.idle = seconds_to_ms(*v);
-  }
-  if (auto v = timeouts.number("total_s", true, kDay)) {
-    w.timeouts.total = seconds_to_ms(*v);
-  }
-
-  // [retry]
-  TableReader retry = root.table("retry");
-  retry.reject_unknown(
-      {"max_retries", "backoff_initial_ms", "backoff_max_ms", "retry_after_cap_s"});
-  if (auto v = retry.integer("max_retries", 0, 10)) {
-    w.retry.max_retries = static_cast<int>(*v);
-  }
-  if (auto v = retry.integer("backoff_initial_ms", 0, 600'000)) {
-    w.retry.backoff_initial = milliseconds(*v);
-  }
-  if (auto v = retry.integer("backoff_max_ms", 0, 600'000)) {
-    w.retry.backoff_max = milliseconds(*v);
-  }
-  if (w.retry.backoff_max < w.retry.backoff_initial) {
-    if (auto found = retry.find("backoff_max_ms")) {
-      retry.problem(*found, "backoff_max_ms", "must not be less than backoff_initial_ms");
-    } else if (auto initial = retry.find("backoff_initial_ms")) {
-      retry.problem(*initial, "backoff_initial_ms",
-                    "must not be more than backoff_max_ms (default 8000)");
-    }
-  }
-  if (auto v = retry.number("retry_after_cap_s", false, 3600)) {
-    w.retry.retry_after_cap = seconds_to_ms(*v);
-  }
-
-  // [limits]
-  TableReader limits = root.table("limits");
-  limits.reject_unknown({"max_tokens", "min_tokens"});
-  if (auto v = limits.integer("max_tokens", 0, 100'000'000)) {
-    w.max_tokens.max = *v;
-  }
-  if (auto v = limits.integer("min_tokens", 0, 100'000'000)) {
-    w.max_tokens.min = *v;
-  }
-  if (w.max_tokens.max > 0 && w.max_tokens.min > w.max_tokens.max) {
-    if (auto found = limits.find("min_tokens")) {
-      limits.problem(*found, "min_tokens", "must not be more than max_tokens");
-    }
-  }
+  read_port(ctx, file, w, result);
+  read_top_level(root, w, log_level);
+  read_upstream(root, home, w.upstream);
+  read_models(root, w.models);
+  read_timeouts(root, w.timeouts);
+  read_retry(root, w.retry);
+  read_limits(root, w.max_tokens);
 
   if (ctx.problems->size() == problems_before) {
     Profile p;

@@ -7,6 +7,7 @@
 
 #include <toml++/toml.h>
 
+#include "config/home.h"
 #include "config/profile.h"
 #include "config/table_reader.h"
 

@@ -182,6 +182,16 @@ std::optional<double> TableReader::number(std::string_view key, bool positive_on
   return v;
 }
 
+std::optional<std::chrono::milliseconds> TableReader::seconds(std::string_view key,
+                                                              bool positive_only, double max) {
+  auto v = number(key, positive_only, max);
+  if (!v) {
+    return std::nullopt;
+  }
+  const auto ms = static_cast<int64_t>(std::llround(*v * 1000.0));
+  return std::chrono::milliseconds(std::max<int64_t>(ms, *v > 0 ? 1 : 0));
+}
+
 std::optional<bool> TableReader::boolean(std::string_view key) {
   auto found = find(key);
   if (!found) {

@@ -3,6 +3,7 @@
 // a key comes from the first layer that has it. Every problem becomes a Diagnostic pointing
 // at the file and line of the offending value, named by its dotted key.
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <initializer_list>
@@ -13,7 +14,8 @@
 
 #include <toml++/toml.h>
 
-#include "config/profile.h"
+#include "config/diagnostic.h"
+#include "config/environment.h"
 
 namespace ccproxy::config {
 
@@ -22,7 +24,7 @@ struct Layer {
   std::string prefix;                  // shown before keys from this layer: "" or "defaults."
 };
 
-/// Where problems go and what they are attributed to.
+/// Where problems go, what they are attributed to, and the variables for ${VAR}.
 struct ReadContext {
   std::vector<Diagnostic>* problems = nullptr;
   const Environment* env = nullptr;
@@ -47,6 +49,10 @@ class TableReader {
   std::optional<int64_t> integer(std::string_view key, int64_t min, int64_t max);
   /// An integer or float in (0, max] when positive_only, else [0, max].
   std::optional<double> number(std::string_view key, bool positive_only, double max);
+  /// number() as a duration: seconds rounded to milliseconds, where a positive value never
+  /// rounds down to zero.
+  std::optional<std::chrono::milliseconds> seconds(std::string_view key, bool positive_only,
+                                                   double max);
   std::optional<bool> boolean(std::string_view key);
 
   /// The sub-table `key` of every layer (a non-table value is a problem and is skipped).

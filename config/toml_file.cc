@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "config/toml_nesting.h"
+
 namespace ccproxy::config {
 
 std::optional<toml::table> parse_toml_file(const std::filesystem::path& file,
@@ -17,10 +19,18 @@ std::optional<toml::table> parse_toml_file(const std::filesystem::path& file,
         {shown, 0, "", std::string("cannot read: ") + std::strerror(errno), profile});
     return std::nullopt;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
+  std::ostringstream read;
+  read << in.rdbuf();
+  const std::string text = std::move(read).str();
+  if (auto line = find_excess_nesting(text)) {
+    problems->push_back({shown, *line, "",
+                         "TOML nested too deeply (more than " + std::to_string(kMaxTomlNesting) +
+                             " levels of tables, arrays or dotted keys)",
+                         profile});
+    return std::nullopt;
+  }
   try {
-    return toml::parse(text.str(), shown.generic_string());
+    return toml::parse(text, shown.generic_string());
   } catch (const toml::parse_error& e) {
     std::string what =
         e.description().empty() ? std::string(e.what()) : std::string(e.description());

@@ -8,12 +8,13 @@
 
 #include <toml++/toml.h>
 
-#include "config/profile.h"
+#include "config/diagnostic.h"
 
 namespace ccproxy::config {
 
 /// Parses `file`; nodes remember `shown` (the home-relative path) as their source, so later
-/// diagnostics name it. On failure records one Diagnostic and returns nullopt.
+/// diagnostics name it. On failure (unreadable, nested more than kMaxTomlNesting levels, not
+/// TOML) records one Diagnostic and returns nullopt.
 std::optional<toml::table> parse_toml_file(const std::filesystem::path& file,
                                            const std::filesystem::path& shown,
                                            const std::string& profile,

@@ -17,8 +17,27 @@ struct UrlParts {
   bool has_query = false;
   bool has_fragment = false;
   bool bad_port = false;
+  bool bad_host = false;
   std::string path;
 };
+
+// A registered name, once percent-decoded, must be a DNS name: letters, digits, '-', '.', '_'.
+// Anything else (a control character, a space, a line break) could end up in a request line or
+// a header. IP addresses are checked by the URL parser itself.
+template <class Url>
+bool bad_host_name(const Url& u) {
+  if (u.host_type() != boost::urls::host_type::name) {
+    return false;
+  }
+  for (char c : u.host_address()) {
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '.' || c == '_';
+    if (!ok) {
+      return true;
+    }
+  }
+  return false;
+}
 
 std::optional<UrlParts> split_url(std::string_view text) {
   auto r = boost::urls::parse_absolute_uri(text);
@@ -34,6 +53,7 @@ std::optional<UrlParts> split_url(std::string_view text) {
     p.has_userinfo = u->has_userinfo();
     p.has_query = u->has_query();
     p.has_fragment = u->has_fragment();
+    p.bad_host = bad_host_name(*u);
     p.path = std::string(u->encoded_path());
     return p;
   }
@@ -43,6 +63,7 @@ std::optional<UrlParts> split_url(std::string_view text) {
   p.has_host = u.has_authority() && !u.encoded_host().empty();
   p.has_userinfo = u.has_userinfo();
   p.has_query = u.has_query();
+  p.bad_host = bad_host_name(u);
   p.path = std::string(u.encoded_path());
   if (u.has_port()) {
     std::string_view port = u.port();
@@ -53,6 +74,10 @@ std::optional<UrlParts> split_url(std::string_view text) {
   }
   return p;
 }
+
+constexpr const char* kBadHost =
+    "URL host is not a valid host name (letters, digits, '-', '.' and '_'; no spaces or control "
+    "characters, percent-encoded or not)";
 
 }  // namespace
 
@@ -69,6 +94,9 @@ std::optional<std::string> check_base_url(std::string_view url) {
   }
   if (!p->has_host) {
     return "URL has no host";
+  }
+  if (p->bad_host) {
+    return kBadHost;
   }
   if (p->bad_port) {
     return "URL has a bad port";
@@ -92,6 +120,9 @@ std::optional<std::string> check_proxy_url(std::string_view url) {
   }
   if (!p->has_host) {
     return "URL has no host";
+  }
+  if (p->bad_host) {
+    return kBadHost;
   }
   if (p->bad_port) {
     return "URL has a bad port";

@@ -10,8 +10,11 @@
 namespace ccproxy::config {
 
 /// An upstream base URL: http or https, with a host, no user:password@, query or fragment.
+/// A host name must, percent-decoded, be letters, digits, '-', '.' and '_' only (no control
+/// character or space can reach a request line or header through it); import-env and the
+/// profile loader both check here.
 std::optional<std::string> check_base_url(std::string_view url);
-/// An HTTP proxy URL: http://[user:pass@]host[:port].
+/// An HTTP proxy URL: http://[user:pass@]host[:port], its host as for check_base_url.
 std::optional<std::string> check_proxy_url(std::string_view url);
 /// An HTTP header name (RFC 9110 token); quoting the name is fine.
 std::optional<std::string> check_header_name(std::string_view name);

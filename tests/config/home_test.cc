@@ -2,7 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "config/profile.h"
+#include "config/diagnostic.h"
+#include "config/home.h"
 
 namespace ccproxy::config {
 namespace {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "config/load_fleet.h"
 #include "temp_home.h"
 
 namespace ccproxy::config {
@@ -178,6 +179,35 @@ TEST(LegacyEnv, DollarSignsAndQuotesSurviveTheRoundTrip) {
   ASSERT_TRUE(fleet.ok()) << all_problems(fleet) << r.toml;
   EXPECT_EQ(fleet.profiles[0].worker.models.big, "we\"ird $model ${NOT_A_VAR}");
   EXPECT_EQ(fleet.profiles[0].worker.upstream.api_key, "sk-$$-1234567890");
+}
+
+// The source file's name lands in a comment: a line break in it must not start a setting.
+TEST(LegacyEnv, AFileNameCannotAddLinesToTheProfile) {
+  const std::string name =
+      "x\nclient_api_key = \"\" \n[upstream]\nproxy = \"http://evil:1\"\r\n#\x01";
+  LegacyImport r = convert_legacy_env("PORT=9000\nBIG_MODEL=m\n", name, nullptr);
+  ASSERT_TRUE(r.errors.empty());
+  EXPECT_EQ(r.toml.rfind("# Imported from x\\nclient_api_key = \"\" \\n[upstream]\\nproxy = "
+                         "\"http://evil:1\"\\r\\n#\\u0001 by `ccproxy import-env`.",
+                         0),
+            0u)
+      << r.toml;
+  TempHome h;
+  h.write("profiles/f.toml", r.toml);
+  Fleet fleet = load_fleet(h.home(), Environment{});
+  ASSERT_TRUE(fleet.ok()) << all_problems(fleet) << r.toml;
+  EXPECT_EQ(fleet.profiles[0].worker.client_api_key, "");
+  EXPECT_EQ(fleet.profiles[0].worker.upstream.proxy, "");
+}
+
+// The one URL check of the profile loader holds for import-env too.
+TEST(LegacyEnv, ABaseUrlWhoseHostDecodesToALineBreakIsAnError) {
+  LegacyImport r = convert_legacy_env(
+      "PORT=9000\nBIG_MODEL=m\nOPENAI_BASE_URL=http://evil%0d%0aX-Injected%3A%20yes/v1\n", "f",
+      nullptr);
+  EXPECT_TRUE(r.toml.empty());
+  EXPECT_TRUE(contains(r.errors, "line 3: OPENAI_BASE_URL: URL host is not a valid host name"))
+      << (r.errors.empty() ? "" : r.errors.front());
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "config/profile.h"
+#include "config/load_fleet.h"
 #include "temp_home.h"
 
 namespace ccproxy::config {
@@ -12,10 +12,8 @@ using testing::has_problem;
 using testing::minimal_profile;
 using testing::TempHome;
 
-TEST(LoadFleet, ReadsEveryKeyOfAProfile) {
-  TempHome h;
-  h.write("ca.pem", "-----BEGIN CERTIFICATE-----\n");
-  h.write("profiles/glm.toml", R"toml(
+// A profile that sets every key, each to a value other than its default.
+const char* const kEveryKey = R"toml(
 port = 8082
 host = "127.0.0.2"
 display_name = "GLM-4.6"
@@ -57,7 +55,12 @@ retry_after_cap_s = 10
 [limits]
 max_tokens = 65536
 min_tokens = 100
-)toml");
+)toml";
+
+TEST(LoadFleet, ReadsEveryKeyOfAProfile) {
+  TempHome h;
+  h.write("ca.pem", "-----BEGIN CERTIFICATE-----\n");
+  h.write("profiles/glm.toml", kEveryKey);
   Fleet fleet = load_fleet(h.home(), Environment{});
   ASSERT_TRUE(fleet.ok()) << all_problems(fleet);
   ASSERT_EQ(fleet.profiles.size(), 1u);
@@ -129,9 +132,8 @@ TEST(LoadFleet, DefaultsForAbsentKeys) {
   EXPECT_EQ(fleet.supervisor.health_failures, 3);
 }
 
-TEST(LoadFleet, ProfilesInheritFromCcproxyToml) {
-  TempHome h;
-  h.write("ccproxy.toml", R"(
+// A ccproxy.toml with [defaults] for the profiles and every key of [logs] and [supervisor].
+const char* const kSharedCcproxyToml = R"(
 [defaults]
 log_level = "warn"
 [defaults.upstream]
@@ -162,7 +164,11 @@ backoff_max_s = 60
 healthy_reset_s = 30
 max_failures = 9
 failure_window_s = 300
-)");
+)";
+
+TEST(LoadFleet, ProfilesInheritFromCcproxyToml) {
+  TempHome h;
+  h.write("ccproxy.toml", kSharedCcproxyToml);
   h.write("profiles/glm.toml", R"(
 port = 8082
 [upstream.headers]

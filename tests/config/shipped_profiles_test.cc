@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "config/profile.h"
+#include "config/load_fleet.h"
 #include "temp_home.h"
 
 namespace ccproxy::config {

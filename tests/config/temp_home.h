@@ -9,7 +9,8 @@
 
 #include <gtest/gtest.h>
 
-#include "config/profile.h"
+#include "config/fleet.h"
+#include "config/home.h"
 
 namespace ccproxy::config::testing {
 

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "config/profile.h"
+#include "config/load_fleet.h"
 #include "temp_home.h"
 
 namespace ccproxy::config {
@@ -110,6 +110,28 @@ TEST(Validation, BadUrls) {
   EXPECT_EQ(with_base_url(""), "profiles/a.toml:3: upstream.base_url: must not be empty\n");
   EXPECT_EQ(with_base_url("HTTP://127.0.0.1:8080"), "");
   EXPECT_EQ(with_base_url("http://[::1]:8080/v1"), "");
+}
+
+// A host that decodes to a control character or a space would reach a request line or a
+// proxy's CONNECT header: refused however it is spelled.
+TEST(Validation, HostsThatDecodeToControlCharactersOrSpaces) {
+  const std::string bad_host =
+      "upstream.base_url: URL host is not a valid host name (letters, digits, '-', '.' and '_'; "
+      "no spaces or control characters, percent-encoded or not)\n";
+  for (const char* url : {"http://evil%0d%0aX-Injected%3A%20yes/v1", "https://a%0ab.example/v1",
+                          "http://host%00name/v1", "http://a%09b/v1", "http://a%20b/v1",
+                          "http://a%7fb/v1", "http://a%3ab/v1", "http://a%2fb/v1"}) {
+    EXPECT_EQ(with_base_url(url), "profiles/a.toml:3: " + bad_host) << url;
+  }
+  EXPECT_EQ(with_base_url("https://x%2Eexample/v1"), "");  // decodes to x.example
+  EXPECT_EQ(with_base_url("https://my_host.internal:8443/v1"), "");
+  EXPECT_EQ(with_base_url("http://10.0.0.1/v1"), "");
+
+  std::string head = "port = 8082\n[upstream]\nbase_url = \"https://x.example\"\n";
+  EXPECT_EQ(problems_for(head + "proxy = \"http://p%0d%0aX-Evil%3a%201:3128\"\n[models]\n"
+                                "big = \"m\"\n"),
+            "profiles/a.toml:4: upstream.proxy: URL host is not a valid host name (letters, "
+            "digits, '-', '.' and '_'; no spaces or control characters, percent-encoded or not)\n");
 }
 
 TEST(Validation, ProxyAndCaFile) {

@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-#include "config/profile.h"
+#include "config/load_fleet.h"
 #include "fuzz_check.h"
 
 namespace {
