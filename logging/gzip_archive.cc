@@ -9,6 +9,8 @@
 #include <cstring>
 #include <vector>
 
+#include "common/new_file.h"
+
 namespace ccproxy::logging {
 namespace {
 
@@ -52,11 +54,88 @@ bool write_all(int fd, const unsigned char* data, std::size_t n) {
   return true;
 }
 
+/// Hands what deflate makes of its input so far (all of it, with Z_FINISH) to `out`. "" when
+/// done, else why not.
+std::string drain_deflate(z_stream& z, int flush, std::vector<unsigned char>& obuf, int out,
+                          const std::filesystem::path& tmp) {
+  do {
+    z.next_out = obuf.data();
+    z.avail_out = static_cast<uInt>(obuf.size());
+    int rc = deflate(&z, flush);
+    if (rc == Z_STREAM_ERROR) {
+      return "zlib: deflate failed";
+    }
+    std::size_t have = obuf.size() - z.avail_out;
+    if (!write_all(out, obuf.data(), have)) {
+      return errno_text("cannot write", tmp, errno);
+    }
+  } while (z.avail_out == 0);
+  return "";
+}
+
+/// Compresses all of `in` (the archive) into `out` (the temporary file) as gzip. "" when done,
+/// else why not ("cancelled" once *cancel became true).
+std::string gzip_stream(int in, const std::filesystem::path& archive, int out,
+                        const std::filesystem::path& tmp, const std::atomic<bool>* cancel) {
+  z_stream z{};
+  // windowBits 15 + 16: gzip wrapper (readable by gzip, zcat, zless).
+  if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    return "zlib: deflateInit2 failed";
+  }
+  std::vector<unsigned char> ibuf(1 << 16);
+  std::vector<unsigned char> obuf(1 << 16);
+  bool eof = false;
+  std::string error;
+  while (!eof && error.empty()) {
+    if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
+      error = "cancelled";
+      break;
+    }
+    ssize_t r = ::read(in, ibuf.data(), ibuf.size());
+    if (r < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      error = errno_text("cannot read", archive, errno);
+      break;
+    }
+    eof = r == 0;
+    z.next_in = ibuf.data();
+    z.avail_in = static_cast<uInt>(r);
+    error = drain_deflate(z, eof ? Z_FINISH : Z_NO_FLUSH, obuf, out, tmp);
+  }
+  deflateEnd(&z);
+  return error;
+}
+
+/// Gives the temporary file the archive's times (the age of an archive is its mtime, and the
+/// .gz keeps the plain file's), then puts it on disk and closes it. "" when done.
+std::string seal(Fd& out, const struct stat& archive_stat, const std::filesystem::path& tmp) {
+  struct timespec times[2] = {archive_stat.st_atim, archive_stat.st_mtim};
+  ::futimens(out.get(), times);
+  if (::fsync(out.get()) != 0) {
+    return errno_text("cannot fsync", tmp, errno);
+  }
+  if (::close(out.release()) != 0) {
+    return errno_text("cannot close", tmp, errno);
+  }
+  return "";
+}
+
+/// Makes a rename in the archive's directory durable.
+void sync_directory_of(const std::filesystem::path& archive) {
+  Fd dirfd(::open(archive.parent_path().empty() ? "." : archive.parent_path().c_str(),
+                  O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dirfd.get() >= 0) {
+    ::fsync(dirfd.get());
+  }
+}
+
 }  // namespace
 
 Result<void, std::string> compress_archive(const std::filesystem::path& archive,
                                            const std::atomic<bool>* cancel) {
-  Fd in(::open(archive.c_str(), O_RDONLY | O_CLOEXEC));
+  Fd in(::open(archive.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
   if (in.get() < 0) {
     if (errno == ENOENT) {
       return {};
@@ -71,78 +150,23 @@ Result<void, std::string> compress_archive(const std::filesystem::path& archive,
   gz += ".gz";
   std::filesystem::path tmp = archive;
   tmp += ".gz.tmp";
-  Fd out(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  Fd out(create_new_file(tmp, 0600));
   if (out.get() < 0) {
     return fail(errno_text("cannot create", tmp, errno));
   }
-  auto abandon = [&](std::string why) -> Result<void, std::string> {
-    ::unlink(tmp.c_str());
-    return fail(std::move(why));
-  };
-
-  z_stream z{};
-  // windowBits 15 + 16: gzip wrapper (readable by gzip, zcat, zless).
-  if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-    return abandon("zlib: deflateInit2 failed");
+  std::string error = gzip_stream(in.get(), archive, out.get(), tmp, cancel);
+  if (error.empty()) {
+    error = seal(out, st, tmp);
   }
-  std::vector<unsigned char> ibuf(1 << 16);
-  std::vector<unsigned char> obuf(1 << 16);
-  bool eof = false;
-  std::string error;
-  while (!eof && error.empty()) {
-    if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
-      error = "cancelled";
-      break;
-    }
-    ssize_t r = ::read(in.get(), ibuf.data(), ibuf.size());
-    if (r < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      error = errno_text("cannot read", archive, errno);
-      break;
-    }
-    eof = r == 0;
-    z.next_in = ibuf.data();
-    z.avail_in = static_cast<uInt>(r);
-    int flush = eof ? Z_FINISH : Z_NO_FLUSH;
-    do {
-      z.next_out = obuf.data();
-      z.avail_out = static_cast<uInt>(obuf.size());
-      int rc = deflate(&z, flush);
-      if (rc == Z_STREAM_ERROR) {
-        error = "zlib: deflate failed";
-        break;
-      }
-      std::size_t have = obuf.size() - z.avail_out;
-      if (!write_all(out.get(), obuf.data(), have)) {
-        error = errno_text("cannot write", tmp, errno);
-        break;
-      }
-    } while (z.avail_out == 0);
+  if (error.empty() && ::rename(tmp.c_str(), gz.c_str()) != 0) {
+    error = errno_text("cannot rename", tmp, errno);
   }
-  deflateEnd(&z);
   if (!error.empty()) {
-    return abandon(error);
+    ::unlink(tmp.c_str());  // the plain archive stays
+    return fail(std::move(error));
   }
-  // The age of an archive is its mtime: the .gz keeps the plain file's.
-  struct timespec times[2] = {st.st_atim, st.st_mtim};
-  ::futimens(out.get(), times);
-  if (::fsync(out.get()) != 0) {
-    return abandon(errno_text("cannot fsync", tmp, errno));
-  }
-  if (::close(out.release()) != 0) {
-    return abandon(errno_text("cannot close", tmp, errno));
-  }
-  if (::rename(tmp.c_str(), gz.c_str()) != 0) {
-    return abandon(errno_text("cannot rename", tmp, errno));
-  }
-  // Make the rename durable before the plain copy goes.
-  Fd dirfd(::open(archive.parent_path().empty() ? "." : archive.parent_path().c_str(),
-                  O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dirfd.get() >= 0) {
-    ::fsync(dirfd.get());
-  }
+  // The rename is durable before the plain copy goes.
+  sync_directory_of(archive);
   if (::unlink(archive.c_str()) != 0 && errno != ENOENT) {
     return fail(errno_text("cannot remove", archive, errno));
   }

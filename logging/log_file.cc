@@ -5,21 +5,19 @@
 #include <spdlog/sinks/base_sink.h>
 
 #include <mutex>
-#include <stdexcept>
 
 #include "logging/archive_worker.h"
-#include "logging/redact.h"
+#include "logging/log_line.h"
 #include "logging/rotating_file.h"
 
 namespace ccproxy::logging {
 namespace {
 
-// One spdlog record -> one formatted line -> one write(2) through RotatingFile. spdlog's
-// base_sink holds the mutex around sink_it_, which serialises writers and rotation.
+// One spdlog record -> one formatted line (log_line.h) -> one write(2) through RotatingFile.
+// spdlog's base_sink holds the mutex around sink_it_, which serialises writers and rotation.
 class RotatingFileSink final : public spdlog::sinks::base_sink<std::mutex> {
  public:
-  RotatingFileSink(std::string name, std::vector<std::string> secrets)
-      : name_(std::move(name)), secrets_(std::move(secrets)) {}
+  explicit RotatingFileSink(std::string name) : name_(std::move(name)) {}
 
   ~RotatingFileSink() override {
     // The worker reports through this sink: stop it while everything is still alive.
@@ -60,26 +58,17 @@ class RotatingFileSink final : public spdlog::sinks::base_sink<std::mutex> {
   void write_formatted(const spdlog::details::log_msg& msg) {
     spdlog::memory_buf_t buf;
     formatter_->format(msg, buf);
-    if (secrets_.empty()) {
-      file_->write_line(std::string_view(buf.data(), buf.size()));
-      return;
-    }
-    std::string line(buf.data(), buf.size());
-    redact_secrets(&line, secrets_);
-    file_->write_line(line);
+    file_->write_line(std::string_view(buf.data(), buf.size()));
   }
 
   std::string name_;
-  std::vector<std::string> secrets_;
   std::unique_ptr<RotatingFile> file_;
   std::unique_ptr<ArchiveWorker> worker_;
 };
 
-}  // namespace
-
-std::shared_ptr<spdlog::logger> open_log_file(const LogFileOptions& options) {
-  auto sink = std::make_shared<RotatingFileSink>(options.name, options.secrets);
-  sink->set_pattern(kLogPattern);
+Result<std::shared_ptr<RotatingFileSink>> open_sink(const LogFileOptions& options) {
+  auto sink = std::make_shared<RotatingFileSink>(options.name);
+  sink->set_formatter(line_formatter(options.secrets));
   RotatingFileSink* raw = sink.get();
   auto worker = std::make_unique<ArchiveWorker>(
       options.dir, options.policy, options.clock, [raw](bool warning, const std::string& text) {
@@ -89,7 +78,7 @@ std::shared_ptr<spdlog::logger> open_log_file(const LogFileOptions& options) {
   auto file = RotatingFile::open(
       options, [w](const std::filesystem::path& archive) { w->archived(archive); });
   if (!file) {
-    throw std::runtime_error(file.error());
+    return fail(file.error());
   }
   auto notices = (*file)->take_notices();
   sink->attach(std::move(file).value(), std::move(worker));
@@ -99,7 +88,22 @@ std::shared_ptr<spdlog::logger> open_log_file(const LogFileOptions& options) {
   // Leftovers of an earlier run: plain archives never compressed, archives past retention.
   sink->worker()->recover(options.name);
   sink->worker()->clean();
-  return std::make_shared<spdlog::logger>(options.name, std::move(sink));
+  return sink;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<spdlog::logger>> open_log_file(const LogFileOptions& options) {
+  try {
+    auto sink = open_sink(options);
+    if (!sink) {
+      return fail(sink.error());
+    }
+    return std::make_shared<spdlog::logger>(options.name, std::move(sink).value());
+  } catch (const std::exception& e) {
+    // Starting the archive thread, or memory: nothing a caller could do about it but report.
+    return fail("cannot open the log " + options.name + ".log: " + e.what());
+  }
 }
 
 void wait_for_archive_work(const std::shared_ptr<spdlog::logger>& logger) {

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "common/result.h"
+
 namespace spdlog {
 class logger;
 }
@@ -36,20 +38,22 @@ struct LogFileOptions {
   /// anything the process prints, including a crash message, lands in its log.
   bool redirect_stdio = false;
   Clock clock;  // empty: system clock
-  /// Secrets (API keys) to mask wherever they appear in a line, as a second guard: callers
-  /// redact what they log. Values shorter than 8 characters are ignored.
+  /// Secrets (API keys) to mask wherever they appear in a message, as a second guard: callers
+  /// redact what they log. Every non-empty value is masked.
   std::vector<std::string> secrets;
 };
 
-/// Every line: local time with milliseconds, level, logger name, message:
+/// Every line: local time with milliseconds, level, logger name, message (written by
+/// log_line.h: secrets masked, control characters escaped, so one record is one line):
 ///   2026-11-21 22:15:03.123 info  [glm] POST /v1/messages 200 1.2s
 inline constexpr const char* kLogPattern = "%Y-%m-%d %H:%M:%S.%e %-5l [%n] %v";
 
-/// A spdlog logger writing to the rotating file. Thread-safe. Each line is written with one
-/// write(2) (no user-space buffer for a crash to lose). After a rotation the archive is
-/// compressed (policy.compress) and retention applied in a background thread. Throws
-/// std::runtime_error when the directory or the file cannot be created (startup only).
-std::shared_ptr<spdlog::logger> open_log_file(const LogFileOptions& options);
+/// A spdlog logger writing lines of line_formatter(options.secrets) to the rotating file.
+/// Thread-safe. Each line is written with one write(2) (no user-space buffer for a crash to lose).
+/// After a rotation the archive is compressed (policy.compress) and retention applied in a
+/// background thread. An error naming the path and the reason when the directory or the file cannot
+/// be created, or the name is not a valid log name. Never throws.
+Result<std::shared_ptr<spdlog::logger>> open_log_file(const LogFileOptions& options);
 
 /// Waits until the background work of a logger from open_log_file (compression, retention)
 /// queued so far is done. A no-op for other loggers.

@@ -7,7 +7,7 @@ namespace ccproxy::logging {
 std::size_t redact_secrets(std::string* text, const std::vector<std::string>& secrets) {
   std::size_t count = 0;
   for (const auto& secret : secrets) {
-    if (secret.size() < kMinRedactedSecret) {
+    if (secret.empty()) {
       continue;
     }
     std::size_t pos = text->find(secret);

@@ -7,11 +7,8 @@
 
 namespace ccproxy::logging {
 
-/// Replaces each occurrence of each secret in *text with redact_secret(secret). Secrets shorter
-/// than kMinRedactedSecret characters are ignored (they would match ordinary words).
-/// Returns the number of replacements.
+/// Replaces each occurrence of each non-empty secret in *text with redact_secret(secret),
+/// however short the secret is. Returns the number of replacements.
 std::size_t redact_secrets(std::string* text, const std::vector<std::string>& secrets);
-
-inline constexpr std::size_t kMinRedactedSecret = 8;
 
 }  // namespace ccproxy::logging

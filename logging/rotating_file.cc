@@ -48,6 +48,36 @@ int rename_no_replace(const std::filesystem::path& from, const std::filesystem::
   return ::rename(from.c_str(), to.c_str()) == 0 ? 0 : errno;
 }
 
+// Logs may contain prompts: nobody but the owner may list or read them. The mode of a
+// directory that is a symbolic link (logs kept elsewhere on purpose) is left alone: ccproxy
+// never changes a mode through a link.
+void tighten_dir(const std::filesystem::path& dir, std::vector<std::string>* notices) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    int err = errno;
+    struct stat st {};
+    if (err != ELOOP && err != ENOTDIR) {
+      notices->push_back(errno_text("cannot check the mode of log directory", dir, err));
+    } else if (::stat(dir.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
+      notices->push_back("log directory " + dir.string() + " is a symbolic link to a directory " +
+                         "of mode " + mode_text(st.st_mode) + "; its mode is left as it is");
+    }
+    return;
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && (st.st_mode & 077) != 0) {
+    mode_t tightened = st.st_mode & 0700;
+    if (::fchmod(fd, tightened) == 0) {
+      notices->push_back("log directory " + dir.string() + " had mode " + mode_text(st.st_mode) +
+                         ", tightened to " + mode_text(tightened));
+    } else {
+      notices->push_back("log directory " + dir.string() + " has mode " + mode_text(st.st_mode) +
+                         " and cannot be tightened: " + std::strerror(errno));
+    }
+  }
+  ::close(fd);
+}
+
 Result<void, std::string> prepare_dir(const std::filesystem::path& dir,
                                       std::vector<std::string>* notices) {
   std::error_code ec;
@@ -70,18 +100,25 @@ Result<void, std::string> prepare_dir(const std::filesystem::path& dir,
   if (!S_ISDIR(st.st_mode)) {
     return fail(dir.string() + " exists and is not a directory");
   }
-  // Logs may contain prompts: nobody but the owner may list or read them.
-  if ((st.st_mode & 077) != 0) {
-    mode_t tightened = st.st_mode & 0700;
-    if (::chmod(dir.c_str(), tightened) == 0) {
-      notices->push_back("log directory " + dir.string() + " had mode " + mode_text(st.st_mode) +
-                         ", tightened to " + mode_text(tightened));
-    } else {
-      notices->push_back("log directory " + dir.string() + " has mode " + mode_text(st.st_mode) +
-                         " and cannot be tightened: " + std::strerror(errno));
-    }
-  }
+  tighten_dir(dir, notices);
   return {};
+}
+
+// The current log file, opened for appending (created 0600). Never through a symbolic link
+// (one planted there would have us write to, and chmod, whatever it points at), and only a
+// regular file.
+Result<int, std::string> open_log_for_append(const std::filesystem::path& path) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    int err = errno;
+    struct stat st {};
+    if (err == ELOOP && ::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+      return fail("cannot open " + path.string() +
+                  ": it is a symbolic link; a log file must be a regular file (remove the link)");
+    }
+    return fail(errno_text("cannot open", path, err));
+  }
+  return fd;
 }
 
 }  // namespace
@@ -131,15 +168,20 @@ std::chrono::system_clock::time_point RotatingFile::now() const {
 }
 
 Result<void, std::string> RotatingFile::open_current() {
-  int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    return fail(errno_text("cannot open", path_, errno));
+  auto opened = open_log_for_append(path_);
+  if (!opened) {
+    return fail(opened.error());
   }
+  const int fd = *opened;
   struct stat st {};
   if (::fstat(fd, &st) != 0) {
     int err = errno;
     ::close(fd);
     return fail(errno_text("cannot stat", path_, err));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return fail(path_.string() + " is not a regular file");
   }
   if ((st.st_mode & 077) != 0) {
     if (::fchmod(fd, 0600) == 0) {
@@ -235,7 +277,7 @@ void RotatingFile::rotate_at(std::chrono::system_clock::time_point t) {
   struct stat pst {};
   // Only rename the file we are writing: if another process already rotated it, the name now
   // belongs to its fresh file and we just reopen.
-  bool ours = ::stat(path_.c_str(), &pst) == 0 && pst.st_dev == dev_ && pst.st_ino == ino_;
+  bool ours = ::lstat(path_.c_str(), &pst) == 0 && pst.st_dev == dev_ && pst.st_ino == ino_;
   if (ours) {
     std::string stamp = archive_stamp(t);
     for (int suffix = 0; suffix <= kMaxSuffix; ++suffix) {

@@ -27,7 +27,9 @@ class RotatingFile {
   using ArchiveHook = std::function<void(const std::filesystem::path& archive)>;
 
   /// Creates the directory (0700) and the file (0600), tightening broader modes of existing
-  /// ones; such fixes are returned by notices() for the caller to log.
+  /// ones; such fixes are returned by notices() for the caller to log. A log file that is a
+  /// symbolic link is an error (never written or chmodded through); a directory that is one is
+  /// used, its mode left as it is.
   static Result<std::unique_ptr<RotatingFile>, std::string> open(const LogFileOptions& options,
                                                                  ArchiveHook on_archive);
   ~RotatingFile();

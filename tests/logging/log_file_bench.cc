@@ -49,12 +49,12 @@ int main(int argc, char** argv) {
     o.name = "bench";
     o.policy.max_bytes = 50ull << 20;
     o.policy.max_total_bytes = 0;
-    auto ours = ccproxy::logging::open_log_file(o);
+    auto ours = ccproxy::logging::open_log_file(o).value();
     double a = ns_per_line(ours, threads, lines);
     ours.reset();
 
     o.policy.max_bytes = 1 << 20;  // rotating every ~7000 lines
-    auto rotating = ccproxy::logging::open_log_file(o);
+    auto rotating = ccproxy::logging::open_log_file(o).value();
     double b = ns_per_line(rotating, threads, lines);
     rotating.reset();
 

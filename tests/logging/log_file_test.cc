@@ -2,23 +2,37 @@
 
 #include "logging/log_file.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <spdlog/logger.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <map>
+#include <stdexcept>
 #include <thread>
 
 #include "logging/archive_name.h"
+#include "logging/log_line.h"
 #include "tests/logging/test_dir.h"
 
 namespace ccproxy::logging {
 namespace {
 
 using testing::TempDir;
+
+// open_log_file where the test expects it to work; an error fails the test (as an exception
+// out of the test body, which also works in a forked child).
+std::shared_ptr<spdlog::logger> open_ok(const LogFileOptions& options) {
+  auto logger = open_log_file(options);
+  if (!logger) {
+    throw std::runtime_error("open_log_file: " + logger.error());
+  }
+  return std::move(logger).value();
+}
 
 struct Contents {
   std::string all;               // every file of the stem, archives first (in name order)
@@ -136,7 +150,7 @@ TEST(LogFile, RotationUnderLoadLosesAndDoublesNothing) {
   constexpr int kThreads = 4;
   constexpr int kPerThread = 20000;
   {
-    auto logger = open_log_file(options);
+    auto logger = open_ok(options);
     run_load(logger, kThreads, kPerThread);
     wait_for_archive_work(logger);
   }
@@ -162,7 +176,7 @@ TEST(LogFile, RotationUnderLoadWithCompression) {
   constexpr int kThreads = 3;
   constexpr int kPerThread = 5000;
   {
-    auto logger = open_log_file(options);
+    auto logger = open_ok(options);
     run_load(logger, kThreads, kPerThread);
     wait_for_archive_work(logger);
   }
@@ -183,7 +197,7 @@ TEST(LogFile, LinePatternHasLocalTimeLevelAndName) {
   TempDir tmp;
   auto options = options_for(tmp.path(), "glm");
   {
-    auto logger = open_log_file(options);
+    auto logger = open_ok(options);
     logger->info("hello {}", 42);
     logger->warn("careful");
   }
@@ -203,7 +217,7 @@ TEST(LogFile, SecretsAreMasked) {
   auto options = options_for(tmp.path(), "glm");
   options.secrets = {"sk-live-abcdefghijklmnop1234"};
   {
-    auto logger = open_log_file(options);
+    auto logger = open_ok(options);
     logger->info(
         "upstream said: bad key sk-live-abcdefghijklmnop1234 (twice: "
         "sk-live-abcdefghijklmnop1234)");
@@ -211,6 +225,70 @@ TEST(LogFile, SecretsAreMasked) {
   std::string text = testing::read_file(tmp.path() / "glm.log");
   EXPECT_EQ(text.find("abcdefghijklmnop"), std::string::npos) << text;
   EXPECT_NE(text.find("1234"), std::string::npos) << text;
+}
+
+TEST(LogFile, ShortSecretsAreMaskedToo) {
+  TempDir tmp;
+  auto options = options_for(tmp.path(), "glm");
+  options.secrets = {"k7Qz", "", "sk-live-abcdefghijklmnop1234"};
+  {
+    auto logger = open_ok(options);
+    logger->info("client key k7Qz, upstream key sk-live-abcdefghijklmnop1234");
+  }
+  std::string text = testing::read_file(tmp.path() / "glm.log");
+  EXPECT_EQ(text.find("k7Qz"), std::string::npos) << text;
+  EXPECT_EQ(text.find("abcdefghijklmnop"), std::string::npos) << text;
+  EXPECT_NE(text.find("client key "), std::string::npos) << text;
+}
+
+TEST(LogFile, ControlCharactersCannotStartALine) {
+  TempDir tmp;
+  auto options = options_for(tmp.path(), "glm");
+  {
+    auto logger = open_ok(options);
+    logger->info("model kimi\n2026-12-05 00:00:00.000 info  [glm] FORGED");
+    logger->info(std::string("a\r\nb\tc\x1b[31md\x7f") + '\0' + "e \xc3\xa9");
+  }
+  auto lines = split_lines(testing::read_file(tmp.path() / "glm.log"));
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0].substr(23),
+            " info  [glm] model kimi\\n2026-12-05 00:00:00.000 info  [glm] FORGED");
+  EXPECT_EQ(lines[1].substr(23), " info  [glm] a\\r\\nb\\x09c\\x1b[31md\\x7f\\x00e \xc3\xa9");
+}
+
+TEST(LogLine, EscapeControlsKeepsEverythingElse) {
+  EXPECT_EQ(escape_controls("plain text, ünïcode {}"), "plain text, ünïcode {}");
+  EXPECT_EQ(escape_controls("\n\r\x01\x1f\x7f "), "\\n\\r\\x01\\x1f\\x7f ");
+  EXPECT_EQ(safe_message("key abcd\nnext", {"abcd"}), "key \xe2\x80\xa6\\nnext");
+}
+
+// Everything written to fd 2 while `body` runs.
+template <typename Body>
+std::string capture_stderr(Body body) {
+  std::fflush(stderr);
+  TempDir tmp;
+  const auto path = tmp.path() / "stderr";
+  int file = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  int saved = ::dup(STDERR_FILENO);
+  ::dup2(file, STDERR_FILENO);
+  ::close(file);
+  body();
+  std::fflush(stderr);
+  ::dup2(saved, STDERR_FILENO);
+  ::close(saved);
+  return testing::read_file(path);
+}
+
+TEST(LogLine, StderrSinkMasksAndEscapesLikeTheFile) {
+  std::string out = capture_stderr([] {
+    spdlog::logger logger("glm", stderr_sink({"k7Qz"}));
+    logger.info("key k7Qz\nFORGED");
+  });
+  auto lines = split_lines(out);
+  ASSERT_EQ(lines.size(), 1u) << out;
+  ASSERT_GE(lines[0].size(), 24u);
+  EXPECT_EQ(lines[0][19], '.');
+  EXPECT_EQ(lines[0].substr(23), " info  [glm] key \xe2\x80\xa6\\nFORGED");
 }
 
 TEST(LogFile, ModesAre0600In0700) {
@@ -221,7 +299,7 @@ TEST(LogFile, ModesAre0600In0700) {
   options.policy.max_bytes = 200;
   options.policy.compress = true;
   {
-    auto logger = open_log_file(options);
+    auto logger = open_ok(options);
     for (int i = 0; i < 10; ++i) {
       logger->info("line {} {}", i, std::string(50, 'y'));
     }
@@ -242,7 +320,7 @@ TEST(LogFile, BroaderModesOfExistingDirAndFileAreTightened) {
   testing::write_file(dir / "t.log", "old line\n");
   ::chmod((dir / "t.log").c_str(), 0644);
   {
-    auto logger = open_log_file(options_for(dir, "t"));
+    auto logger = open_ok(options_for(dir, "t"));
     logger->info("new line");
   }
   EXPECT_EQ(testing::mode_of(dir), 0700u);
@@ -257,8 +335,14 @@ TEST(LogFile, BroaderModesOfExistingDirAndFileAreTightened) {
 TEST(LogFile, OpenFailsClearly) {
   TempDir tmp;
   testing::write_file(tmp.path() / "notadir", "x");
-  EXPECT_THROW(open_log_file(options_for(tmp.path() / "notadir", "x")), std::runtime_error);
-  EXPECT_THROW(open_log_file(options_for(tmp.path(), "../escape")), std::runtime_error);
+  auto not_a_dir = open_log_file(options_for(tmp.path() / "notadir", "x"));
+  ASSERT_FALSE(not_a_dir);
+  EXPECT_NE(not_a_dir.error().find("notadir exists and is not a directory"), std::string::npos)
+      << not_a_dir.error();
+  auto escape = open_log_file(options_for(tmp.path(), "../escape"));
+  ASSERT_FALSE(escape);
+  EXPECT_NE(escape.error().find("invalid log name '../escape'"), std::string::npos)
+      << escape.error();
 }
 
 TEST(LogFile, RetentionRunsAtOpenAndAfterEachRotationAndIsLogged) {
@@ -273,7 +357,7 @@ TEST(LogFile, RetentionRunsAtOpenAndAfterEachRotationAndIsLogged) {
   auto options = options_for(dir, "r");
   options.policy.retention_days = 3;
   options.policy.max_bytes = 100;
-  auto logger = open_log_file(options);
+  auto logger = open_ok(options);
   wait_for_archive_work(logger);
   EXPECT_FALSE(std::filesystem::exists(dir / "r.log.20261101-000000"));
   EXPECT_TRUE(std::filesystem::exists(dir / "notes.txt"));
@@ -302,7 +386,7 @@ TEST(LogFile, OpenCompressesArchivesAnEarlierRunLeftPlain) {
   testing::write_file(dir / "other.log.20261121-000000", "not this writer's\n");
   auto options = options_for(dir, "c");
   options.policy.compress = true;
-  auto logger = open_log_file(options);
+  auto logger = open_ok(options);
   wait_for_archive_work(logger);
   EXPECT_FALSE(std::filesystem::exists(dir / "c.log.20261121-000000"));
   EXPECT_EQ(testing::gunzip_file(dir / "c.log.20261121-000000.gz"), "left plain by a crash\n");
@@ -321,7 +405,7 @@ TEST(LogFile, RedirectStdioFollowsRotations) {
     auto options = options_for(dir, "child");
     options.policy.max_bytes = 16 * 1024;
     options.redirect_stdio = true;
-    auto logger = open_log_file(options);
+    auto logger = open_ok(options);
     // Raw writes to fd 1 and 2 from one thread while the logger rotates from another.
     std::thread raw([] {
       for (int i = 0; i < kRaw; ++i) {

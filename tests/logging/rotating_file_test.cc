@@ -241,5 +241,68 @@ TEST(RotatingFile, FailedRotationKeepsLoggingAndSaysWhy) {
   EXPECT_EQ(testing::read_file(tmp.path() / "glm.log"), "line five\n");
 }
 
+// A log file planted as a symbolic link is refused: nothing is written to, or chmodded at,
+// the place it points to.
+TEST(RotatingFile, ALogFileThatIsASymlinkIsRefusedAndItsTargetLeftAlone) {
+  TempDir tmp;
+  FakeClock clock{testing::local_time(2026, 11, 21, 10, 0, 0)};
+  const auto victim = tmp.path() / "victim.txt";
+  testing::write_file(victim, "precious\n");
+  ::chmod(victim.c_str(), 0644);
+  std::filesystem::create_symlink(victim, tmp.path() / "glm.log");
+  auto r = RotatingFile::open(options(tmp.path(), &clock), nullptr);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error(), "cannot open " + (tmp.path() / "glm.log").string() +
+                           ": it is a symbolic link; a log file must be a regular file (remove "
+                           "the link)");
+  EXPECT_EQ(testing::read_file(victim), "precious\n");
+  struct stat st {};
+  ASSERT_EQ(::stat(victim.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0644u);
+}
+
+// A link planted after start-up is not followed at the next rotation either.
+TEST(RotatingFile, ALinkPlantedAtTheLogsNameIsNotFollowedOnRotation) {
+  TempDir tmp;
+  FakeClock clock{testing::local_time(2026, 11, 21, 10, 0, 0)};
+  const auto victim = tmp.path() / "victim.txt";
+  testing::write_file(victim, "precious\n");
+  auto f = open_or_die(options(tmp.path(), &clock));
+  f->write_line("one\n");
+  std::filesystem::remove(tmp.path() / "glm.log");
+  std::filesystem::create_symlink(victim, tmp.path() / "glm.log");
+  f->rotate();
+  f->write_line("two\n");
+  EXPECT_EQ(testing::read_file(victim), "precious\n");
+  bool said = false;
+  for (const auto& n : f->take_notices()) {
+    said = said || n.find("is a symbolic link") != std::string::npos;
+  }
+  EXPECT_TRUE(said);
+}
+
+// A log directory that is a link is used, but its target's mode is not changed through it.
+TEST(RotatingFile, TheModeOfALinkedLogDirectoryIsLeftAlone) {
+  TempDir tmp;
+  FakeClock clock{testing::local_time(2026, 11, 21, 10, 0, 0)};
+  const auto real = tmp.path() / "elsewhere";
+  std::filesystem::create_directory(real);
+  ::chmod(real.c_str(), 0755);
+  std::filesystem::create_symlink(real, tmp.path() / "logs");
+  auto f = open_or_die(options(tmp.path() / "logs", &clock));
+  ASSERT_NE(f, nullptr);
+  f->write_line("kept\n");
+  EXPECT_EQ(testing::read_file(real / "glm.log"), "kept\n");
+  struct stat st {};
+  ASSERT_EQ(::stat(real.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0755u);
+  auto notices = f->take_notices();
+  ASSERT_EQ(notices.size(), 1u);
+  EXPECT_NE(notices[0].find("is a symbolic link to a directory of mode 0755; its mode is left as "
+                            "it is"),
+            std::string::npos)
+      << notices[0];
+}
+
 }  // namespace
 }  // namespace ccproxy::logging
