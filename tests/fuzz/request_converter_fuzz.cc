@@ -5,8 +5,10 @@
 // Invariants: nothing crashes; converting twice gives the same result (the second time may
 // take the tool list from the cache, and splice it in); a converted request is valid JSON (so valid
 // UTF-8) holding an object with the upstream model, a messages array (OpenAI) and the stream flag
-// the result reports; an error is a 4xx/5xx with a type and a message whose error_body() and
-// error_event() are valid JSON; a token estimate is never negative.
+// the result reports, and exactly one top-level model (the client's, mapped) and max_tokens
+// (within the limits), however the client wrote or repeated those keys; an error is a 4xx/5xx with
+// a type and a message whose error_body() and error_event() are valid JSON; a token estimate is
+// never negative.
 
 #include <cstdint>
 #include <string>
@@ -16,6 +18,7 @@
 
 #include "fuzz_check.h"
 #include "worker/convert/convert.h"
+#include "worker/convert/model_mapping.h"
 
 namespace {
 
@@ -35,8 +38,32 @@ void check_error(const ApiError& e, std::string_view input) {
   FUZZ_CHECK(!data.is_discarded(), "error_event: " + event);
 }
 
+const ccproxy::worker::ModelMap& models() {
+  static const ccproxy::worker::ModelMap map{"glm-4.6", "glm-4.5", "glm-4.5-air", true};
+  return map;
+}
+constexpr ccproxy::worker::TokenLimits kLimits{16, 32000};
+
+// `text` parsed (nlohmann: the last of a duplicate key counts), with its top-level `model`
+// and `max_tokens` members counted, however many.
+struct LimitedKeys {
+  int model = 0;
+  int max_tokens = 0;
+};
+json parse_counting(const std::string& text, LimitedKeys& keys) {
+  json::parser_callback_t count = [&keys](int depth, json::parse_event_t event, json& parsed) {
+    if (event == json::parse_event_t::key && depth == 1) {
+      keys.model += parsed == "model";
+      keys.max_tokens += parsed == "max_tokens";
+    }
+    return true;
+  };
+  return json::parse(text, count, false);
+}
+
 void check_request(const ConvertedRequest& r, bool openai) {
-  const json body = json::parse(r.body, nullptr, false);
+  LimitedKeys keys;
+  const json body = parse_counting(r.body, keys);
   FUZZ_CHECK(!body.is_discarded() && body.is_object(),
              std::string(openai ? "openai" : "passthrough") + ": not a JSON object: " + r.body);
   FUZZ_CHECK(body.contains("model") && body["model"].is_string() &&
@@ -46,16 +73,22 @@ void check_request(const ConvertedRequest& r, bool openai) {
   const bool streamed =
       body.contains("stream") && body["stream"].is_boolean() && body["stream"].get<bool>();
   FUZZ_CHECK(streamed == r.stream, r.body);
+  // What the upstream is held to: the mapped model and the clamped max_tokens, once each.
+  FUZZ_CHECK(r.upstream_model == map_model(r.client_model, models()),
+             r.client_model + " -> " + r.upstream_model);
+  FUZZ_CHECK(keys.model == 1 && keys.max_tokens == 1, "model/max_tokens not once: " + r.body);
+  FUZZ_CHECK(body["max_tokens"].is_number_integer() && body["max_tokens"] >= kLimits.min &&
+                 body["max_tokens"] <= kLimits.max,
+             r.body);
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const ccproxy::worker::ModelMap models{"glm-4.6", "glm-4.5", "glm-4.5-air", true};
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   RequestOptions options;
-  options.models = &models;
-  options.max_tokens = ccproxy::worker::TokenLimits{16, 32000};
+  options.models = &models();
+  options.max_tokens = kLimits;
   options.reasoning_content_in_history = size % 2 == 1;
 
   auto openai = to_openai_request(input, options);

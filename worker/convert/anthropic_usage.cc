@@ -3,9 +3,9 @@
 #include <string>
 #include <string_view>
 
-#include "worker/convert/convert.h"
 #include "worker/convert/json_access.h"
 #include "worker/convert/sse_parser.h"
+#include "worker/convert/usage.h"
 
 namespace ccproxy::convert {
 namespace {

@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "worker/convert/convert.h"
+#include "worker/convert/count_tokens.h"
 #include "worker/convert/json_access.h"
 #include "worker/convert/json_writer.h"
 #include "worker/convert/token_estimate.h"
@@ -93,6 +93,7 @@ class Estimator {
 }  // namespace
 
 Result<int64_t, ApiError> count_tokens(std::string_view anthropic_body) {
+  const detail::ThreadParserTrim trim;
   simdjson::dom::parser local;
   simdjson::dom::parser& parser =
       anthropic_body.size() <= (4u << 20) ? detail::thread_parser() : local;

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "worker/convert/convert.h"
+#include "worker/convert/api_error.h"
 #include "worker/convert/json_access.h"
 #include "worker/convert/json_writer.h"
 

@@ -5,6 +5,7 @@
 
 #include <simdjson.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -22,6 +23,50 @@ simdjson::error_code parse_lenient(simdjson::dom::parser& parser, std::string_vi
 
 /// The parser reused by one thread for request-sized documents.
 simdjson::dom::parser& thread_parser();
+
+/// What a reused parser or buffer may keep between documents. A parser grows to the largest
+/// document it has read and never shrinks on its own; past this bound its memory is given back
+/// at the end of the conversion that grew it (the next document allocates again).
+inline constexpr std::size_t kIdleCapacity = std::size_t{1} << 20;
+
+/// Gives back the memory of a reused simdjson parser (DOM or On Demand) that holds more than
+/// kIdleCapacity. No element of its last document may be used afterwards.
+template <typename Parser>
+void release_if_oversized(Parser& parser) {
+  if (parser.capacity() > kIdleCapacity) {
+    parser = Parser{};
+  }
+}
+
+/// The same for a reused buffer.
+inline void release_if_oversized(std::string& buffer) {
+  if (buffer.capacity() > kIdleCapacity) {
+    std::string().swap(buffer);
+  }
+}
+
+/// Declared before a document is parsed with thread_parser(): on the way out (a return value
+/// already built), the thread's parser gives back what a large document made it take.
+class ThreadParserTrim {
+ public:
+  ThreadParserTrim() = default;
+  ThreadParserTrim(const ThreadParserTrim&) = delete;
+  ThreadParserTrim& operator=(const ThreadParserTrim&) = delete;
+  ~ThreadParserTrim() { release_if_oversized(thread_parser()); }
+};
+
+/// JSON's insignificant whitespace: space, tab, line feed, carriage return.
+inline bool is_json_space(char c) {
+  return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
+/// `s` without its leading JSON whitespace.
+inline std::string_view skip_json_space(std::string_view s) {
+  while (!s.empty() && is_json_space(s.front())) {
+    s.remove_prefix(1);
+  }
+  return s;
+}
 
 /// Looks `key` up in `obj` (must be an object); false when missing or JSON null.
 inline bool get_field(element obj, std::string_view key, element& out) {

@@ -3,20 +3,6 @@
 #include "worker/convert/json_writer.h"
 
 namespace ccproxy::convert::detail {
-namespace {
-
-bool is_space(char c) {
-  return c == ' ' || c == '\n' || c == '\r' || c == '\t';
-}
-
-std::string_view trim_left(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) {
-    s.remove_prefix(1);
-  }
-  return s;
-}
-
-}  // namespace
 
 std::string_view stop_reason_for(std::string_view finish_reason, bool has_tool_calls) {
   if (finish_reason == "length") {
@@ -35,6 +21,17 @@ std::string_view stop_reason_for(std::string_view finish_reason, bool has_tool_c
     return "refusal";
   }
   return "end_turn";
+}
+
+bool first_choice(element choices, element& choice) {
+  if (!is_array(choices)) {
+    return false;
+  }
+  for (element c : simdjson::dom::array(choices)) {
+    choice = c;
+    return is_object(c);
+  }
+  return false;
 }
 
 bool read_openai_usage(element usage, Usage& out) {
@@ -121,7 +118,7 @@ simdjson::dom::parser& arguments_parser() {
 }
 
 void append_tool_input(std::string& out, std::string_view arguments) {
-  std::string_view trimmed = trim_left(arguments);
+  std::string_view trimmed = skip_json_space(arguments);
   if (trimmed.empty()) {
     out.append("{}");
     return;
@@ -130,8 +127,13 @@ void append_tool_input(std::string& out, std::string_view arguments) {
   element root;
   simdjson::dom::parser local;
   simdjson::dom::parser& parser = arguments.size() <= (1u << 20) ? arguments_parser() : local;
-  if (parse_lenient(parser, arguments, scratch, root) == simdjson::SUCCESS && is_object(root)) {
+  const bool parsed =
+      parse_lenient(parser, arguments, scratch, root) == simdjson::SUCCESS && is_object(root);
+  if (parsed) {
     append_dom(out, root);
+  }
+  release_if_oversized(arguments_parser());  // a repaired copy may have grown it past 1 MB
+  if (parsed) {
     return;
   }
   out.append("{\"_raw_arguments\":");
@@ -142,7 +144,7 @@ void append_tool_input(std::string& out, std::string_view arguments) {
 bool split_think(std::string_view content, std::string_view& thinking, std::string_view& text) {
   constexpr std::string_view kOpen = "<think>";
   constexpr std::string_view kClose = "</think>";
-  std::string_view rest = trim_left(content);
+  std::string_view rest = skip_json_space(content);
   if (rest.substr(0, kOpen.size()) != kOpen) {
     return false;
   }
@@ -154,7 +156,7 @@ bool split_think(std::string_view content, std::string_view& thinking, std::stri
     return true;
   }
   thinking = rest.substr(0, close);
-  text = trim_left(rest.substr(close + kClose.size()));
+  text = skip_json_space(rest.substr(close + kClose.size()));
   return true;
 }
 

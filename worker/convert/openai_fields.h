@@ -5,8 +5,9 @@
 #include <string>
 #include <string_view>
 
-#include "worker/convert/convert.h"
+#include "worker/convert/api_error.h"
 #include "worker/convert/json_access.h"
+#include "worker/convert/usage.h"
 
 namespace ccproxy::convert::detail {
 
@@ -14,6 +15,10 @@ namespace ccproxy::convert::detail {
 /// response carried tool calls (providers also say "stop" there) or finish_reason is
 /// tool_calls/function_call; anything else (stop, none, unknown) -> end_turn.
 std::string_view stop_reason_for(std::string_view finish_reason, bool has_tool_calls);
+
+/// The first of an OpenAI response's `choices`, when `choices` is an array and that first
+/// element an object.
+bool first_choice(element choices, element& choice);
 
 /// Reads an OpenAI `usage` object. prompt_tokens includes cached tokens while Anthropic's
 /// input_tokens does not, so input_tokens = prompt_tokens - cached. False when `usage` is

@@ -1,5 +1,7 @@
 // Pass-through requests: validated like a translated request, then forwarded byte for byte
-// except for the mapped `model` and the clamped `max_tokens`.
+// except for the mapped `model` and the clamped `max_tokens`. Validation refuses a request
+// naming either twice (request_converter.cc), so each is replaced where it is, found by its
+// decoded name as the validating parse read it.
 
 #include <cstring>
 #include <string>
@@ -7,8 +9,9 @@
 #include <utility>
 #include <vector>
 
-#include "worker/convert/convert.h"
+#include "worker/convert/json_access.h"
 #include "worker/convert/json_writer.h"
+#include "worker/convert/request.h"
 #include "worker/convert/request_converter.h"
 
 namespace ccproxy::convert {
@@ -18,10 +21,6 @@ struct Span {
   size_t begin;
   size_t end;
 };
-
-bool is_ws(char c) {
-  return c == ' ' || c == '\n' || c == '\r' || c == '\t';
-}
 
 // Skips one JSON value starting at `i` (the document is known to be valid JSON).
 size_t skip_value(std::string_view s, size_t i) {
@@ -67,19 +66,74 @@ size_t skip_value(std::string_view s, size_t i) {
     }
     return s.size();
   }
-  while (i < s.size() && !is_ws(s[i]) && s[i] != ',' && s[i] != '}' && s[i] != ']') {
+  while (i < s.size() && !detail::is_json_space(s[i]) && s[i] != ',' && s[i] != '}' &&
+         s[i] != ']') {
     ++i;
   }
   return i;
 }
 
-// Byte spans of the values of top-level members named `a` or `b` (raw key bytes compared),
-// in document order: one pass over the body.
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') {
+    return c - '0';
+  }
+  if (c >= 'a' && c <= 'f') {
+    return c - 'a' + 10;
+  }
+  if (c >= 'A' && c <= 'F') {
+    return c - 'A' + 10;
+  }
+  return -1;
+}
+
+// Whether the key written as `raw` (between its quotes) names `name`, an ASCII name without
+// characters that need escaping: compared decoded, as the validating parse (and the upstream)
+// read it, so "mod\u0065l" is "model".
+bool key_names(std::string_view raw, std::string_view name) {
+  if (raw.find('\\') == std::string_view::npos) {
+    return raw == name;
+  }
+  size_t n = 0;
+  for (size_t i = 0; i < raw.size(); ++n) {
+    char c = raw[i++];
+    if (c == '\\') {
+      if (i >= raw.size()) {
+        return false;
+      }
+      const char e = raw[i++];
+      if (e == '"' || e == '\\' || e == '/') {
+        c = e;
+      } else if (e != 'u') {
+        return false;  // \b \f \n \r \t: control characters, never in `name`
+      } else {
+        int code = 0;
+        for (int k = 0; k < 4; ++k) {
+          const int d = i < raw.size() ? hex_digit(raw[i++]) : -1;
+          if (d < 0) {
+            return false;
+          }
+          code = code * 16 + d;
+        }
+        if (code >= 0x80) {
+          return false;  // not ASCII, so not in `name`
+        }
+        c = char(code);
+      }
+    }
+    if (n >= name.size() || name[n] != c) {
+      return false;
+    }
+  }
+  return n == name.size();
+}
+
+// Byte spans of the values of top-level members named `a` or `b` (keys compared decoded), in
+// document order: one pass over the body.
 std::vector<std::pair<Span, bool>> top_level_values(std::string_view s, std::string_view a,
                                                     std::string_view b) {
   std::vector<std::pair<Span, bool>> spans;  // (span, whether it is `a`)
   size_t i = 0;
-  while (i < s.size() && is_ws(s[i])) {
+  while (i < s.size() && detail::is_json_space(s[i])) {
     ++i;
   }
   if (i >= s.size() || s[i] != '{') {
@@ -87,7 +141,7 @@ std::vector<std::pair<Span, bool>> top_level_values(std::string_view s, std::str
   }
   ++i;
   while (i < s.size()) {
-    while (i < s.size() && (is_ws(s[i]) || s[i] == ',')) {
+    while (i < s.size() && (detail::is_json_space(s[i]) || s[i] == ',')) {
       ++i;
     }
     if (i >= s.size() || s[i] != '"') {
@@ -99,13 +153,14 @@ std::vector<std::pair<Span, bool>> top_level_values(std::string_view s, std::str
     }
     const std::string_view name = s.substr(i + 1, key_end - i - 2);
     i = key_end;
-    while (i < s.size() && (is_ws(s[i]) || s[i] == ':')) {
+    while (i < s.size() && (detail::is_json_space(s[i]) || s[i] == ':')) {
       ++i;
     }
     const size_t value_begin = i;
     i = skip_value(s, i);
-    if (name == a || name == b) {
-      spans.emplace_back(Span{value_begin, i}, name == a);
+    const bool is_a = key_names(name, a);
+    if (is_a || key_names(name, b)) {
+      spans.emplace_back(Span{value_begin, i}, is_a);
     }
   }
   return spans;
@@ -114,7 +169,7 @@ std::vector<std::pair<Span, bool>> top_level_values(std::string_view s, std::str
 }  // namespace
 
 Result<ConvertedRequest, ApiError> to_passthrough_request(std::string_view anthropic_body,
-                                                         const RequestOptions& options) {
+                                                          const RequestOptions& options) {
   // A body that only parsed after repair (invalid UTF-8, lone surrogate escapes) is
   // forwarded repaired, so the upstream gets valid JSON.
   std::string repaired;

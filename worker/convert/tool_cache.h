@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,6 +57,16 @@ class ToolListCache {
 
 /// The cache of the calling thread (a worker converts on its one event-loop thread).
 ToolListCache& thread_tool_cache();
+
+/// A stored list found in a request body.
+struct CachedToolsAt {
+  const ToolListCache::Entry* entry;
+  std::size_t offset;  // where the list starts in the body
+  std::size_t length;
+};
+/// The first `"tools":` in `body` that is followed by a stored list, byte for byte. Cheap (a
+/// text search): whether it is the top-level key is for the caller to prove.
+std::optional<CachedToolsAt> find_cached_tools(std::string_view body, ToolListCache& cache);
 
 struct RawSpan {
   std::size_t offset = 0;
