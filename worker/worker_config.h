@@ -1,6 +1,6 @@
 #pragma once
 // The plain settings one worker runs with. `worker/` knows nothing about TOML or files:
-// `cmd/run` turns a profile into this struct.
+// config/ reads a profile into this struct (Profile::worker) and `cmd/run` hands it over.
 
 #include <chrono>
 #include <cstddef>

@@ -348,6 +348,38 @@ class FaultTest(unittest.TestCase):
         self.assertTrue(served and all(code == 200 for code in served), served)
         self.assert_settles()
 
+    def test_unfinished_heads_past_the_connection_limit_lock_nobody_out(self):
+        # More connections than the worker keeps, each with half a request head and then
+        # silence: the oldest unfinished heads make room, so /health (probed throughout by
+        # during_fault) and real requests keep being served well before any header deadline.
+        self.assertGreaterEqual(FD_LIMIT, 4096, "cannot raise RLIMIT_NOFILE for this test")
+        self.upstream.behaviour = self.good_completion
+        socks = []
+        partial = b"POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Type: appl"
+
+        def attack():
+            for _ in range(1300):
+                try:
+                    s = socket.create_connection(("127.0.0.1", self.worker.port), timeout=5)
+                    s.sendall(partial)
+                    socks.append(s)
+                except OSError:
+                    pass
+            time.sleep(0.5)
+            start = time.monotonic()
+            results = [self.worker.post(anthropic_request(), timeout=5)[0] for _ in range(3)]
+            return results, time.monotonic() - start
+
+        try:
+            results, elapsed = self.during_fault(attack)
+        finally:
+            for s in socks:
+                s.close()
+        self.assertGreater(len(socks), 1200, "could not open the attacking connections")
+        self.assertEqual(results, [200, 200, 200])
+        self.assertLess(elapsed, 10 if SANITIZED else 3)
+        self.assert_settles()
+
     def test_partial_body_then_vanish(self):
         before = self.upstream.requests
 

@@ -38,15 +38,6 @@ def tool_blocks(events):
     return [(n, i, json.loads(j or "{}")) for n, i, j in (blocks[k] for k in sorted(blocks))]
 
 
-def status_kb(pid, key):
-    """A `key:` line of /proc/PID/status (VmRSS, RssFile...) in KiB."""
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-    raise KeyError(key)
-
-
 def read_until_close(s, timeout=5):
     """Everything the worker sends on a raw socket until it closes the connection."""
     data = b""
@@ -729,14 +720,14 @@ class TestStandalone(unittest.TestCase):
         w = self.start(profile_toml(m.url + "/v1", upstream={"ca_file": self.ca}))
         check_large_tool_list(self, w, m)
 
-    def test_idle_worker_gives_memory_back_and_serves_after(self):
+    def test_idle_worker_trims_its_heap_and_serves_after(self):
         # Once idle (5-10 s after its last API request; the supervisor's /health probes do not
-        # count), a worker that has used TLS drops its mappings of clean library and binary
-        # pages and its free heap, then serves TLS requests as before.
+        # count), a worker that has used TLS returns its free heap memory to the system, then
+        # serves TLS requests as before.
         m = self.mock(tls=True)
         w = self.start(profile_toml(m.url + "/v1", top={"log_level": "debug"},
                                     upstream={"ca_file": self.ca}))
-        started = r"started: heap trimmed, \d+ KiB of file pages unmapped"
+        started = r"started: heap trimmed in \d+ us"
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline and not re.search(started, w.log()):
             time.sleep(0.05)
@@ -745,16 +736,11 @@ class TestStandalone(unittest.TestCase):
             m.queue(json_response(openai_completion(f"before {i}")))
             resp, raw = w.messages(anthropic_request())
             self.assertEqual(resp.status, 200, raw)
-        busy_kb = status_kb(w.proc.pid, "RssFile")
         deadline = time.monotonic() + 25
         while time.monotonic() < deadline and "idle: heap trimmed" not in w.log():
             self.assertEqual(w.request("GET", "/health")[0].status, 200)
             time.sleep(0.5)
-        found = re.search(r"idle: heap trimmed, (\d+) KiB of file pages unmapped", w.log())
-        self.assertIsNotNone(found, w.log())
-        self.assertGreater(int(found.group(1)), 1024)
-        idle_kb = status_kb(w.proc.pid, "RssFile")
-        self.assertLess(idle_kb, busy_kb - 1024, (busy_kb, idle_kb))
+        self.assertRegex(w.log(), r"idle: heap trimmed in \d+ us")
         m.queue(json_response(openai_completion("after the trim")))
         resp, raw = w.messages(anthropic_request())
         self.assertEqual(json.loads(raw)["content"][0]["text"], "after the trim")

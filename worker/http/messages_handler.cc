@@ -1,6 +1,4 @@
-// POST /v1/messages: one client request through conversion, the upstream (with retries before
-// the first byte), and back, streaming included. The client connection is watched the whole
-// time: when the client goes away the upstream request is cancelled at once.
+#include "worker/http/messages_handler.h"
 
 #include <spdlog/spdlog.h>
 
@@ -11,9 +9,10 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "worker/convert/convert.h"
-#include "worker/request_log.h"
 #include "worker/http/response_head.h"
+#include "worker/request_log.h"
 #include "worker/upstream/failure.h"
+#include "worker/upstream/retry_policy.h"
 #include "worker/worker_context.h"
 
 namespace ccproxy::worker {
@@ -67,7 +66,24 @@ asio::awaitable<HandlerOutcome> send_reply(WorkerContext& ctx, ClientChannel& cl
   co_return HandlerOutcome{reply.status, !ok || !head.keep_alive};
 }
 
-Reply error_reply(const convert::ApiError& error, RequestRecord& record) {
+/// The secrets the worker holds (the upstream key, the client key): none of them may leave
+/// it, in a log line or in an answer.
+std::vector<std::string_view> secrets_of(const WorkerConfig& config) {
+  return {config.upstream.api_key, config.client_api_key};
+}
+
+/// `error` as it may leave the worker: providers quote the credentials they were sent in
+/// their errors ("Incorrect API key provided: Bearer sk-..."), so the configured secrets are
+/// redacted from it.
+convert::ApiError for_client(convert::ApiError error, const WorkerConfig& config) {
+  error.message = redact_secrets(error.message, secrets_of(config));
+  return error;
+}
+
+/// Every error answer goes through here; error events go through StreamOutput.
+Reply error_reply(const convert::ApiError& raw_error, const WorkerConfig& config,
+                  RequestRecord& record) {
+  const convert::ApiError error = for_client(raw_error, config);
   record.error = error.message;
   Reply r;
   r.status = error.status;
@@ -78,8 +94,7 @@ Reply error_reply(const convert::ApiError& error, RequestRecord& record) {
 void log_body(WorkerContext& ctx, const IncomingRequest& req, std::string_view what,
               std::string_view body) {
   if (ctx.log->should_log(spdlog::level::debug)) {
-    ctx.log->debug("{} {}: {}", req.id, what,
-                   redact_secrets(body, {ctx.config.upstream.api_key, ctx.config.client_api_key}));
+    ctx.log->debug("{} {}: {}", req.id, what, redact_secrets(body, secrets_of(ctx.config)));
   }
 }
 
@@ -114,10 +129,9 @@ class UsageScanner {
   std::string kept_;
 };
 
-asio::awaitable<HandlerOutcome> relay_stream(WorkerContext& ctx, ClientChannel& client,
-                                             const IncomingRequest& req, UpstreamExchange& exchange,
-                                             RequestRecord& record) {
-  const bool passthrough = ctx.config.upstream.format == UpstreamFormat::anthropic;
+/// The head of a streamed answer: chunked SSE, with the upstream's content type in pass-through.
+ResponseHead stream_head(const WorkerContext& ctx, const IncomingRequest& req,
+                         const UpstreamExchange& exchange, bool passthrough) {
   ResponseHead head;
   head.status = 200;
   head.content_type = "text/event-stream";
@@ -132,6 +146,78 @@ asio::awaitable<HandlerOutcome> relay_stream(WorkerContext& ctx, ClientChannel& 
   head.headers.emplace_back("Cache-Control", "no-cache");
   head.headers.emplace_back("X-Accel-Buffering", "no");
   head.headers.emplace_back("request-id", req.id);
+  return head;
+}
+
+/// What the client gets of the upstream's stream, as chunks appended to the output: the bytes
+/// as they came in pass-through (their usage noted on the way), Anthropic events otherwise.
+class StreamOutput {
+ public:
+  StreamOutput(bool passthrough, const std::string& client_model, const WorkerConfig& config)
+      : passthrough_(passthrough),
+        config_(config),
+        translator_(convert::ResponseContext{new_message_id(), client_model}) {}
+
+  /// Upstream bytes (taken: `in` is left with unspecified contents).
+  void feed(std::string& in, std::string& pending) {
+    out_.clear();
+    if (passthrough_) {
+      scanner_.feed(in);
+      out_.swap(in);
+    } else {
+      translator_.feed(in, out_);
+    }
+    redact_error_event();
+    append_chunk(pending, out_);
+  }
+  /// The upstream failed mid-stream: an error event ends what the client gets. `error` is
+  /// fit for the client (for_client).
+  void fail(const convert::ApiError& error, std::string& pending) {
+    out_.clear();
+    if (passthrough_) {
+      out_ = convert::error_event(error);
+    } else {
+      translator_.fail(error, out_);
+    }
+    append_chunk(pending, out_);
+  }
+  /// The upstream's body is complete.
+  void finish(std::string& pending) {
+    if (!passthrough_) {
+      out_.clear();
+      translator_.finish(out_);
+      append_chunk(pending, out_);
+    }
+  }
+  /// message_stop (or an error event) went out: the client has all it will get.
+  bool finished() const { return !passthrough_ && translator_.finished(); }
+  convert::Usage usage() const { return passthrough_ ? scanner_.usage() : translator_.usage(); }
+
+ private:
+  /// An error event in the output (the upstream's own in pass-through, or the translation of
+  /// an error the upstream sent inside its stream) ends it: the configured secrets are
+  /// redacted from it on. A secret split across two upstream reads in pass-through is not
+  /// seen.
+  void redact_error_event() {
+    const std::size_t at = out_.find("event: error");
+    if (at != std::string::npos) {
+      out_.replace(at, std::string::npos,
+                   redact_secrets(std::string_view(out_).substr(at), secrets_of(config_)));
+    }
+  }
+
+  bool passthrough_;
+  const WorkerConfig& config_;
+  convert::StreamTranslator translator_;
+  UsageScanner scanner_;
+  std::string out_;
+};
+
+asio::awaitable<HandlerOutcome> relay_stream(WorkerContext& ctx, ClientChannel& client,
+                                             const IncomingRequest& req, UpstreamExchange& exchange,
+                                             RequestRecord& record) {
+  const bool passthrough = ctx.config.upstream.format == UpstreamFormat::anthropic;
+  const ResponseHead head = stream_head(ctx, req, exchange, passthrough);
   // Output is gathered in `pending` and written when the next upstream read may have to
   // wait, so bytes that are already here leave in one write: the head with what came along
   // with the upstream's head, the last events with the end of the body.
@@ -143,11 +229,8 @@ asio::awaitable<HandlerOutcome> relay_stream(WorkerContext& ctx, ClientChannel& 
     ~StreamGauge() { m.stream_closed(); }
   } gauge{ctx.metrics};
 
-  convert::StreamTranslator translator(
-      convert::ResponseContext{new_message_id(), record.client_model});
-  UsageScanner scanner;
+  StreamOutput output(passthrough, record.client_model, ctx.config);
   std::string in;
-  std::string out;
   bool client_ok = true;
   while (true) {
     if (!pending.empty() && !exchange.has_buffered_body()) {
@@ -158,42 +241,25 @@ asio::awaitable<HandlerOutcome> relay_stream(WorkerContext& ctx, ClientChannel& 
       }
     }
     in.clear();
-    out.clear();
     auto more = co_await exchange.read_body(in);
     if (!more) {
       const UpstreamFailure& failure = more.error();
       ctx.metrics.upstream_error(metrics_kind(failure.kind));
-      convert::ApiError error = to_api_error(failure);
+      const convert::ApiError error = for_client(to_api_error(failure), ctx.config);
       record.error = error.message;
-      if (passthrough) {
-        out = convert::error_event(error);
-      } else {
-        translator.fail(error, out);
-      }
-      append_chunk(pending, out);
+      output.fail(error, pending);
       break;
     }
-    if (passthrough) {
-      scanner.feed(in);
-      out.swap(in);
-    } else {
-      translator.feed(in, out);
-    }
-    append_chunk(pending, out);
+    output.feed(in, pending);
     if (!*more) {
-      if (!passthrough) {
-        out.clear();
-        translator.finish(out);
-        append_chunk(pending, out);
-      }
+      output.finish(pending);
       break;
     }
-    if (!passthrough && translator.finished()) {
-      // message_stop (or an error event) went out: the client has all it will get.
+    if (output.finished()) {
       break;
     }
   }
-  record.usage = passthrough ? scanner.usage() : translator.usage();
+  record.usage = output.usage();
   if (client_ok) {
     pending += kLastChunk;
     client_ok = co_await client.write(pending);
@@ -208,7 +274,7 @@ asio::awaitable<HandlerOutcome> answer_whole(WorkerContext& ctx, ClientChannel& 
   Reply reply;
   if (!body) {
     ctx.metrics.upstream_error(metrics_kind(body.error().kind));
-    reply = error_reply(to_api_error(body.error()), record);
+    reply = error_reply(to_api_error(body.error()), ctx.config, record);
   } else if (ctx.config.upstream.format == UpstreamFormat::anthropic) {
     log_body(ctx, req, "upstream response", *body);
     record.usage = convert::anthropic_usage(*body);
@@ -222,7 +288,7 @@ asio::awaitable<HandlerOutcome> answer_whole(WorkerContext& ctx, ClientChannel& 
     auto converted = convert::to_anthropic_response(
         *body, convert::ResponseContext{new_message_id(), record.client_model});
     if (!converted) {
-      reply = error_reply(converted.error(), record);
+      reply = error_reply(converted.error(), ctx.config, record);
     } else {
       record.usage = converted->usage;
       reply.body = std::move(converted->body);
@@ -278,8 +344,10 @@ asio::awaitable<HandlerOutcome> call_upstream(WorkerContext& ctx, ClientChannel&
       }
       ctx.metrics.upstream_error("status");
       attempt = Attempt{AttemptFailure::status, status, retry_after_of(exchange->response())};
-      error = convert::upstream_error(status, body ? std::string_view(*body) : "");
-      if (auto ra = exchange->response().header("retry-after"); !ra.empty()) {
+      error = for_client(convert::upstream_error(status, body ? std::string_view(*body) : ""),
+                         ctx.config);
+      // The only upstream header copied to the client: only a well-formed value.
+      if (auto ra = exchange->response().header("retry-after"); retry_after_copyable(ra)) {
         extra.emplace_back("retry-after", std::string(ra));
       }
       exchange.reset();
@@ -298,7 +366,7 @@ asio::awaitable<HandlerOutcome> call_upstream(WorkerContext& ctx, ClientChannel&
       }
       continue;
     }
-    Reply reply = error_reply(error, record);
+    Reply reply = error_reply(error, ctx.config, record);
     reply.headers = std::move(extra);
     co_return co_await send_reply(ctx, client, req, reply);
   }
@@ -312,62 +380,9 @@ asio::awaitable<HandlerOutcome> call_upstream(WorkerContext& ctx, ClientChannel&
   co_return co_await answer_whole(ctx, client, req, *exchange, record);
 }
 
-asio::awaitable<void> watch_client(ClientChannel& client, CallGuard& guard) {
-  co_await asio::this_coro::throw_if_cancelled(false);
-  bool gone = co_await client.wait_for_disconnect();
-  if (gone) {
-    guard.cancel();
-  }
-  co_return;
-}
-
-}  // namespace
-
-asio::awaitable<HandlerOutcome> handle_messages(WorkerContext& ctx, ClientChannel& client,
-                                                IncomingRequest& req) {
-  RequestRecord record;
-  const WorkerConfig& config = ctx.config;
-  if (ctx.log->should_log(spdlog::level::debug)) {
-    ctx.log->debug("{} request body: {}", req.id,
-                   redact_secrets(req.body, {config.upstream.api_key, config.client_api_key}));
-  }
-  convert::RequestOptions options;
-  options.models = &config.models;
-  options.max_tokens = config.max_tokens;
-  options.body_padded = req.body.capacity() >= req.body.size() + convert::kInputPadding;
-  options.splice_tools = true;
-  auto converted = config.upstream.format == UpstreamFormat::openai
-                       ? convert::to_openai_request(req.body, options)
-                       : convert::to_passthrough_request(req.body, options);
-  HandlerOutcome outcome;
-  if (!converted) {
-    Reply reply = error_reply(converted.error(), record);
-    outcome = co_await send_reply(ctx, client, req, reply);
-  } else {
-    record.client_model = converted->client_model;
-    record.upstream_model = converted->upstream_model;
-    record.stream = converted->stream;
-    if (ctx.log->should_log(spdlog::level::debug)) {
-      ctx.log->debug(
-          "{} upstream request body: {}", req.id,
-          redact_secrets(converted->joined(), {config.upstream.api_key, config.client_api_key}));
-    }
-    OutgoingRequest request =
-        ctx.upstream.build_request(std::move(converted->body), converted->stream,
-                                   req.anthropic_beta, converted->spliced, converted->splice_at);
-    // The client's body is converted: a long stream should not keep it.
-    release(req.body);
-    CallGuard guard;
-    auto result = co_await (call_upstream(ctx, client, req, request, guard, record) ||
-                            watch_client(client, guard));
-    if (result.index() == 0) {
-      outcome = std::get<0>(result);
-    } else {
-      outcome = HandlerOutcome{499, true};
-      record.error = "client closed the connection";
-    }
-  }
-  ctx.metrics.tokens(record.usage.input_tokens, record.usage.output_tokens);
+/// The request's line in the log: models, status, time, tokens, retries, the last error.
+void log_request(WorkerContext& ctx, const IncomingRequest& req, const RequestRecord& record,
+                 const HandlerOutcome& outcome) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - req.started);
   std::string line = fmt::format("{} {} -> {} {} {}ms in={} out={} {}", req.id,
                                  record.client_model.empty() ? "-" : record.client_model,
@@ -385,6 +400,92 @@ asio::awaitable<HandlerOutcome> handle_messages(WorkerContext& ctx, ClientChanne
   } else {
     ctx.log->info("{}", line);
   }
+}
+
+/// The client's EOF as seen from the upstream request. A client whose EOF was there before the
+/// request went upstream shut its sending side after its request (shutdown(SHUT_WR)) and still
+/// reads the answer: it gets it (a failed write says if it left after all). A client whose EOF
+/// comes once the upstream has the request left. (Only a write could tell a half-close from a
+/// close, and nothing may be written before the answer.)
+struct ClientInput {
+  bool request_sent = false;
+  bool finished_before_send = false;
+
+  /// CallGuard::before_send.
+  void on_send(ClientChannel& client) {
+    if (!request_sent) {
+      request_sent = true;
+      finished_before_send = client.input_finished();
+    }
+  }
+  bool half_closed() const { return !request_sent || finished_before_send; }
+};
+
+/// Cancels the upstream work when the client leaves (see ClientInput).
+asio::awaitable<void> watch_client(ClientChannel& client, CallGuard& guard,
+                                   const ClientInput& input) {
+  co_await asio::this_coro::throw_if_cancelled(false);
+  const ClientEnd end = co_await client.wait_for_disconnect();
+  const bool half_closed = end == ClientEnd::input_finished && input.half_closed();
+  if (end == ClientEnd::gone || (end == ClientEnd::input_finished && !half_closed)) {
+    guard.cancel();
+    co_return;
+  }
+  if (half_closed) {
+    // Wait to be cancelled: returning would end the race with call_upstream.
+    asio::steady_timer forever(co_await asio::this_coro::executor, Clock::time_point::max());
+    co_await forever.async_wait(kNoThrow);
+  }
+}
+
+}  // namespace
+
+asio::awaitable<HandlerOutcome> handle_messages(WorkerContext& ctx, ClientChannel& client,
+                                                IncomingRequest& req) {
+  RequestRecord record;
+  const WorkerConfig& config = ctx.config;
+  if (ctx.log->should_log(spdlog::level::debug)) {
+    ctx.log->debug("{} request body: {}", req.id, redact_secrets(req.body, secrets_of(config)));
+  }
+  convert::RequestOptions options;
+  options.models = &config.models;
+  options.max_tokens = config.max_tokens;
+  options.body_padded = req.body.capacity() >= req.body.size() + convert::kInputPadding;
+  options.splice_tools = true;
+  auto converted = config.upstream.format == UpstreamFormat::openai
+                       ? convert::to_openai_request(req.body, options)
+                       : convert::to_passthrough_request(req.body, options);
+  HandlerOutcome outcome;
+  if (!converted) {
+    Reply reply = error_reply(converted.error(), config, record);
+    outcome = co_await send_reply(ctx, client, req, reply);
+  } else {
+    record.client_model = converted->client_model;
+    record.upstream_model = converted->upstream_model;
+    record.stream = converted->stream;
+    if (ctx.log->should_log(spdlog::level::debug)) {
+      ctx.log->debug("{} upstream request body: {}", req.id,
+                     redact_secrets(converted->joined(), secrets_of(config)));
+    }
+    OutgoingRequest request =
+        ctx.upstream.build_request(std::move(converted->body), converted->stream,
+                                   req.anthropic_beta, converted->spliced, converted->splice_at);
+    // The client's body is converted: a long stream should not keep it.
+    release(req.body);
+    CallGuard guard;
+    ClientInput input;
+    guard.before_send = [&input, &client] { input.on_send(client); };
+    auto result = co_await (call_upstream(ctx, client, req, request, guard, record) ||
+                            watch_client(client, guard, input));
+    if (result.index() == 0) {
+      outcome = std::get<0>(result);
+    } else {
+      outcome = HandlerOutcome{499, true};
+      record.error = "client closed the connection";
+    }
+  }
+  ctx.metrics.tokens(record.usage.input_tokens, record.usage.output_tokens);
+  log_request(ctx, req, record, outcome);
   co_return outcome;
 }
 

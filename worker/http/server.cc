@@ -21,9 +21,8 @@
 
 #include "common/secret.h"
 #include "worker/health.h"
-#include "worker/idle_trim.h"
-#include "worker/upstream/proxy_settings.h"
 #include "worker/http/session.h"
+#include "worker/upstream/proxy_settings.h"
 #include "worker/upstream/url.h"
 
 namespace ccproxy::worker {
@@ -31,21 +30,22 @@ namespace {
 
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kMaxConnections = 1024;
+// More than this many open connections: unfinished request heads get the short deadline.
+constexpr std::size_t kPressureConnections = kMaxConnections / 4 * 3;
+// Unfinished heads closed (oldest first) for each connection accepted past kMaxConnections.
+constexpr std::size_t kHeadsClosedPerAccept = 4;
 constexpr auto kPoolSweepInterval = std::chrono::seconds(5);
 
-// Gives memory back (see idle_trim.h) and says how much at debug level.
-void trim_memory(spdlog::logger& log, const char* when) {
+// Returns the heap's free pages to the system (malloc_trim) and says so at debug level. Freed
+// heap memory is kept while requests come (see the mallopt settings in run_worker); this runs
+// at quiet moments only, never on the request path.
+void trim_heap(spdlog::logger& log, const char* when) {
   const auto t0 = std::chrono::steady_clock::now();
-  const TrimResult r = trim_idle_memory();
+  ::malloc_trim(0);
   const auto us =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
           .count();
-  if (!r.smaps_read) {
-    log.debug("{}: heap trimmed; /proc/self/smaps unreadable, mapped files kept", when);
-    return;
-  }
-  log.debug("{}: heap trimmed, {} KiB of file pages unmapped from {} mappings in {} us", when,
-            r.file_bytes / 1024, r.mappings, us);
+  log.debug("{}: heap trimmed in {} us", when, us);
 }
 
 double uniform_random() {
@@ -117,14 +117,14 @@ class Server {
       if (ctx_.upstream.pool().idle_count() < pooled) {
         trimmed_ = false;  // the connections closed freed their buffers and TLS state
       }
-      release_memory_when_idle();
+      trim_heap_when_idle();
       schedule_pool_sweep();
     });
   }
 
   // Quiet since the last sweep (no API request taken, none in flight; probes do not count):
-  // give memory back, once per quiet spell.
-  void release_memory_when_idle() {
+  // return the heap's free memory, once per quiet spell.
+  void trim_heap_when_idle() {
     const uint64_t seen = ctx_.api_requests;
     if (seen != requests_at_last_sweep_ || ctx_.metrics.in_flight() > 0) {
       requests_at_last_sweep_ = seen;
@@ -132,7 +132,7 @@ class Server {
       return;
     }
     if (!trimmed_) {
-      trim_memory(*ctx_.log, "idle");
+      trim_heap(*ctx_.log, "idle");
       trimmed_ = true;
     }
   }
@@ -145,22 +145,24 @@ class Server {
         break;
       }
       if (ec) {
-        // EMFILE and friends: free what idle connections hold, and back off a little instead
-        // of spinning.
+        // EMFILE and friends: free what idle connections and unfinished heads hold, and back
+        // off a little instead of spinning.
         ctx_.log->warn("accept failed: {}", ec.message());
-        registry_.close_idle();
+        registry_.make_room(kHeadsClosedPerAccept);
         asio::steady_timer pause(io_, std::chrono::milliseconds(100));
         co_await pause.async_wait(kNoThrow);
         continue;
       }
       if (open_sessions_ >= kMaxConnections) {
         // Full. Connections with no request in progress (connected and silent, or kept alive
-        // between requests) are closed to make room; clients reconnect. Without this, a flood
-        // of silent connections locked real clients and /health out for the 2-minute keep-alive
-        // idle time (found by tests/faults test_2000_connections_at_once). The new connection
-        // is taken while the closed ones wind down; only when nearly everything is busy with
-        // requests is it refused.
-        registry_.close_idle();
+        // between requests) are closed to make room, and so are the oldest of those still
+        // sending a request head; clients reconnect. Without this, a flood of silent
+        // connections locked real clients and /health out for the 2-minute keep-alive idle
+        // time (tests/faults test_2000_connections_at_once), and a flood of half-sent heads
+        // for the 30-second header deadline (test_unfinished_heads_past_the_connection_limit).
+        // The new connection is taken while the closed ones wind down; only when nearly
+        // everything is busy with requests is it refused.
+        registry_.make_room(kHeadsClosedPerAccept);
         if (open_sessions_ >= kMaxConnections + kMaxConnections / 4) {
           error_code ignored;
           socket.close(ignored);
@@ -173,11 +175,13 @@ class Server {
 
   asio::awaitable<void> serve(tcp::socket socket) {
     ++open_sessions_;
+    registry_.set_under_pressure(open_sessions_ > kPressureConnections);
     {
       Session session(ctx_, registry_, std::move(socket));
       co_await session.run();
     }
     --open_sessions_;
+    registry_.set_under_pressure(open_sessions_ > kPressureConnections);
   }
 
   void on_signal(int signo) {
@@ -283,9 +287,8 @@ int run_worker(const WorkerConfig& config, std::shared_ptr<spdlog::logger> log,
     hooks.on_listening(config.host, ctx.port);
   }
   server.start();
-  // Configuration loading is done: give its freed memory, and the pages of code that only
-  // start-up used, back before idling.
-  trim_memory(*log, "started");
+  // Configuration loading is done: give its freed heap memory back before idling.
+  trim_heap(*log, "started");
   io.run();
   log->info("profile {} stopped", config.profile);
   log->flush();

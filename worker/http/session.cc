@@ -1,5 +1,7 @@
 #include "worker/http/session.h"
 
+#include <sys/socket.h>
+
 #include <algorithm>
 
 #include <spdlog/spdlog.h>
@@ -10,15 +12,14 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/string_body.hpp>
 
-#include "worker/http/client_auth.h"
 #include "worker/convert/convert.h"
+#include "worker/http/messages_handler.h"
 #include "worker/http/read_buffer.h"
-#include "worker/request_log.h"
+#include "worker/http/request_in_progress.h"
 #include "worker/http/response_head.h"
 #include "worker/http/routes.h"
+#include "worker/request_log.h"
 
 namespace ccproxy::worker {
 namespace {
@@ -28,43 +29,19 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 
 // Slowloris guards: a kept-alive connection may sit idle this long; once the first byte of a
-// request arrived, its headers must be complete within kHeaderTimeout, and the body must keep
+// request arrived, its headers must be complete within kHeaderTimeout (kHeaderTimeoutUnderPressure
+// while most of the connection limit is in use, see SessionRegistry), and the body must keep
 // moving (kBodyIdle between reads).
 constexpr auto kKeepAliveIdle = std::chrono::seconds(120);
 constexpr auto kHeaderTimeout = std::chrono::seconds(30);
+constexpr auto kHeaderTimeoutUnderPressure = std::chrono::seconds(5);
 constexpr auto kBodyIdle = std::chrono::seconds(60);
 // A client that stops reading our answer for this long is gone.
 constexpr auto kWriteTimeout = std::chrono::seconds(300);
-constexpr std::size_t kHeaderLimit = 64 * 1024;
 constexpr std::size_t kMaxPipelined = 1u << 20;
 constexpr std::size_t kKeepBuffer = 16 * 1024;
 
-SimpleResponse api_error(int status, std::string type, std::string message) {
-  return error_response(convert::ApiError{status, std::move(type), std::move(message)});
-}
-
 }  // namespace
-
-void SessionRegistry::remove(Session* s) {
-  sessions_.erase(s);
-  if (sessions_.empty() && on_empty) {
-    on_empty();
-  }
-}
-
-void SessionRegistry::close_idle() {
-  for (Session* s : std::set<Session*>(sessions_)) {
-    if (s->idle()) {
-      s->close();
-    }
-  }
-}
-
-void SessionRegistry::close_all() {
-  for (Session* s : std::set<Session*>(sessions_)) {
-    s->close();
-  }
-}
 
 Session::Session(WorkerContext& ctx, SessionRegistry& registry, tcp::socket socket)
     : ctx_(ctx),
@@ -102,13 +79,39 @@ asio::awaitable<bool> Session::write(std::string_view bytes) {
   co_return !ec;
 }
 
-asio::awaitable<bool> Session::wait_for_disconnect() {
+void Session::hurry_head() {
+  if (!reading_head()) {
+    return;
+  }
+  const Clock::time_point deadline = *head_started_ + kHeaderTimeoutUnderPressure;
+  if (deadline < head_deadline_) {
+    arm_head_deadline(deadline);
+  }
+}
+
+void Session::start_head() {
+  head_started_ = Clock::now();
+  arm_head_deadline(*head_started_ +
+                    (registry_.under_pressure() ? kHeaderTimeoutUnderPressure : kHeaderTimeout));
+}
+
+void Session::arm_head_deadline(Clock::time_point deadline) {
+  head_deadline_ = deadline;
+  read_watchdog_.arm(deadline, [this] { close(); });
+}
+
+bool Session::input_finished() {
+  char byte = 0;
+  return ::recv(socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
+asio::awaitable<ClientEnd> Session::wait_for_disconnect() {
   while (true) {
     if (inbuf_.size() > kMaxPipelined) {
       // Enough pipelined bytes queued: stop reading, just wait to be cancelled.
       asio::steady_timer forever(socket_.get_executor(), Clock::time_point::max());
       co_await forever.async_wait(kNoThrow);
-      co_return !socket_.is_open();
+      co_return socket_.is_open() ? ClientEnd::cancelled : ClientEnd::gone;
     }
     // The request was just read, so nothing is expected: wait first, then read what came.
     auto [ec] = co_await socket_.async_wait(tcp::socket::wait_read, kNoThrow);
@@ -117,10 +120,13 @@ asio::awaitable<bool> Session::wait_for_disconnect() {
     }
     if (ec == asio::error::operation_aborted) {
       // Cancelled because the request finished, or the socket was closed under us (shutdown).
-      co_return !socket_.is_open();
+      co_return socket_.is_open() ? ClientEnd::cancelled : ClientEnd::gone;
+    }
+    if (ec == asio::error::eof) {
+      co_return ClientEnd::input_finished;
     }
     if (ec) {
-      co_return true;  // EOF or reset: the client is gone
+      co_return ClientEnd::gone;
     }
   }
 }
@@ -178,28 +184,28 @@ asio::awaitable<void> Session::linger_close() {
   close();
 }
 
-asio::awaitable<bool> Session::answer(const IncomingRequest& req, const std::string& method,
-                                      const std::string& target, SimpleResponse& r, bool head_only,
-                                      bool drain, bool keep_alive) {
-  bool ka = keep_alive && !drain && !ctx_.shutting_down;
+asio::awaitable<bool> Session::answer(const RequestInProgress& r, SimpleResponse& response,
+                                      bool head_only, bool drain) {
+  const IncomingRequest& req = r.req;
+  bool ka = r.keep_alive && !drain && !ctx_.shutting_down;
   ResponseHead head;
-  head.status = r.status;
-  head.content_type = r.content_type;
-  head.content_length = r.body.size();
+  head.status = response.status;
+  head.content_type = response.content_type;
+  head.content_length = response.body.size();
   head.keep_alive = ka;
-  head.headers = std::move(r.headers);
+  head.headers = std::move(response.headers);
   head.headers.emplace_back("request-id", req.id);
   std::string bytes = serialize(head);
   if (!head_only) {
-    bytes += r.body;
+    bytes += response.body;
   }
   bool ok = co_await write(bytes);
   double secs = std::chrono::duration<double>(Clock::now() - req.started).count();
-  ctx_.metrics.request_finished(r.status, secs);
-  if (r.status >= 400 || ctx_.log->should_log(spdlog::level::debug)) {
-    ctx_.log->log(r.status >= 500 ? spdlog::level::warn : spdlog::level::info, "{} {} {} {} {}ms",
-                  req.id, method.empty() ? "-" : method, target.substr(0, 200), r.status,
-                  static_cast<int64_t>(secs * 1000));
+  ctx_.metrics.request_finished(response.status, secs);
+  if (response.status >= 400 || ctx_.log->should_log(spdlog::level::debug)) {
+    ctx_.log->log(response.status >= 500 ? spdlog::level::warn : spdlog::level::info,
+                  "{} {} {} {} {}ms", req.id, r.method.empty() ? "-" : r.method,
+                  r.target.substr(0, 200), response.status, static_cast<int64_t>(secs * 1000));
   }
   if (!ok) {
     co_return false;
@@ -226,204 +232,204 @@ asio::awaitable<void> Session::run() {
   close();
 }
 
-// Reads one request and answers it. false: close the connection.
+// Each step's result goes to a named local before it is tested: GCC 12 miscompiles
+// `if (!co_await step(...))` (the coroutine crashes when it resumes).
 asio::awaitable<bool> Session::serve_one() {
   idle_ = true;
   if (ctx_.shutting_down && inbuf_.empty()) {
     co_return false;
   }
-  http::request_parser<http::string_body> parser;
-  parser.header_limit(kHeaderLimit);
-  parser.body_limit(ctx_.config.max_body_bytes);
-  parser.eager(false);  // headers first; the body is read below
+  RequestInProgress r(ctx_.config.max_body_bytes);
+  const bool head_read = co_await read_head(r);
+  if (!head_read) {
+    co_return false;
+  }
+  start_request(r);
+  std::optional<SimpleResponse> simple = answer_without_body(r);
+  if (simple) {
+    const bool drain = r.parse_error || !r.parser.is_done();
+    if (!drain) {
+      inbuf_.append(r.rest);  // a pipelined request
+    }
+    co_return co_await answer(r, *simple, r.method == "HEAD", drain);
+  }
+  const bool body_read = co_await read_body(r);
+  if (!body_read) {
+    co_return false;
+  }
+  if (r.parse_error) {
+    SimpleResponse refused = bad_body_response(r.parse_error, ctx_.config.max_body_bytes);
+    co_return co_await answer(r, refused, false, true);
+  }
+  co_return co_await serve_api_request(r);
+}
 
-  // Headers.
-  bool started = !inbuf_.empty();
-  read_watchdog_.arm(Clock::now() + (started ? kHeaderTimeout : kKeepAliveIdle),
-                     [this] { close(); });
-  error_code perr;
-  // What follows the head in the shared read buffer when the head was parsed there (the usual
-  // case: the head and the start of the body arrive in one read). It is consumed before the
-  // next suspension point: moved into the body or into inbuf_.
-  std::string_view rest;
+asio::awaitable<bool> Session::read_head(RequestInProgress& r) {
+  if (inbuf_.empty()) {
+    read_watchdog_.arm(Clock::now() + kKeepAliveIdle, [this] { close(); });
+  } else {
+    start_head();  // a pipelined request
+  }
   while (true) {
     if (!inbuf_.empty()) {
-      std::size_t used = parser.put(asio::buffer(inbuf_), perr);
-      inbuf_.erase(0, used);
-      if (!perr && parser.is_header_done()) {
+      std::string_view queued(inbuf_);
+      const bool done = parse_head(r.parser, queued, r.parse_error);
+      inbuf_.erase(0, inbuf_.size() - queued.size());
+      if (done) {
         break;
       }
-      if (perr && perr != http::error::need_more) {
-        break;
-      }
-      perr = {};
     }
     std::size_t n = 0;
     error_code ec = co_await receive_shared(&n);
     if (ec) {
       read_watchdog_.disarm();
-      if (started && read_watchdog_.fired()) {
+      if (head_started_ && read_watchdog_.fired()) {
         ctx_.log->info("closing a connection whose request headers did not arrive in time");
       }
+      head_started_.reset();
       co_return false;
     }
-    if (!started) {
-      started = true;
+    if (!head_started_) {
       idle_ = false;
-      read_watchdog_.arm(Clock::now() + kHeaderTimeout, [this] { close(); });
+      start_head();
     }
     std::string_view got(shared_read_buffer().data(), n);
-    if (inbuf_.empty()) {
-      // Parse in place rather than copying a large body's first 64 KB around.
-      std::size_t used = parser.put(asio::buffer(got.data(), got.size()), perr);
-      got.remove_prefix(used);
-      if (!perr && parser.is_header_done()) {
-        rest = got;
-        break;
+    // Parse in place rather than copying a large body's first 64 KB around.
+    if (inbuf_.empty() && parse_head(r.parser, got, r.parse_error)) {
+      if (!r.parse_error) {
+        r.rest = got;
       }
-      if (perr && perr != http::error::need_more) {
-        break;
-      }
-      perr = {};
+      break;
     }
     inbuf_.append(got);  // an incomplete head: wait for the rest
   }
   idle_ = false;
+  head_started_.reset();
   read_watchdog_.disarm();
+  co_return true;
+}
 
-  const auto t0 = Clock::now();
+void Session::start_request(RequestInProgress& r) {
+  r.req.started = Clock::now();
   ctx_.metrics.request_started();
-  IncomingRequest req;
-  req.id = new_request_id();
-  req.started = t0;
-  std::string method;
-  std::string target;
-  bool keep_alive = false;
-  if (!perr) {
-    const auto& h = parser.get();
-    method = std::string(h.method_string());
-    target = std::string(h.target());
-    keep_alive = h.keep_alive();
-    req.x_api_key = std::string(h["x-api-key"]);
-    req.authorization = std::string(h[http::field::authorization]);
-    req.anthropic_beta = std::string(h["anthropic-beta"]);
+  r.req.id = new_request_id();
+  if (!r.parse_error) {
+    const auto& h = r.parser.get();
+    r.method = std::string(h.method_string());
+    r.target = std::string(h.target());
+    r.keep_alive = h.keep_alive();
+    r.req.x_api_key = std::string(h["x-api-key"]);
+    r.req.authorization = std::string(h[http::field::authorization]);
+    r.req.anthropic_beta = std::string(h["anthropic-beta"]);
     if (ctx_.log->should_log(spdlog::level::debug)) {
       std::string headers;
       for (const auto& field : h) {
         headers += "\n  " + loggable_header(field.name_string(), field.value());
       }
-      ctx_.log->debug("{} {} {}{}", req.id, method, target, headers);
+      ctx_.log->debug("{} {} {}{}", r.req.id, r.method, r.target, headers);
     }
+    r.route = match_route(r.method, r.target);
   }
-  keep_alive = keep_alive && !ctx_.shutting_down;
+  r.keep_alive = r.keep_alive && !ctx_.shutting_down;
+}
 
-  const bool head_only = method == "HEAD";
-  const bool body_pending = !perr && !parser.is_done();
-  // Everything but /v1/messages is answered with one complete response (`drain`: the request
-  // body was left unread, so the connection closes after it).
-  std::optional<SimpleResponse> simple;
-  bool drain = body_pending;
-  RouteMatch route;
-  if (perr) {
-    drain = true;
-    if (perr == http::error::header_limit) {
-      simple = api_error(431, "invalid_request_error", "request headers larger than 64 KiB");
-    } else if (perr == http::error::body_limit) {
-      simple = api_error(
-          413, "request_too_large",
-          "request body larger than " + std::to_string(ctx_.config.max_body_bytes) + " bytes");
-    } else {
-      simple = api_error(400, "invalid_request_error", "malformed HTTP request: " + perr.message());
-    }
-  } else {
-    route = match_route(method, target);
-    if (route.route == Route::not_found) {
-      simple = not_found_response(method, target);
-    } else if (!route.method_allowed) {
-      simple = method_not_allowed_response(method, target, route.allow);
-    } else if (route.route == Route::health) {
-      simple = health_response(ctx_);
-    } else if (route.route == Route::metrics) {
-      simple = metrics_response(ctx_);
-    } else if (route.route == Route::root) {
-      simple = root_response(ctx_);
-    } else {
-      // /v1/messages and count_tokens: authenticate before reading a possibly large body.
-      switch (check_client_key(ctx_.config.client_api_key, req.x_api_key, req.authorization)) {
-        case ClientAuth::ok:
-          break;
-        case ClientAuth::missing:
-          simple = api_error(401, "authentication_error",
-                             "missing API key: send it as x-api-key or Authorization: Bearer");
-          break;
-        case ClientAuth::invalid:
-          simple = api_error(401, "authentication_error", "invalid x-api-key");
-          break;
-      }
-    }
+std::optional<SimpleResponse> Session::answer_without_body(const RequestInProgress& r) const {
+  if (r.parse_error) {
+    return bad_head_response(r.parse_error, ctx_.config.max_body_bytes);
   }
-  // (The head is complete unless perr: Beast asserts that before these are asked.)
-  const auto length = perr ? boost::none : parser.content_length();
-  const bool in_place = !perr && !parser.is_done() && length && !parser.chunked();
-  if (simple) {
-    if (!drain) {
-      inbuf_.append(rest);  // a pipelined request
-    }
-    co_return co_await answer(req, method, target, *simple, head_only, drain, keep_alive);
+  if (!transfer_coding_implemented(r.parser.get())) {
+    return unimplemented_transfer_coding_response(r.parser.get()[http::field::transfer_encoding]);
   }
+  if (r.route.route == Route::not_found) {
+    return not_found_response(r.method, r.target);
+  }
+  if (!r.route.method_allowed) {
+    return method_not_allowed_response(r.method, r.target, r.route.allow);
+  }
+  switch (r.route.route) {
+    case Route::health:
+      return health_response(ctx_);
+    case Route::metrics:
+      return metrics_response(ctx_);
+    case Route::root:
+      return root_response(ctx_);
+    case Route::messages:
+    case Route::count_tokens:
+    case Route::not_found:
+      break;
+  }
+  // /v1/messages and count_tokens: authenticate before reading a possibly large body.
+  return client_key_refusal(
+      check_client_key(ctx_.config.client_api_key, r.req.x_api_key, r.req.authorization));
+}
 
-  // Body. A Content-Length body goes straight into its string, with spare room for the JSON
+asio::awaitable<bool> Session::read_body(RequestInProgress& r) {
+  const bool body_pending = !r.parser.is_done();
+  const auto length = r.parser.content_length();
+  const bool sized = body_pending && length && !r.parser.chunked();
+  // A Content-Length body goes straight into its string, with spare room for the JSON
   // parser's padding so that the converter reads it in place.
   std::string body;
-  if (in_place) {
+  if (sized) {
     body.reserve(static_cast<std::size_t>(*length) + convert::kInputPadding);
-    const std::string_view have = inbuf_.empty() ? rest : std::string_view(inbuf_);
+    const std::string_view have = inbuf_.empty() ? r.rest : std::string_view(inbuf_);
     const std::size_t taken = std::min<std::size_t>(have.size(), *length);
     body.append(have.data(), taken);
     if (inbuf_.empty()) {
-      inbuf_.append(rest.substr(taken));
+      inbuf_.append(r.rest.substr(taken));
     } else {
       inbuf_.erase(0, taken);
     }
   } else {
-    inbuf_.append(rest);
+    inbuf_.append(r.rest);
   }
-  rest = {};
+  r.rest = {};
   ++ctx_.api_requests;
-  if (body_pending) {
-    std::string expect(parser.get()[http::field::expect]);
-    for (auto& c : expect) {
-      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    if (expect == "100-continue") {
-      // "100-continue" (curl sends it for large bodies and would wait a second otherwise).
-      bool sent = co_await write("HTTP/1.1 100 Continue\r\n\r\n");
-      if (!sent) {
-        ctx_.metrics.request_finished(499, 0);
-        co_return false;
-      }
+  if (body_pending && expects_continue(r.parser)) {
+    bool sent = co_await write("HTTP/1.1 100 Continue\r\n\r\n");
+    if (!sent) {
+      ctx_.metrics.request_finished(499, 0);
+      co_return false;
     }
   }
-  if (in_place) {
-    while (body.size() < *length) {
-      read_watchdog_.arm(Clock::now() + kBodyIdle, [this] { close(); });
-      error_code ec = co_await receive(&body, static_cast<std::size_t>(*length));
-      read_watchdog_.disarm();
-      if (ec) {
-        ctx_.metrics.request_finished(499, 0);
-        co_return false;
-      }
+  if (sized) {
+    const bool complete = co_await read_sized_body(body, static_cast<std::size_t>(*length));
+    if (!complete) {
+      co_return false;
     }
-    req.body = std::move(body);
+    r.req.body = std::move(body);
   }
+  const bool parsed = co_await read_parsed_body(r);
+  if (!parsed) {
+    co_return false;
+  }
+  if (inbuf_.empty() && inbuf_.capacity() > kKeepBuffer) {
+    // A large body passed through: do not keep its buffer for the life of the connection.
+    std::string().swap(inbuf_);
+  }
+  co_return true;
+}
+
+asio::awaitable<bool> Session::read_sized_body(std::string& body, std::size_t length) {
+  while (body.size() < length) {
+    const bool received = co_await receive_body_part(&body, length);
+    if (!received) {
+      co_return false;
+    }
+  }
+  co_return true;
+}
+
+asio::awaitable<bool> Session::read_parsed_body(RequestInProgress& r) {
+  RequestParser& parser = r.parser;
   parser.eager(true);
-  while (req.body.empty() && !parser.is_done()) {
+  while (r.req.body.empty() && !parser.is_done()) {
     if (!inbuf_.empty()) {
-      std::size_t used = parser.put(asio::buffer(inbuf_), perr);
+      std::size_t used = parser.put(asio::buffer(inbuf_), r.parse_error);
       inbuf_.erase(0, used);
-      if (perr == http::error::need_more) {
-        perr = {};
-      } else if (perr) {
+      if (r.parse_error == http::error::need_more) {
+        r.parse_error = {};
+      } else if (r.parse_error) {
         break;
       }
       if (parser.is_done()) {
@@ -433,41 +439,38 @@ asio::awaitable<bool> Session::serve_one() {
         continue;
       }
     }
-    read_watchdog_.arm(Clock::now() + kBodyIdle, [this] { close(); });
-    error_code ec = co_await receive();
-    read_watchdog_.disarm();
-    if (ec) {
-      ctx_.metrics.request_finished(499, 0);
+    const bool received = co_await receive_body_part();
+    if (!received) {
       co_return false;
     }
   }
-  if (inbuf_.empty() && inbuf_.capacity() > kKeepBuffer) {
-    // A large body passed through: do not keep its buffer for the life of the connection.
-    std::string().swap(inbuf_);
-  }
-  if (perr) {
-    SimpleResponse r = perr == http::error::body_limit
-                           ? api_error(413, "request_too_large",
-                                       "request body larger than " +
-                                           std::to_string(ctx_.config.max_body_bytes) + " bytes")
-                           : api_error(400, "invalid_request_error",
-                                       "malformed HTTP request body: " + perr.message());
-    co_return co_await answer(req, method, target, r, false, true, keep_alive);
-  }
-  if (req.body.empty()) {
-    req.body = parser.release().body();
-  }
-  req.keep_alive = keep_alive;
+  co_return true;
+}
 
-  if (route.route == Route::count_tokens) {
-    SimpleResponse r = count_tokens_response(req.body);
-    co_return co_await answer(req, method, target, r, false, false, keep_alive);
+asio::awaitable<bool> Session::receive_body_part(std::string* body, std::size_t length) {
+  read_watchdog_.arm(Clock::now() + kBodyIdle, [this] { close(); });
+  error_code ec = co_await receive(body, length);
+  read_watchdog_.disarm();
+  if (ec) {
+    ctx_.metrics.request_finished(499, 0);
+    co_return false;
   }
+  co_return true;
+}
 
-  HandlerOutcome outcome = co_await handle_messages(ctx_, *this, req);
-  double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+asio::awaitable<bool> Session::serve_api_request(RequestInProgress& r) {
+  if (r.req.body.empty()) {
+    r.req.body = r.parser.release().body();
+  }
+  r.req.keep_alive = r.keep_alive;
+  if (r.route.route == Route::count_tokens) {
+    SimpleResponse counted = count_tokens_response(r.req.body);
+    co_return co_await answer(r, counted, false, false);
+  }
+  HandlerOutcome outcome = co_await handle_messages(ctx_, *this, r.req);
+  double secs = std::chrono::duration<double>(Clock::now() - r.req.started).count();
   ctx_.metrics.request_finished(outcome.status, secs);
-  co_return !outcome.close_connection && keep_alive && !ctx_.shutting_down;
+  co_return !outcome.close_connection && r.keep_alive && !ctx_.shutting_down;
 }
 
 }  // namespace ccproxy::worker

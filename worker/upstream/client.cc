@@ -73,8 +73,9 @@ OutgoingRequest UpstreamClient::build_request(std::string body, bool stream,
 
 std::string UpstreamClient::head_before_length(bool stream, std::string_view anthropic_beta) const {
   std::vector<std::pair<std::string, std::string>> headers;
+  headers.reserve(10 + config_.upstream.headers.size());
   headers.emplace_back("Host", endpoint_.host_header);
-  headers.emplace_back("User-Agent", std::string("ccproxy/") + CCPROXY_VERSION);
+  headers.emplace_back("User-Agent", "ccproxy/" CCPROXY_VERSION);
   headers.emplace_back("Content-Type", "application/json");
   headers.emplace_back("Accept", stream ? "text/event-stream" : "application/json");
   // Never compressed: SSE must flow chunk by chunk and we relay bytes as they come.
@@ -162,49 +163,61 @@ UpstreamFailure UpstreamExchange::timeout_or(FailureKind op_timeout, FailureKind
   return UpstreamFailure{otherwise, std::move(detail), got_bytes};
 }
 
+namespace {
+
+/// A new connection under the connect timeout (bounded by the total deadline); a client that
+/// goes away aborts it through `guard`.
+asio::awaitable<Result<std::unique_ptr<UpstreamConnection>, UpstreamFailure>> connect_fresh(
+    UpstreamClient& client, UpstreamExchange::Clock::time_point total_deadline, CallGuard& guard) {
+  using Clock = UpstreamExchange::Clock;
+  const Timeouts& timeouts = client.config().timeouts;
+  Watchdog watchdog(co_await asio::this_coro::executor);
+  std::function<void()> abort_connect;
+  watchdog.arm(std::min(Clock::now() + timeouts.connect, total_deadline), [&abort_connect] {
+    if (abort_connect) {
+      abort_connect();
+    }
+  });
+  std::function<void(std::function<void()>)> set_abort = [&abort_connect,
+                                                          &guard](std::function<void()> fn) {
+    abort_connect = fn;
+    guard.abort = std::move(fn);
+  };
+  asio::ssl::context* tls = nullptr;
+  if (client.endpoint().tls) {
+    auto context = client.tls();
+    if (!context) {
+      co_return fail(UpstreamFailure{FailureKind::tls, std::move(context).error()});
+    }
+    tls = *context;
+  }
+  auto connected = co_await connect_upstream(client.endpoint(), client.proxy(), tls, set_abort);
+  watchdog.disarm();
+  if (guard.cancelled) {
+    co_return fail(UpstreamFailure{FailureKind::closed, "the client went away"});
+  }
+  if (!connected && watchdog.fired()) {
+    bool total = Clock::now() >= total_deadline;
+    co_return fail(
+        UpstreamFailure{total ? FailureKind::total_timeout : FailureKind::connect_timeout,
+                        "after " + std::to_string(timeouts.connect.count()) + " ms"});
+  }
+  co_return connected;
+}
+
+}  // namespace
+
 asio::awaitable<Result<std::unique_ptr<UpstreamExchange>, UpstreamFailure>> UpstreamExchange::open(
     UpstreamClient& client, const OutgoingRequest& request, Clock::time_point total_deadline,
     CallGuard& guard) {
-  auto executor = co_await asio::this_coro::executor;
-  const Timeouts& timeouts = client.config().timeouts;
   for (int fresh = 0; fresh < 2; ++fresh) {
     std::unique_ptr<UpstreamConnection> conn;
     if (fresh == 0) {
       conn = client.pool().take(client.pool_key());
     }
     if (!conn) {
-      Watchdog watchdog(executor);
-      std::function<void()> abort_connect;
-      watchdog.arm(std::min(Clock::now() + timeouts.connect, total_deadline), [&abort_connect] {
-        if (abort_connect) {
-          abort_connect();
-        }
-      });
-      std::function<void(std::function<void()>)> set_abort = [&abort_connect,
-                                                              &guard](std::function<void()> fn) {
-        abort_connect = fn;
-        guard.abort = std::move(fn);
-      };
-      asio::ssl::context* tls = nullptr;
-      if (client.endpoint().tls) {
-        auto context = client.tls();
-        if (!context) {
-          co_return fail(UpstreamFailure{FailureKind::tls, std::move(context).error()});
-        }
-        tls = *context;
-      }
-      auto connected = co_await connect_upstream(client.endpoint(), client.proxy(), tls, set_abort);
-      watchdog.disarm();
-      if (guard.cancelled) {
-        co_return fail(UpstreamFailure{FailureKind::closed, "the client went away"});
-      }
+      auto connected = co_await connect_fresh(client, total_deadline, guard);
       if (!connected) {
-        if (watchdog.fired()) {
-          bool total = Clock::now() >= total_deadline;
-          co_return fail(
-              UpstreamFailure{total ? FailureKind::total_timeout : FailureKind::connect_timeout,
-                              "after " + std::to_string(timeouts.connect.count()) + " ms"});
-        }
         co_return fail(std::move(connected).error());
       }
       conn = std::move(connected).value();
@@ -239,6 +252,9 @@ asio::awaitable<Result<void, UpstreamFailure>> UpstreamExchange::send(
   watchdog_.arm(deadline_after(first_byte), close);
   const std::string_view body = request.body;
   const std::string_view spliced = request.spliced ? std::string_view(*request.spliced) : "";
+  if (guard_.before_send) {
+    guard_.before_send();
+  }
   auto [wec, wn] = co_await conn_->write_all(
       {request.head, body.substr(0, request.splice_at), spliced, body.substr(request.splice_at)});
   if (wec) {

@@ -12,8 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "worker/upstream/connection_pool.h"
 #include "worker/upstream/response_parser.h"
-#include "worker/upstream/connection.h"
 #include "worker/watchdog.h"
 #include "worker/worker_config.h"
 
@@ -23,6 +23,8 @@ namespace ccproxy::worker {
 /// that goes away (or a shutdown) aborts the upstream work at once.
 struct CallGuard {
   bool cancelled = false;
+  /// Called just before the request is written to the upstream (by each attempt).
+  std::function<void()> before_send;
   std::function<void()> abort;  // set while an upstream operation is pending
 
   void cancel() {

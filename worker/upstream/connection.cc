@@ -18,8 +18,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
-#include "worker/upstream/response_parser.h"
 #include "worker/http/read_buffer.h"
+#include "worker/upstream/response_parser.h"
 #include "worker/upstream/trust_store.h"
 
 namespace ccproxy::worker {
@@ -181,43 +181,41 @@ Result<std::unique_ptr<asio::ssl::context>, std::string> make_tls_context(
   return ctx;
 }
 
-asio::awaitable<Result<std::unique_ptr<UpstreamConnection>, UpstreamFailure>> connect_upstream(
-    const UpstreamEndpoint& endpoint, const std::optional<ProxyEndpoint>& proxy,
-    asio::ssl::context* tls, const std::function<void(std::function<void()>)>& set_abort) {
-  auto executor = co_await asio::this_coro::executor;
-  ScopeExit clear_abort{[&] { set_abort(nullptr); }};
-  const std::string& host = proxy ? proxy->host : endpoint.host;
-  uint16_t port = proxy ? proxy->port : endpoint.port;
-  const FailureKind connect_kind = proxy ? FailureKind::proxy : FailureKind::connect;
-  const std::string via = proxy ? " via proxy " + proxy->display : std::string();
+namespace {
 
-  // An address needs no lookup (and Asio's resolver runs getaddrinfo on a helper thread).
+using SetAbort = std::function<void(std::function<void()>)>;
+
+/// The addresses to connect to. An address needs no lookup (and Asio's resolver runs
+/// getaddrinfo on a helper thread).
+asio::awaitable<Result<std::vector<tcp::endpoint>, UpstreamFailure>> resolve(
+    const std::string& host, uint16_t port, FailureKind kind, const SetAbort& set_abort) {
   std::vector<tcp::endpoint> endpoints;
   error_code aec;
   const asio::ip::address literal = asio::ip::make_address(host, aec);
   if (!aec) {
     endpoints.emplace_back(literal, port);
-  } else {
-    tcp::resolver resolver(executor);
-    set_abort([&resolver] { resolver.cancel(); });
-    auto [rec, results] = co_await resolver.async_resolve(host, std::to_string(port), kNoThrow);
-    if (rec) {
-      co_return fail(UpstreamFailure{connect_kind, "resolve " + host + ": " + rec.message()});
-    }
-    for (const auto& entry : results) {
-      endpoints.push_back(entry.endpoint());
-    }
+    co_return endpoints;
   }
+  tcp::resolver resolver(co_await asio::this_coro::executor);
+  set_abort([&resolver] { resolver.cancel(); });
+  ScopeExit forget_resolver{[&] { set_abort(nullptr); }};
+  auto [rec, results] = co_await resolver.async_resolve(host, std::to_string(port), kNoThrow);
+  if (rec) {
+    co_return fail(UpstreamFailure{kind, "resolve " + host + ": " + rec.message()});
+  }
+  for (const auto& entry : results) {
+    endpoints.push_back(entry.endpoint());
+  }
+  co_return endpoints;
+}
 
-  tcp::socket socket(executor);
-  set_abort([&socket] {
-    error_code ignored;
-    socket.close(ignored);
-  });
+/// TCP connect to the first address that answers, then the socket options for a proxy hop.
+asio::awaitable<Result<void, UpstreamFailure>> connect_tcp(
+    tcp::socket& socket, const std::vector<tcp::endpoint>& endpoints, const std::string& host,
+    uint16_t port, FailureKind kind) {
   auto [cec, ep] = co_await asio::async_connect(socket, endpoints, kNoThrow);
   if (cec) {
-    co_return fail(
-        UpstreamFailure{connect_kind, "connect " + where(host, port) + ": " + cec.message()});
+    co_return fail(UpstreamFailure{kind, "connect " + where(host, port) + ": " + cec.message()});
   }
   error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
@@ -225,46 +223,111 @@ asio::awaitable<Result<std::unique_ptr<UpstreamConnection>, UpstreamFailure>> co
   // A Claude Code request is 100 KB and more: room for one in the send buffer lets it leave
   // in one writev instead of waiting for the buffer to drain (the default starts at 16 KB).
   socket.set_option(asio::socket_base::send_buffer_size(kSendBuffer), ignored);
+  co_return Result<void, UpstreamFailure>();
+}
 
-  if (proxy && endpoint.tls) {
-    // Open a tunnel: CONNECT host:port, then TLS end to end through it.
-    std::string authority = where(endpoint.host, endpoint.port);
-    std::string connect = "CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority + "\r\n";
-    if (!proxy->authorization.empty()) {
-      connect += "Proxy-Authorization: " + proxy->authorization + "\r\n";
-    }
-    connect += "\r\n";
-    auto [wec, wn] = co_await asio::async_write(socket, asio::buffer(connect), kNoThrow);
-    if (wec) {
+/// Reads the proxy's answer to CONNECT up to the end of its head; returns its status.
+asio::awaitable<Result<int, UpstreamFailure>> read_connect_status(tcp::socket& socket,
+                                                                  const ProxyEndpoint& proxy) {
+  HttpResponseParser parser;
+  parser.expect_connect_response();
+  char buf[4096];
+  std::string ignored_body;
+  while (!parser.head_complete()) {
+    // A read could take bytes past the proxy's head, but a proxy sends nothing after its
+    // 200 until we speak: no TLS byte is lost here.
+    auto [rdec, n] = co_await socket.async_read_some(asio::buffer(buf), kNoThrow);
+    if (rdec) {
       co_return fail(
-          UpstreamFailure{FailureKind::proxy, "proxy " + proxy->display + ": " + wec.message()});
+          UpstreamFailure{FailureKind::proxy,
+                          "proxy " + proxy.display + " closed during CONNECT: " + rdec.message()});
     }
-    HttpResponseParser parser;
-    parser.expect_connect_response();
-    char buf[4096];
-    std::string ignored_body;
-    while (!parser.head_complete()) {
-      // Read byte-wise sized chunks but never past the proxy's head: TLS bytes follow it.
-      // A proxy sends nothing after its 200 until we speak, so a normal read is safe.
-      auto [rdec, n] = co_await socket.async_read_some(asio::buffer(buf), kNoThrow);
-      if (rdec) {
-        co_return fail(UpstreamFailure{
-            FailureKind::proxy,
-            "proxy " + proxy->display + " closed during CONNECT: " + rdec.message()});
-      }
-      auto used = parser.feed(std::string_view(buf, n), ignored_body);
-      if (!used) {
-        co_return fail(
-            UpstreamFailure{FailureKind::proxy, "proxy " + proxy->display + ": " + used.error()});
-      }
+    auto used = parser.feed(std::string_view(buf, n), ignored_body);
+    if (!used) {
+      co_return fail(
+          UpstreamFailure{FailureKind::proxy, "proxy " + proxy.display + ": " + used.error()});
     }
-    if (parser.status() < 200 || parser.status() > 299) {
-      std::string detail = "proxy " + proxy->display + " refused CONNECT " + authority +
-                           " with status " + std::to_string(parser.status());
-      if (parser.status() == 407) {
-        detail += " (proxy authentication required)";
-      }
-      co_return fail(UpstreamFailure{FailureKind::proxy, detail});
+  }
+  co_return parser.status();
+}
+
+/// Opens a tunnel through the proxy: CONNECT host:port, after which TLS runs end to end.
+asio::awaitable<Result<void, UpstreamFailure>> open_tunnel(tcp::socket& socket,
+                                                           const UpstreamEndpoint& endpoint,
+                                                           const ProxyEndpoint& proxy) {
+  const std::string authority = where(endpoint.host, endpoint.port);
+  std::string connect = "CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority + "\r\n";
+  if (!proxy.authorization.empty()) {
+    connect += "Proxy-Authorization: " + proxy.authorization + "\r\n";
+  }
+  connect += "\r\n";
+  auto [wec, wn] = co_await asio::async_write(socket, asio::buffer(connect), kNoThrow);
+  if (wec) {
+    co_return fail(
+        UpstreamFailure{FailureKind::proxy, "proxy " + proxy.display + ": " + wec.message()});
+  }
+  auto status = co_await read_connect_status(socket, proxy);
+  if (!status) {
+    co_return fail(std::move(status).error());
+  }
+  if (*status < 200 || *status > 299) {
+    std::string detail = "proxy " + proxy.display + " refused CONNECT " + authority +
+                         " with status " + std::to_string(*status);
+    if (*status == 407) {
+      detail += " (proxy authentication required)";
+    }
+    co_return fail(UpstreamFailure{FailureKind::proxy, detail});
+  }
+  co_return Result<void, UpstreamFailure>();
+}
+
+/// The TLS handshake on a connected (maybe tunnelled) connection. `via` names the proxy in
+/// the error text.
+asio::awaitable<Result<void, UpstreamFailure>> tls_handshake(UpstreamConnection& conn,
+                                                             asio::ssl::context& tls,
+                                                             const UpstreamEndpoint& endpoint,
+                                                             const std::string& via) {
+  conn.start_tls(tls);
+  error_code hec = co_await conn.handshake(endpoint.host);
+  if (hec) {
+    std::string detail =
+        "TLS handshake with " + where(endpoint.host, endpoint.port) + via + ": " + hec.message();
+    std::string why = conn.verify_error();
+    if (!why.empty()) {
+      detail += " (" + why + ")";
+    }
+    co_return fail(UpstreamFailure{FailureKind::tls, detail});
+  }
+  co_return Result<void, UpstreamFailure>();
+}
+
+}  // namespace
+
+asio::awaitable<Result<std::unique_ptr<UpstreamConnection>, UpstreamFailure>> connect_upstream(
+    const UpstreamEndpoint& endpoint, const std::optional<ProxyEndpoint>& proxy,
+    asio::ssl::context* tls, const SetAbort& set_abort) {
+  ScopeExit clear_abort{[&] { set_abort(nullptr); }};
+  const std::string& host = proxy ? proxy->host : endpoint.host;
+  const uint16_t port = proxy ? proxy->port : endpoint.port;
+  const FailureKind connect_kind = proxy ? FailureKind::proxy : FailureKind::connect;
+
+  auto endpoints = co_await resolve(host, port, connect_kind, set_abort);
+  if (!endpoints) {
+    co_return fail(std::move(endpoints).error());
+  }
+  tcp::socket socket(co_await asio::this_coro::executor);
+  set_abort([&socket] {
+    error_code ignored;
+    socket.close(ignored);
+  });
+  auto connected = co_await connect_tcp(socket, *endpoints, host, port, connect_kind);
+  if (!connected) {
+    co_return fail(std::move(connected).error());
+  }
+  if (proxy && endpoint.tls) {
+    auto tunnel = co_await open_tunnel(socket, endpoint, *proxy);
+    if (!tunnel) {
+      co_return fail(std::move(tunnel).error());
     }
   }
 
@@ -272,83 +335,13 @@ asio::awaitable<Result<std::unique_ptr<UpstreamConnection>, UpstreamFailure>> co
   UpstreamConnection* raw = conn.get();
   set_abort([raw] { raw->close(); });
   if (endpoint.tls) {
-    conn->start_tls(*tls);
-    error_code hec = co_await conn->handshake(endpoint.host);
-    if (hec) {
-      std::string detail =
-          "TLS handshake with " + where(endpoint.host, endpoint.port) + via + ": " + hec.message();
-      std::string why = conn->verify_error();
-      if (!why.empty()) {
-        detail += " (" + why + ")";
-      }
-      co_return fail(UpstreamFailure{FailureKind::tls, detail});
+    const std::string via = proxy ? " via proxy " + proxy->display : std::string();
+    auto secured = co_await tls_handshake(*conn, *tls, endpoint, via);
+    if (!secured) {
+      co_return fail(std::move(secured).error());
     }
   }
   co_return conn;
-}
-
-ConnectionPool::ConnectionPool(std::size_t max_idle_per_host,
-                               std::chrono::milliseconds max_idle_time)
-    : max_idle_(max_idle_per_host), max_idle_time_(max_idle_time) {}
-
-void ConnectionPool::prune(std::deque<std::unique_ptr<UpstreamConnection>>& list) {
-  auto now = std::chrono::steady_clock::now();
-  while (!list.empty() && now - list.front()->idle_since > max_idle_time_) {
-    list.pop_front();  // the destructor closes it
-  }
-}
-
-std::unique_ptr<UpstreamConnection> ConnectionPool::take(const std::string& key) {
-  auto it = idle_.find(key);
-  if (it == idle_.end()) {
-    return nullptr;
-  }
-  prune(it->second);
-  // Most recently used first: the one least likely to have been closed by the server.
-  while (!it->second.empty()) {
-    auto conn = std::move(it->second.back());
-    it->second.pop_back();
-    if (conn->looks_reusable()) {
-      conn->reused = true;
-      return conn;
-    }
-  }
-  return nullptr;
-}
-
-void ConnectionPool::put(const std::string& key, std::unique_ptr<UpstreamConnection> connection) {
-  if (max_idle_ == 0 || !connection->is_open()) {
-    return;
-  }
-  auto& list = idle_[key];
-  prune(list);
-  connection->idle_since = std::chrono::steady_clock::now();
-  list.push_back(std::move(connection));
-  while (list.size() > max_idle_) {
-    list.pop_front();
-  }
-}
-
-void ConnectionPool::clear() {
-  idle_.clear();
-}
-
-void ConnectionPool::sweep() {
-  for (auto it = idle_.begin(); it != idle_.end();) {
-    auto& list = it->second;
-    prune(list);
-    std::erase_if(
-        list, [](const std::unique_ptr<UpstreamConnection>& c) { return !c->looks_reusable(); });
-    it = list.empty() ? idle_.erase(it) : std::next(it);
-  }
-}
-
-std::size_t ConnectionPool::idle_count() const {
-  std::size_t n = 0;
-  for (const auto& [k, v] : idle_) {
-    n += v.size();
-  }
-  return n;
 }
 
 }  // namespace ccproxy::worker

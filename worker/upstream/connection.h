@@ -1,7 +1,7 @@
 #pragma once
 // One connection to the upstream (plain TCP or TLS over TCP, possibly through an HTTP proxy
-// tunnel), how it is opened, and the keep-alive pool that holds idle ones. Internal to the
-// worker (includes Asio).
+// tunnel) and how it is opened; connection_pool.h keeps idle ones. Internal to the worker
+// (includes Asio).
 
 #include <array>
 #include <boost/asio/awaitable.hpp>
@@ -9,8 +9,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <chrono>
-#include <deque>
-#include <map>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,8 +17,8 @@
 #include <tuple>
 
 #include "common/result.h"
-#include "worker/upstream/proxy_settings.h"
 #include "worker/upstream/failure.h"
+#include "worker/upstream/proxy_settings.h"
 #include "worker/upstream/url.h"
 
 namespace ccproxy::worker {
@@ -70,32 +69,11 @@ Result<std::unique_ptr<asio::ssl::context>, std::string> make_tls_context(
     const std::string& ca_file);
 
 /// Resolves, connects (through the proxy's CONNECT tunnel for TLS upstreams), and does the TLS
-/// handshake with SNI and hostname verification. The caller's watchdog bounds the time; when
-/// it fires the caller closes `*slot` (the connection being built is published there). `tls`
-/// is required when `endpoint.tls`.
+/// handshake with SNI and hostname verification. The caller's watchdog bounds the time: each
+/// step hands `set_abort` the way to abort it (cancel the lookup, close the socket), which the
+/// caller runs when it gives up; it is cleared on return. `tls` is required when `endpoint.tls`.
 asio::awaitable<Result<std::unique_ptr<UpstreamConnection>, UpstreamFailure>> connect_upstream(
     const UpstreamEndpoint& endpoint, const std::optional<ProxyEndpoint>& proxy,
     asio::ssl::context* tls, const std::function<void(std::function<void()>)>& set_abort);
-
-/// Idle keep-alive connections per upstream host, bounded in number and age.
-class ConnectionPool {
- public:
-  ConnectionPool(std::size_t max_idle_per_host, std::chrono::milliseconds max_idle_time);
-
-  std::unique_ptr<UpstreamConnection> take(const std::string& key);
-  void put(const std::string& key, std::unique_ptr<UpstreamConnection> connection);
-  void clear();
-  /// Closes idle connections that are too old or that the server has closed (they would
-  /// otherwise sit in CLOSE_WAIT until the next request). The worker calls it periodically.
-  void sweep();
-  std::size_t idle_count() const;
-
- private:
-  void prune(std::deque<std::unique_ptr<UpstreamConnection>>& list);
-
-  std::size_t max_idle_;
-  std::chrono::milliseconds max_idle_time_;
-  std::map<std::string, std::deque<std::unique_ptr<UpstreamConnection>>> idle_;
-};
 
 }  // namespace ccproxy::worker

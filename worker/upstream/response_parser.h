@@ -1,11 +1,14 @@
 #pragma once
-// An incremental HTTP/1.1 response parser for the upstream side: status line and headers,
-// then the body by Content-Length, chunked transfer coding or connection close. Bytes can be
-// split anywhere. Body bytes are handed out as they arrive (SSE must not wait for a whole
-// chunk of the transfer coding to be buffered beyond what was received). Pure, no sockets.
+// An incremental HTTP/1.1 response parser for the upstream side, on Beast's basic_parser: status
+// line and headers, then the body by Content-Length, chunked transfer coding or connection
+// close. Bytes can be split anywhere. Body bytes are handed out as they arrive (SSE must not
+// wait for a whole chunk of the transfer coding to be buffered beyond what was received). A
+// malformed head (a bare LF in a header value, a bad field name, conflicting framing) is
+// refused. Pure, no sockets.
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -17,8 +20,14 @@ namespace ccproxy::worker {
 
 class HttpResponseParser {
  public:
-  /// For a CONNECT request: a 2xx response has no body (the tunnel follows).
-  void expect_connect_response() { connect_ = true; }
+  HttpResponseParser();
+  ~HttpResponseParser();
+  HttpResponseParser(HttpResponseParser&&) noexcept;
+  HttpResponseParser& operator=(HttpResponseParser&&) noexcept;
+
+  /// For a CONNECT request: the response's body is not read (a 2xx is followed by the tunnel;
+  /// after any other status the connection is not used again).
+  void expect_connect_response();
 
   /// Consumes bytes; appends decoded body bytes to `body`. Returns the number of bytes used
   /// (less than data.size() only when the response is complete), or an error text.
@@ -26,39 +35,34 @@ class HttpResponseParser {
   /// The connection reached EOF: completes a close-delimited body, else an error.
   Result<void, std::string> finish_eof();
 
-  bool head_complete() const { return state_ > State::head; }
-  bool complete() const { return state_ == State::done; }
-  int status() const { return status_; }
-  /// Views into the head's text: valid until the next head is parsed.
-  const std::vector<std::pair<std::string_view, std::string_view>>& headers() const {
-    return headers_;
-  }
+  bool head_complete() const;
+  bool complete() const;
+  int status() const;
+  /// Views into the final head's fields, in the order received (empty until the head is
+  /// complete; trailers are not included).
+  const std::vector<std::pair<std::string_view, std::string_view>>& headers() const;
   /// First value of a header, case-insensitive name; empty when absent.
   std::string_view header(std::string_view name) const;
   /// The connection can carry another request after this response.
-  bool keep_alive() const { return keep_alive_; }
+  bool keep_alive() const;
 
  private:
-  enum class State {
-    head,
-    length,
-    chunk_size,
-    chunk_data,
-    chunk_data_end,
-    trailers,
-    until_close,
-    done
-  };
-  Result<void, std::string> parse_head(std::string_view head);
+  class Message;  // one response on Beast's basic_parser (a 1xx head starts a new one)
 
-  State state_ = State::head;
-  std::string line_;  // partial head / chunk-size line / trailer
-  int status_ = 0;
-  bool keep_alive_ = true;
+  /// Runs `in` through the parser (past 1xx heads) until it needs more bytes or the
+  /// response is complete; returns how many bytes of `in` it took. Sets `error` on a
+  /// malformed response.
+  std::size_t parse(std::string_view in, std::string& body, std::string& error);
+  /// Where the piece of `data` from `from` that goes after the left-over bytes ends.
+  static std::size_t piece_end(std::string_view data, std::size_t from);
+  /// The bytes kept for the next feed (an incomplete head field, chunk-size line or trailer
+  /// section) stay within the limits on head and line size.
+  bool pending_within_limits() const;
+  std::string pending_error() const;
+
+  std::unique_ptr<Message> message_;
+  std::string pending_;  // bytes received but not yet taken by the parser
   bool connect_ = false;
-  uint64_t remaining_ = 0;
-  std::string head_text_;
-  std::vector<std::pair<std::string_view, std::string_view>> headers_;
 };
 
 }  // namespace ccproxy::worker

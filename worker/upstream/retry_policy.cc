@@ -97,6 +97,19 @@ std::optional<std::chrono::milliseconds> parse_retry_after(
   return std::chrono::duration_cast<std::chrono::milliseconds>(when - now);
 }
 
+bool retry_after_copyable(std::string_view value) {
+  constexpr std::size_t kMaxLength = 64;
+  if (value.empty() || value.size() > kMaxLength) {
+    return false;
+  }
+  for (char c : value) {
+    if (c < 0x20 || c > 0x7e) {
+      return false;
+    }
+  }
+  return parse_retry_after(value, std::chrono::system_clock::now()).has_value();
+}
+
 std::optional<std::chrono::milliseconds> parse_retry_after_ms(std::string_view value) {
   auto ms = parse_non_negative(trim(value));
   if (!ms) {

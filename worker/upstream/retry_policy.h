@@ -25,7 +25,7 @@ struct Attempt {
   AttemptFailure failure = AttemptFailure::fatal;
   int status = 0;  // for AttemptFailure::status
   /// The upstream's Retry-After (or retry-after-ms), when it sent one.
-  std::optional<std::chrono::milliseconds> retry_after;
+  std::optional<std::chrono::milliseconds> retry_after{};
 };
 
 class RetryDecider {
@@ -56,6 +56,11 @@ class RetryDecider {
 /// in the past gives zero.
 std::optional<std::chrono::milliseconds> parse_retry_after(
     std::string_view value, std::chrono::system_clock::time_point now);
+
+/// A Retry-After value fit to be copied into a client's response: printable ASCII only (no
+/// control characters, nothing that could end the header line), at most 64 characters, and
+/// readable by parse_retry_after (delta-seconds or an HTTP date).
+bool retry_after_copyable(std::string_view value);
 
 /// OpenAI's retry-after-ms header (milliseconds, maybe fractional).
 std::optional<std::chrono::milliseconds> parse_retry_after_ms(std::string_view value);

@@ -65,9 +65,13 @@ Result<UpstreamEndpoint, std::string> parse_upstream(std::string_view base_url,
     out.port = url.port_number();
   }
   bool ipv6 = url.host_type() == boost::urls::host_type::ipv6;
-  out.host_header = ipv6 ? "[" + out.host + "]" : out.host;
+  out.host_header = out.host;
+  if (ipv6) {
+    out.host_header.insert(0, 1, '[').push_back(']');
+  }
   if (!default_port) {
-    out.host_header += ":" + std::to_string(out.port);
+    out.host_header += ':';
+    out.host_header += std::to_string(out.port);
   }
   out.target = join_path(std::string(url.encoded_path()), format);
   if (url.has_query()) {

@@ -7,7 +7,7 @@
 #include <memory>
 #include <thread>
 
-#include "worker/upstream/connection.h"
+#include "worker/upstream/connection_pool.h"
 
 namespace ccproxy::worker {
 namespace {

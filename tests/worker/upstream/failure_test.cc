@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "worker/health.h"
-#include "worker/request_log.h"
 #include "worker/http/response_head.h"
+#include "worker/request_log.h"
 
 namespace ccproxy::worker {
 namespace {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace ccproxy::worker {
 namespace {
 
@@ -95,6 +97,20 @@ TEST(RetryAfter, HttpDate) {
   EXPECT_EQ(parse_retry_after("Sat, 21 Nov 2026 12:00:30 GMT", now), milliseconds(30'000));
   EXPECT_EQ(parse_retry_after("Sat, 21 Nov 2026 11:00:00 GMT", now), milliseconds(0));
   EXPECT_FALSE(parse_retry_after("Sat, 21 Nov 2026 12:00:30", now).has_value());
+}
+
+TEST(RetryAfter, OnlyWellFormedValuesAreCopyable) {
+  EXPECT_TRUE(retry_after_copyable("0"));
+  EXPECT_TRUE(retry_after_copyable("120"));
+  EXPECT_TRUE(retry_after_copyable("Sat, 21 Nov 2026 12:00:30 GMT"));
+  EXPECT_FALSE(retry_after_copyable(""));
+  EXPECT_FALSE(retry_after_copyable("0\nX-Injected: yes"));
+  EXPECT_FALSE(retry_after_copyable("0\r\nX-Injected: yes"));
+  EXPECT_FALSE(retry_after_copyable("1\t"));
+  EXPECT_FALSE(retry_after_copyable("soon"));
+  EXPECT_FALSE(retry_after_copyable("Sat, 21 Nov 2026 12:00:30 GMT\x7f"));
+  EXPECT_FALSE(retry_after_copyable("\xc3\xa9"));
+  EXPECT_FALSE(retry_after_copyable(std::string(65, '1')));
 }
 
 TEST(RetryAfter, Milliseconds) {

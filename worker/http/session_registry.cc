@@ -1,0 +1,58 @@
+#include "worker/http/session_registry.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "worker/http/session.h"
+
+namespace ccproxy::worker {
+
+void SessionRegistry::remove(Session* s) {
+  sessions_.erase(s);
+  if (sessions_.empty() && on_empty) {
+    on_empty();
+  }
+}
+
+void SessionRegistry::close_idle() {
+  for (Session* s : std::set<Session*>(sessions_)) {
+    if (s->idle()) {
+      s->close();
+    }
+  }
+}
+
+void SessionRegistry::make_room(std::size_t heads) {
+  close_idle();
+  std::vector<Session*> unfinished;
+  for (Session* s : sessions_) {
+    if (s->reading_head()) {
+      unfinished.push_back(s);
+    }
+  }
+  heads = std::min(heads, unfinished.size());
+  std::partial_sort(
+      unfinished.begin(), unfinished.begin() + static_cast<std::ptrdiff_t>(heads), unfinished.end(),
+      [](const Session* a, const Session* b) { return a->head_started() < b->head_started(); });
+  for (std::size_t i = 0; i < heads; ++i) {
+    unfinished[i]->close();
+  }
+}
+
+void SessionRegistry::close_all() {
+  for (Session* s : std::set<Session*>(sessions_)) {
+    s->close();
+  }
+}
+
+void SessionRegistry::set_under_pressure(bool pressed) {
+  const bool began = pressed && !under_pressure_;
+  under_pressure_ = pressed;
+  if (began) {
+    for (Session* s : sessions_) {
+      s->hurry_head();
+    }
+  }
+}
+
+}  // namespace ccproxy::worker
