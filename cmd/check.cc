@@ -9,7 +9,7 @@
 #include "cmd/args.h"
 #include "cmd/command.h"
 #include "common/secret.h"
-#include "config/profile.h"
+#include "config/load_fleet.h"
 
 namespace ccproxy::cmd {
 namespace {

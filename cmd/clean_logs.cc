@@ -6,6 +6,7 @@
 
 #include "cmd/args.h"
 #include "cmd/command.h"
+#include "config/load_fleet.h"
 #include "logging/retention.h"
 #include "logging/size_text.h"
 

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "config/profile.h"
+#include "config/home.h"
 
 namespace ccproxy::cmd {
 

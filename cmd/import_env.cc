@@ -8,11 +8,15 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "cmd/args.h"
 #include "cmd/command.h"
+#include "common/new_file.h"
+#include "config/environment.h"
 #include "config/legacy_env.h"
+#include "config/load_fleet.h"
 #include "config/validate.h"
 
 namespace ccproxy::cmd {
@@ -24,7 +28,7 @@ std::optional<std::string> write_profile(const std::filesystem::path& target,
                                          const std::string& text, bool force, mode_t mode) {
   std::filesystem::path tmp = target;
   tmp += ".tmp-" + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  int fd = create_new_file(tmp, mode);
   if (fd < 0) {
     return "cannot create " + tmp.string() + ": " + std::strerror(errno);
   }
@@ -64,101 +68,141 @@ std::optional<std::string> write_profile(const std::filesystem::path& target,
   return std::nullopt;
 }
 
+// The profile name for `file`: --name, else what the legacy file name says; nullopt (said on
+// stderr after `prefix`) when there is none or it is not a valid name.
+std::optional<std::string> profile_name_for(const std::string& file, const std::string& name_flag,
+                                            const std::string& prefix) {
+  std::optional<std::string> name = name_flag;
+  if (name_flag.empty()) {
+    name = config::profile_name_for_legacy_file(std::filesystem::path(file).filename().string());
+  }
+  if (!name) {
+    std::cerr << prefix << "cannot tell the profile name from the file name; use --name NAME\n";
+    return std::nullopt;
+  }
+  if (auto err = config::check_profile_name(*name)) {
+    std::cerr << prefix << *err << (name_flag.empty() ? "; use --name NAME" : "") << "\n";
+    return std::nullopt;
+  }
+  return name;
+}
+
+// The text of `file`; nullopt (said on stderr after `prefix`) when it cannot be read.
+std::optional<std::string> read_env_file(const std::string& file, const std::string& prefix) {
+  std::error_code ec;
+  if (std::filesystem::exists(file, ec) && !std::filesystem::is_regular_file(file, ec)) {
+    std::cerr << prefix << "not a regular file\n";
+    return std::nullopt;
+  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    std::cerr << prefix << "cannot read: " << std::strerror(errno) << "\n";
+    return std::nullopt;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+struct ImportOptions {
+  std::string name_flag;
+  bool force = false;
+};
+
+// Converts one legacy file and writes profiles/<name>.toml; the name written, or nullopt with
+// the reasons on stderr.
+std::optional<std::string> import_one(const config::Home& home, const std::string& file,
+                                      const ImportOptions& options,
+                                      const config::Environment& known) {
+  const std::string prefix = "ccproxy import-env: " + file + ": ";
+  auto name = profile_name_for(file, options.name_flag, prefix);
+  if (!name) {
+    return std::nullopt;
+  }
+  auto text = read_env_file(file, prefix);
+  if (!text) {
+    return std::nullopt;
+  }
+  config::LegacyImport result =
+      config::convert_legacy_env(*text, std::filesystem::path(file).filename().string(), &known);
+  for (const auto& w : result.warnings) {
+    std::cerr << prefix << "warning: " << w << "\n";
+  }
+  if (!result.errors.empty()) {
+    for (const auto& e : result.errors) {
+      std::cerr << prefix << e << "\n";
+    }
+    std::cerr << prefix << "nothing written\n";
+    return std::nullopt;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(home.profiles_dir(), ec);
+  const std::filesystem::path target = home.profiles_dir() / (*name + ".toml");
+  const std::string shown = "profiles/" + *name + ".toml";
+  mode_t mode = result.has_literal_secret ? 0600 : 0644;
+  if (auto err = write_profile(target, result.toml, options.force, mode)) {
+    if (*err == "exists") {
+      std::cerr << prefix << shown << " already exists; not overwritten (use --force)\n";
+    } else {
+      std::cerr << prefix << *err << "\n";
+    }
+    return std::nullopt;
+  }
+  std::cout << "wrote " << shown << " from " << file << "\n";
+  return name;
+}
+
+// What was written must load as it stands (a port already taken, a bad ccproxy.toml...); false
+// when some profile does not.
+bool written_profiles_load(const config::Home& home, const config::Environment& known,
+                           const std::vector<std::string>& written) {
+  if (written.empty()) {
+    return true;
+  }
+  bool ok = true;
+  config::Fleet fleet = config::load_fleet(home, known);
+  for (const auto& name : written) {
+    bool header = false;
+    for (const auto& d : fleet.problems_of(name)) {
+      if (!header) {
+        std::cerr << "ccproxy import-env: profiles/" << name
+                  << ".toml was written but does not validate yet:\n";
+        header = true;
+      }
+      std::cerr << "  " << d.str() << "\n";
+      ok = false;
+    }
+  }
+  return ok;
+}
+
 int run(const Invocation& inv) {
   std::vector<std::string> files;
-  bool force = false;
-  std::string name_flag;
+  ImportOptions options;
   ArgParser parser;
-  parser.positionals(&files, 1, 1000).flag("force", &force, 'f').option("name", &name_flag);
+  parser.positionals(&files, 1, 1000)
+      .flag("force", &options.force, 'f')
+      .option("name", &options.name_flag);
   if (auto err = parser.parse(inv.args)) {
     return usage_error(kImportEnvCommand, *err);
   }
-  if (!name_flag.empty() && files.size() > 1) {
+  if (!options.name_flag.empty() && files.size() > 1) {
     return usage_error(kImportEnvCommand, "--name works with one FILE only");
   }
-
   std::vector<config::Diagnostic> env_problems;
   config::Environment known = config::Environment::from_process(inv.home, &env_problems);
 
   int status = kExitOk;
   std::vector<std::string> written;
   for (const auto& file : files) {
-    const std::string prefix = "ccproxy import-env: " + file + ": ";
-    std::optional<std::string> name;
-    if (!name_flag.empty()) {
-      name = name_flag;
+    if (auto name = import_one(inv.home, file, options, known)) {
+      written.push_back(*name);
     } else {
-      name = config::profile_name_for_legacy_file(std::filesystem::path(file).filename().string());
-    }
-    if (!name) {
-      std::cerr << prefix << "cannot tell the profile name from the file name; use --name NAME\n";
       status = kExitFailure;
-      continue;
     }
-    if (auto err = config::check_profile_name(*name)) {
-      std::cerr << prefix << *err << (name_flag.empty() ? "; use --name NAME" : "") << "\n";
-      status = kExitFailure;
-      continue;
-    }
-    std::error_code ec;
-    if (std::filesystem::exists(file, ec) && !std::filesystem::is_regular_file(file, ec)) {
-      std::cerr << prefix << "not a regular file\n";
-      status = kExitFailure;
-      continue;
-    }
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-      std::cerr << prefix << "cannot read: " << std::strerror(errno) << "\n";
-      status = kExitFailure;
-      continue;
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    config::LegacyImport result = config::convert_legacy_env(
-        text.str(), std::filesystem::path(file).filename().string(), &known);
-    for (const auto& w : result.warnings) {
-      std::cerr << prefix << "warning: " << w << "\n";
-    }
-    if (!result.errors.empty()) {
-      for (const auto& e : result.errors) {
-        std::cerr << prefix << e << "\n";
-      }
-      std::cerr << prefix << "nothing written\n";
-      status = kExitFailure;
-      continue;
-    }
-    std::filesystem::create_directories(inv.home.profiles_dir(), ec);
-    const std::filesystem::path target = inv.home.profiles_dir() / (*name + ".toml");
-    const std::string shown = "profiles/" + *name + ".toml";
-    mode_t mode = result.has_literal_secret ? 0600 : 0644;
-    if (auto err = write_profile(target, result.toml, force, mode)) {
-      if (*err == "exists") {
-        std::cerr << prefix << shown << " already exists; not overwritten (use --force)\n";
-      } else {
-        std::cerr << prefix << *err << "\n";
-      }
-      status = kExitFailure;
-      continue;
-    }
-    std::cout << "wrote " << shown << " from " << file << "\n";
-    written.push_back(*name);
   }
-
-  // What was written must load as it stands (a port already taken, a bad ccproxy.toml...).
-  if (!written.empty()) {
-    config::Fleet fleet = config::load_fleet(inv.home, known);
-    for (const auto& name : written) {
-      bool header = false;
-      for (const auto& d : fleet.problems_of(name)) {
-        if (!header) {
-          std::cerr << "ccproxy import-env: profiles/" << name
-                    << ".toml was written but does not validate yet:\n";
-          header = true;
-        }
-        std::cerr << "  " << d.str() << "\n";
-        status = kExitFailure;
-      }
-    }
+  if (!written_profiles_load(inv.home, known, written)) {
+    status = kExitFailure;
   }
   return status;
 }

@@ -4,14 +4,31 @@
 
 #include "cmd/args.h"
 #include "cmd/command.h"
-#include "supervisor/fleet_cli.h"
+#include "cmd/fleet_command.h"
 #include "supervisor/control/supervisor_client.h"
+#include "supervisor/fleet_cli.h"
 #include "supervisor/supervisor_process.h"
 
 namespace ccproxy::cmd {
 namespace {
 
 namespace sv = ccproxy::supervisor;
+
+void print_changes(const sv::ReloadReply& reply) {
+  if (reply.added.empty() && reply.removed.empty() && reply.changed.empty()) {
+    std::cout << "reload: no profile changed\n";
+    return;
+  }
+  if (!reply.added.empty()) {
+    std::cout << "reload: starting added " << sv::join_names(reply.added) << "\n";
+  }
+  if (!reply.removed.empty()) {
+    std::cout << "reload: stopping removed " << sv::join_names(reply.removed) << "\n";
+  }
+  if (!reply.changed.empty()) {
+    std::cout << "reload: restarting changed " << sv::join_names(reply.changed) << "\n";
+  }
+}
 
 int run(const Invocation& inv) {
   ArgParser parser;
@@ -27,47 +44,22 @@ int run(const Invocation& inv) {
     std::cerr << "ccproxy reload: " << r.error() << "\n";
     return kExitFailure;
   }
-  auto reply = sv::ask_supervisor(inv.home, {{"op", "reload"}}, std::chrono::seconds(10));
+  auto reply = sv::SupervisorClient(inv.home).reload(std::chrono::seconds(10));
   if (!reply) {
-    std::cerr << "ccproxy reload: " << reply.error() << "\n";
-    return kExitFailure;
-  }
-  if (!reply->value("ok", false)) {
-    for (const auto& p : reply->value("problems", std::vector<std::string>{})) {
+    for (const auto& p : reply.error().problems) {
       std::cerr << "ccproxy reload: " << p << "\n";
     }
-    std::cerr << "ccproxy reload: " << reply->value("error", std::string("refused")) << "\n";
+    std::cerr << "ccproxy reload: " << reply.error().message << "\n";
     return kExitFailure;
   }
-  auto added = reply->value("added", std::vector<std::string>{});
-  auto removed = reply->value("removed", std::vector<std::string>{});
-  auto changed = reply->value("changed", std::vector<std::string>{});
-  if (added.empty() && removed.empty() && changed.empty()) {
-    std::cout << "reload: no profile changed\n";
-  } else {
-    if (!added.empty()) {
-      std::cout << "reload: starting added " << sv::join_names(added) << "\n";
-    }
-    if (!removed.empty()) {
-      std::cout << "reload: stopping removed " << sv::join_names(removed) << "\n";
-    }
-    if (!changed.empty()) {
-      std::cout << "reload: restarting changed " << sv::join_names(changed) << "\n";
-    }
-  }
+  print_changes(*reply);
   config::Fleet fleet = sv::load_home_fleet(inv.home);
-  auto per_worker = fleet.supervisor.start_timeout + fleet.supervisor.stop_timeout;
-  auto bound = std::chrono::duration_cast<std::chrono::milliseconds>(
-      per_worker * static_cast<int>(added.size() + changed.size() + removed.size()) +
-      std::chrono::seconds(2));
-  sv::wait_until(bound, [&] {
-    auto r = sv::ask_supervisor(inv.home, {{"op", "status"}}, std::chrono::seconds(1));
-    return !r || r->value("settled", true);
-  });
-  sv::StatusReport report = sv::current_status(inv.home, fleet);
-  sv::print_status(std::cout, report);
-  std::vector<std::string> touched = added;
-  touched.insert(touched.end(), changed.begin(), changed.end());
+  auto bound = rolling_bound(fleet.supervisor,
+                             reply->added.size() + reply->changed.size() + reply->removed.size());
+  sv::StatusReport report = sv::wait_and_print_status(
+      inv.home, fleet, bound, [](const sv::StatusReply& status) { return status.settled; });
+  std::vector<std::string> touched = reply->added;
+  touched.insert(touched.end(), reply->changed.begin(), reply->changed.end());
   return touched.empty() || sv::rows_healthy(report, touched) ? kExitOk : kExitFailure;
 }
 

@@ -5,14 +5,37 @@
 
 #include "cmd/args.h"
 #include "cmd/command.h"
-#include "supervisor/fleet_cli.h"
+#include "cmd/fleet_command.h"
 #include "supervisor/control/supervisor_client.h"
+#include "supervisor/fleet_cli.h"
 #include "supervisor/supervisor_process.h"
 
 namespace ccproxy::cmd {
 namespace {
 
 namespace sv = ccproxy::supervisor;
+
+// Every worker in `names` is back (running under a new pid) or has given up.
+bool all_restarted(const sv::StatusReply& status, const std::vector<std::string>& names,
+                   const std::map<std::string, sv::WorkerView>& before) {
+  auto now = status.workers_by_name();
+  for (const auto& n : names) {
+    auto it = now.find(n);
+    if (it == now.end()) {
+      continue;
+    }
+    const auto& v = it->second;
+    auto old = before.find(n);
+    int old_pid = old != before.end() ? old->second.pid : 0;
+    bool done = (v.state == sv::WorkerState::running && v.pid != old_pid) ||
+                v.state == sv::WorkerState::fatal || v.state == sv::WorkerState::conflict ||
+                v.state == sv::WorkerState::stopped;
+    if (!done) {
+      return false;
+    }
+  }
+  return true;
+}
 
 int run(const Invocation& inv) {
   std::vector<std::string> names;
@@ -22,25 +45,19 @@ int run(const Invocation& inv) {
     return usage_error(kRestartCommand, *err);
   }
   config::Fleet fleet = sv::load_home_fleet(inv.home);
-  if (!fleet.ok()) {
-    for (const auto& d : fleet.problems) {
-      std::cerr << "ccproxy restart: " << d.str() << "\n";
-    }
-    std::cerr << "ccproxy restart: nothing was restarted; fix the profiles (`ccproxy check`)\n";
+  if (refuse_broken_fleet(fleet, "restart", "restarted")) {
     return kExitFailure;
   }
-  std::vector<std::string> selected;
   for (const auto& n : names) {
     if (fleet.find(n) == nullptr) {
       return usage_error(kRestartCommand, "no profile named '" + n + "'");
     }
   }
-  if (names.empty()) {
+  std::vector<std::string> selected = names;
+  if (selected.empty()) {
     for (const auto& p : fleet.profiles) {
       selected.push_back(p.name);
     }
-  } else {
-    selected = names;
   }
   // A fresh supervisor adopts workers left running; one still starting is waited for.
   if (auto r = sv::ensure_supervisor(inv.home, std::chrono::seconds(10)); !r) {
@@ -48,38 +65,13 @@ int run(const Invocation& inv) {
     return kExitFailure;
   }
   auto before = sv::supervisor_views(inv.home).value_or(std::map<std::string, sv::WorkerView>{});
-  auto reply = sv::ask_supervisor(inv.home, {{"op", "restart"}, {"names", names}});
-  if (!reply || !reply->value("ok", false)) {
-    std::cerr << "ccproxy restart: "
-              << (reply ? reply->value("error", std::string("refused")) : reply.error()) << "\n";
+  if (auto reply = sv::SupervisorClient(inv.home).restart(names); !reply) {
+    std::cerr << "ccproxy restart: " << reply.error().message << "\n";
     return kExitFailure;
   }
-  auto per_worker = fleet.supervisor.start_timeout + fleet.supervisor.stop_timeout;
-  auto bound = std::chrono::duration_cast<std::chrono::milliseconds>(
-      per_worker * static_cast<int>(selected.size()) + std::chrono::seconds(2));
-  sv::wait_until(bound, [&] {
-    auto now = sv::supervisor_views(inv.home);
-    if (!now) {
-      return true;
-    }
-    for (const auto& n : selected) {
-      auto it = now->find(n);
-      if (it == now->end()) {
-        continue;
-      }
-      const auto& v = it->second;
-      int old_pid = before.count(n) ? before[n].pid : 0;
-      bool done = (v.state == sv::WorkerState::running && v.pid != old_pid) ||
-                  v.state == sv::WorkerState::fatal || v.state == sv::WorkerState::conflict ||
-                  v.state == sv::WorkerState::stopped;
-      if (!done) {
-        return false;
-      }
-    }
-    return true;
-  });
-  sv::StatusReport report = sv::current_status(inv.home, fleet);
-  sv::print_status(std::cout, report);
+  sv::StatusReport report = sv::wait_and_print_status(
+      inv.home, fleet, rolling_bound(fleet.supervisor, selected.size()),
+      [&](const sv::StatusReply& status) { return all_restarted(status, selected, before); });
   return sv::rows_healthy(report, selected) ? kExitOk : kExitFailure;
 }
 

@@ -5,16 +5,18 @@
 
 #include <algorithm>
 #include <iostream>
+#include <optional>
 #include <set>
 
 #include "cmd/args.h"
 #include "cmd/command.h"
+#include "cmd/fleet_command.h"
+#include "supervisor/control/supervisor_client.h"
 #include "supervisor/fleet_cli.h"
 #include "supervisor/os/listener_lookup.h"
 #include "supervisor/os/pid_file.h"
 #include "supervisor/os/port_conflict.h"
 #include "supervisor/os/process_table.h"
-#include "supervisor/control/supervisor_client.h"
 #include "supervisor/supervisor_process.h"
 
 namespace ccproxy::cmd {
@@ -85,27 +87,8 @@ std::set<std::string> explain_conflicts(const config::Home& home, const config::
   return out;
 }
 
-int run(const Invocation& inv) {
-  bool foreground = false;
-  bool takeover = false;
-  std::vector<std::string> names;
-  ArgParser parser;
-  parser.flag("foreground", &foreground).flag("takeover", &takeover).positionals(&names, 0, 1000);
-  if (auto err = parser.parse(inv.args)) {
-    return usage_error(kStartCommand, *err);
-  }
-  config::Fleet fleet = sv::load_home_fleet(inv.home);
-  if (!fleet.ok()) {
-    for (const auto& d : fleet.problems) {
-      std::cerr << "ccproxy start: " << d.str() << "\n";
-    }
-    std::cerr << "ccproxy start: nothing was started; fix the profiles (`ccproxy check`)\n";
-    return kExitFailure;
-  }
-  if (fleet.profiles.empty()) {
-    std::cerr << "ccproxy start: no profiles in " << inv.home.profiles_dir().string() << "\n";
-    return kExitFailure;
-  }
+// The names asked for, each once, in order; a usage error (its exit code) for an unknown one.
+std::optional<int> dedupe_known(const config::Fleet& fleet, std::vector<std::string>& names) {
   std::vector<std::string> known;
   for (const auto& p : fleet.profiles) {
     known.push_back(p.name);
@@ -121,18 +104,85 @@ int run(const Invocation& inv) {
     }
   }
   names = unique;
-  const std::vector<std::string>& selected = names.empty() ? known : names;
+  return std::nullopt;
+}
 
-  if (foreground) {
-    if (sv::supervisor_running(inv.home)) {
-      auto pid = sv::verified_supervisor_pid(inv.home);
-      std::cerr << "ccproxy start: a supervisor already runs for this home"
-                << (pid ? " (pid " + std::to_string(*pid) + ")" : std::string()) << "\n";
-      return kExitFailure;
-    }
-    return sv::run_supervisor({inv.home, true, true, names});
+// --foreground: this process becomes the supervisor, unless one already runs.
+int run_in_foreground(const config::Home& home, const std::vector<std::string>& names) {
+  if (sv::supervisor_running(home)) {
+    auto pid = sv::verified_supervisor_pid(home);
+    std::cerr << "ccproxy start: a supervisor already runs for this home"
+              << (pid ? " (pid " + std::to_string(*pid) + ")" : std::string()) << "\n";
+    return kExitFailure;
   }
+  return sv::run_supervisor({home, true, true, names});
+}
 
+// Asks the running supervisor to start `names`; false (said on stderr) when it did not.
+bool request_start(const config::Home& home, const std::vector<std::string>& names,
+                   const std::set<std::string>& takeover) {
+  sv::StartRequest request{names, std::vector<std::string>(takeover.begin(), takeover.end())};
+  auto reply = sv::SupervisorClient(home).start(request, std::chrono::seconds(10));
+  if (!reply) {
+    std::cerr << "ccproxy start: " << reply.error().message << "\n";
+    return false;
+  }
+  for (const auto& n : reply->unknown) {
+    std::cerr << "ccproxy start: the supervisor does not know profile " << n << "\n";
+  }
+  if (reply->started.empty() && !reply->already_running.empty()) {
+    std::cout << "already running: " << sv::join_names(reply->already_running)
+              << " (nothing to do)\n";
+  }
+  return true;
+}
+
+// Every worker in `names` is ready or has given up (fatal, conflict).
+bool none_in_transition(const sv::StatusReply& status, const std::vector<std::string>& names) {
+  auto views = status.workers_by_name();
+  for (const auto& n : names) {
+    auto it = views.find(n);
+    if (it == views.end()) {
+      continue;
+    }
+    auto s = it->second.state;
+    if (s == sv::WorkerState::starting || s == sv::WorkerState::stopping ||
+        s == sv::WorkerState::backoff) {
+      return false;
+    }
+  }
+  return true;
+}
+
+int run(const Invocation& inv) {
+  bool foreground = false;
+  bool takeover = false;
+  std::vector<std::string> names;
+  ArgParser parser;
+  parser.flag("foreground", &foreground).flag("takeover", &takeover).positionals(&names, 0, 1000);
+  if (auto err = parser.parse(inv.args)) {
+    return usage_error(kStartCommand, *err);
+  }
+  config::Fleet fleet = sv::load_home_fleet(inv.home);
+  if (refuse_broken_fleet(fleet, "start", "started")) {
+    return kExitFailure;
+  }
+  if (fleet.profiles.empty()) {
+    std::cerr << "ccproxy start: no profiles in " << inv.home.profiles_dir().string() << "\n";
+    return kExitFailure;
+  }
+  if (auto usage = dedupe_known(fleet, names)) {
+    return *usage;
+  }
+  if (foreground) {
+    return run_in_foreground(inv.home, names);
+  }
+  std::vector<std::string> selected = names;
+  if (selected.empty()) {
+    for (const auto& p : fleet.profiles) {
+      selected.push_back(p.name);
+    }
+  }
   std::set<std::string> takeover_names = explain_conflicts(inv.home, fleet, selected, takeover);
 
   // A fresh supervisor adopts workers left running; one still starting is waited for.
@@ -140,51 +190,14 @@ int run(const Invocation& inv) {
     std::cerr << "ccproxy start: " << r.error() << "\n";
     return kExitFailure;
   }
-  nlohmann::json req = {
-      {"op", "start"},
-      {"names", names},
-      {"takeover", std::vector<std::string>(takeover_names.begin(), takeover_names.end())}};
-  auto reply = sv::ask_supervisor(inv.home, req, std::chrono::seconds(10));
-  if (!reply) {
-    std::cerr << "ccproxy start: " << reply.error() << "\n";
+  if (!request_start(inv.home, names, takeover_names)) {
     return kExitFailure;
   }
-  if (!reply->value("ok", false) && reply->contains("error")) {
-    std::cerr << "ccproxy start: " << reply->value("error", "") << "\n";
-    return kExitFailure;
-  }
-  auto already = reply->value("already_running", std::vector<std::string>{});
-  auto started = reply->value("started", std::vector<std::string>{});
-  for (const auto& n : reply->value("unknown", std::vector<std::string>{})) {
-    std::cerr << "ccproxy start: the supervisor does not know profile " << n << "\n";
-  }
-  if (started.empty() && !already.empty()) {
-    std::cout << "already running: " << sv::join_names(already) << " (nothing to do)\n";
-  }
-
-  // Wait until every requested worker is ready, or has given up (fatal, conflict).
-  auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
+  auto bound = std::chrono::duration_cast<std::chrono::milliseconds>(
       fleet.supervisor.start_timeout + std::chrono::seconds(2));
-  sv::wait_until(timeout, [&] {
-    auto views = sv::supervisor_views(inv.home);
-    if (!views) {
-      return true;  // the supervisor went away; the table tells the rest
-    }
-    for (const auto& n : selected) {
-      auto it = views->find(n);
-      if (it == views->end()) {
-        continue;
-      }
-      auto s = it->second.state;
-      if (s == sv::WorkerState::starting || s == sv::WorkerState::stopping ||
-          s == sv::WorkerState::backoff) {
-        return false;
-      }
-    }
-    return true;
-  });
-  sv::StatusReport report = sv::current_status(inv.home, fleet);
-  sv::print_status(std::cout, report);
+  sv::StatusReport report = sv::wait_and_print_status(
+      inv.home, fleet, bound,
+      [&](const sv::StatusReply& status) { return none_in_transition(status, selected); });
   return sv::rows_healthy(report, selected) ? kExitOk : kExitFailure;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
-// Clock: the supervisor's only source of time, so restart policy and timeouts are tested with a
-// fake clock instead of sleeps.
+// Clock: where FleetSupervisor takes the time from, so its backoff, start/stop timeouts and
+// health intervals are tested with a fake clock instead of sleeps. The OS-facing parts (health
+// probes, spawn, the control channel) time their own I/O with std::chrono::steady_clock.
 
 #include <chrono>
 

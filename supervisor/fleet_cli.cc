@@ -6,28 +6,37 @@
 #include <iostream>
 #include <thread>
 
+#include "supervisor/control/supervisor_client.h"
 #include "supervisor/os/listener_lookup.h"
 #include "supervisor/os/process_table.h"
 #include "supervisor/status_report.h"
-#include "supervisor/control/supervisor_client.h"
 
 namespace ccproxy::supervisor {
 
-std::optional<std::map<std::string, WorkerView>> supervisor_views(
-    const config::Home& home, std::chrono::milliseconds timeout) {
+namespace {
+
+// The running supervisor's status; nullopt when none holds the lock or it does not answer.
+std::optional<StatusReply> running_supervisor_status(const config::Home& home,
+                                                     std::chrono::milliseconds timeout) {
   if (!supervisor_running(home)) {
     return std::nullopt;
   }
-  auto r = ask_supervisor(home, {{"op", "status"}}, timeout);
-  if (!r || !r->value("ok", false)) {
+  auto r = SupervisorClient(home).status(timeout);
+  if (!r) {
     return std::nullopt;
   }
-  std::map<std::string, WorkerView> out;
-  for (const auto& w : r->value("workers", nlohmann::json::array())) {
-    auto v = worker_view_from_json(w);
-    out[v.name] = v;
+  return std::move(r).value();
+}
+
+}  // namespace
+
+std::optional<std::map<std::string, WorkerView>> supervisor_views(
+    const config::Home& home, std::chrono::milliseconds timeout) {
+  auto status = running_supervisor_status(home, timeout);
+  if (!status) {
+    return std::nullopt;
   }
-  return out;
+  return status->workers_by_name();
 }
 
 bool wait_until(std::chrono::milliseconds timeout, const std::function<bool()>& done) {
@@ -43,22 +52,31 @@ bool wait_until(std::chrono::milliseconds timeout, const std::function<bool()>& 
   }
 }
 
+bool wait_for_fleet(const config::Home& home, std::chrono::milliseconds bound,
+                    const std::function<bool(const StatusReply&)>& done) {
+  return wait_until(bound, [&] {
+    auto status = running_supervisor_status(home, std::chrono::seconds(2));
+    return !status || done(*status);
+  });
+}
+
+StatusReport wait_and_print_status(const config::Home& home, const config::Fleet& fleet,
+                                   std::chrono::milliseconds bound,
+                                   const std::function<bool(const StatusReply&)>& done) {
+  wait_for_fleet(home, bound, done);
+  StatusReport report = current_status(home, fleet);
+  print_status(std::cout, report);
+  return report;
+}
+
 StatusReport current_status(const config::Home& home, const config::Fleet& fleet,
                             std::chrono::milliseconds probe_timeout) {
   RealProcessTable procs;
   ProcListenerLookup listeners;
   HttpHealthProber prober;
-  StatusSources src{
-      procs, listeners, prober, [&home]() -> std::optional<nlohmann::json> {
-        if (!supervisor_running(home)) {
-          return std::nullopt;
-        }
-        auto r = ask_supervisor(home, {{"op", "status"}}, std::chrono::milliseconds(800));
-        if (!r) {
-          return std::nullopt;
-        }
-        return *r;
-      }};
+  StatusSources src{procs, listeners, prober, [&home] {
+                      return running_supervisor_status(home, std::chrono::milliseconds(800));
+                    }};
   StatusOptions o;
   o.probe_timeout = probe_timeout;
   return gather_status(home, fleet, src, o);

@@ -10,7 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "config/profile.h"
+#include "config/fleet.h"
+#include "config/home.h"
+#include "supervisor/control/control_protocol.h"
 #include "supervisor/status_table.h"
 #include "supervisor/worker_state.h"
 
@@ -22,6 +24,16 @@ std::optional<std::map<std::string, WorkerView>> supervisor_views(
 
 /// Polls `done` every few milliseconds until it returns true or `timeout` passes.
 bool wait_until(std::chrono::milliseconds timeout, const std::function<bool()>& done);
+
+/// After a request to the supervisor: polls its status until `done` holds for it, or the
+/// supervisor is gone or does not answer, or `bound` passes (then false).
+bool wait_for_fleet(const config::Home& home, std::chrono::milliseconds bound,
+                    const std::function<bool(const StatusReply&)>& done);
+
+/// wait_for_fleet, then the status table printed to stdout; returns what it shows.
+StatusReport wait_and_print_status(const config::Home& home, const config::Fleet& fleet,
+                                   std::chrono::milliseconds bound,
+                                   const std::function<bool(const StatusReply&)>& done);
 
 /// Status of the fleet with the real process table, listener lookup and probes.
 StatusReport current_status(

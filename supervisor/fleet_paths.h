@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <string>
 
-#include "config/profile.h"
+#include "config/home.h"
 
 namespace ccproxy::supervisor {
 

@@ -1,9 +1,17 @@
 #pragma once
 /// FleetSupervisor is the supervisor's brain: one slot per profile, each a small state machine
 /// (stopped → starting → running; crash → backoff → starting …; fatal after too many failures;
-/// stopping → stopped). It is entirely passive: the caller calls tick() often enough (see
-/// next_tick_in()) and forwards user requests. Processes, time, port owners and health come
-/// through seams, so every rule here is tested with fakes.
+/// stopping → stopped; a worker that is alive but does not answer is restarted with backoff and
+/// never fatal, see fleet_tick.cc). It is entirely passive: the caller calls tick() often enough
+/// (see next_tick_in()) and forwards user requests. Processes, time, port owners and health come
+/// through the seams in FleetDeps, so every rule here is tested with fakes; the pid files are
+/// real files in FleetOptions::pids_dir.
+///
+/// Implemented in three parts: fleet_supervisor.cc (profiles, start/stop/restart, the rolling
+/// restart queue, views), fleet_launch.cc (adopt_running() and how a slot gets its worker:
+/// adopt ours, meet whoever holds the port, spawn; the pid files) and fleet_tick.cc (tick():
+/// one step per state, the health probes, stopping and failing; a pids_dir removed under it is
+/// made again).
 
 #include <deque>
 #include <filesystem>
@@ -14,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "config/profile.h"
+#include "config/supervisor_settings.h"
 #include "supervisor/clock.h"
 #include "supervisor/health_probe.h"
 #include "supervisor/os/listener_lookup.h"
@@ -23,6 +31,9 @@
 #include "supervisor/worker_state.h"
 
 namespace ccproxy::supervisor {
+
+struct PidRecord;
+struct PortVerdict;
 
 /// What the supervisor needs to know of a profile.
 struct WorkerSpec {
@@ -44,6 +55,9 @@ struct FleetOptions {
   std::filesystem::path pids_dir;
   std::function<SpawnSpec(const WorkerSpec&)> spawn_spec;
   std::function<void(const std::string&)> log;  // one decision per call
+  /// Called when tick() found pids_dir removed and made it again (with the workers' pid files):
+  /// the supervisor's own files there are to be made again too.
+  std::function<void()> pids_dir_restored;
   std::chrono::milliseconds probe_timeout{500};
   /// After the process is gone, how long to wait for its port to be released.
   std::chrono::milliseconds port_release_timeout{2'000};
@@ -93,7 +107,8 @@ class FleetSupervisor {
   bool has(const std::string& name) const { return slots_.count(name) != 0; }
 
  private:
-  enum class After { none, start, remove, fail };
+  // What a stop is for; `backoff`: an unresponsive worker's restart, never fatal.
+  enum class After { none, start, remove, fail, backoff };
   struct Slot {
     WorkerSpec spec;
     WorkerState state = WorkerState::stopped;
@@ -109,6 +124,7 @@ class FleetSupervisor {
     TimePoint healthy_since{};
     TimePoint next_health{};
     int health_failures = 0;
+    HealthKind last_probe = HealthKind::none;  // starting: the last ready probe
     int restarts = 0;
     std::optional<ExitStatus> last_exit;
     std::string message;
@@ -120,20 +136,54 @@ class FleetSupervisor {
     explicit Slot(const config::SupervisorSettings& s) : policy(s) {}
   };
 
-  void launch(Slot& slot);
-  void spawn(Slot& slot);
-  void begin_stop(Slot& slot, After after);
-  void finish_stop(Slot& slot);
-  void on_exit(Slot& slot, const ExitStatus& status);
-  void on_failure(Slot& slot, const std::string& why);
-  void set_state(Slot& slot, WorkerState state);
-  bool process_gone(Slot& slot, std::optional<ExitStatus>* status);
-  bool same_process(const Slot& slot);
-  void remove_pid_file(const Slot& slot);
-  void write_pending_pid_files();
+  // fleet_supervisor.cc: slots and the rolling restart queue.
+  Slot& add_slot(const WorkerSpec& spec);
+  ProfileDiff merge_profiles(const std::vector<WorkerSpec>& specs);
+  void apply_profile_diff(const ProfileDiff& diff);
+  std::vector<std::string> names_or_all(const std::vector<std::string>& names) const;
+  void stop_slot(Slot& slot);
+  void unqueue_restart(const std::string& name);
+  bool restart_in_progress();
   void advance_restarts();
+  void set_state(Slot& slot, WorkerState state);
   void log(const std::string& line) const;
   std::string label(const Slot& slot) const;
+
+  // fleet_launch.cc: giving a slot its worker.
+  void launch(Slot& slot);
+  std::optional<PidRecord> recorded_worker(const Slot& slot);
+  void adopt_or_replace(Slot& slot, const PidRecord& record, TimePoint now);
+  void meet_port_holder(Slot& slot, const PortHolder& holder);
+  void take_over_port(Slot& slot, const PortVerdict& verdict, const ProcessIdentity& identity);
+  void spawn(Slot& slot);
+  void remove_pid_file(const Slot& slot);
+  Result<void> write_pid_record(const Slot& slot, int pid, const ProcessIdentity& identity);
+  void write_pending_pid_files();
+  void restore_pids_dir();
+
+  // fleet_tick.cc: one step per state, and the ways out of a state.
+  bool tick_starting(Slot& slot, TimePoint now);
+  bool tick_running(Slot& slot, TimePoint now);
+  void tick_stopping(Slot& slot, TimePoint now);
+  void tick_backoff(Slot& slot, TimePoint now);
+  void become_running(Slot& slot, TimePoint healthy_at);
+  void probe_health(const std::vector<Slot*>& slots);
+  void on_ready_probe(Slot& slot, const HealthResult& result, TimePoint at);
+  void on_health_probe(Slot& slot, const HealthResult& result, TimePoint at);
+  After after_no_health(const Slot& slot, HealthKind probe);
+  void drop_removed();
+  void begin_stop(Slot& slot, After after);
+  void kill_after_stop_timeout(Slot& slot);
+  void finish_when_port_free(Slot& slot, TimePoint now);
+  void finish_stop(Slot& slot);
+  void send_signal(const Slot& slot, int sig);
+  bool noticed_exit(Slot& slot);
+  void on_exit(Slot& slot, const ExitStatus& status);
+  void on_failure(Slot& slot, const std::string& why);
+  void on_unresponsive(Slot& slot, const std::string& why);
+  void enter_backoff(Slot& slot, const std::string& why, Duration delay);
+  bool process_gone(Slot& slot, std::optional<ExitStatus>* status);
+  bool same_process(const Slot& slot);
 
   FleetDeps deps_;
   FleetOptions options_;
@@ -141,6 +191,7 @@ class FleetSupervisor {
   std::deque<std::string> restart_queue_;
   std::optional<std::string> restarting_;
   bool restart_stop_done_ = false;
+  bool pids_dir_unmakeable_ = false;  // said once: pids_dir is gone and cannot be made
 };
 
 }  // namespace ccproxy::supervisor

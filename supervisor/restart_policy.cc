@@ -14,13 +14,22 @@ RestartPolicy::Decision RestartPolicy::on_failure(TimePoint now) {
     d.fatal = true;
     return d;
   }
+  d.delay = next_delay();
+  return d;
+}
+
+Duration RestartPolicy::on_unresponsive() {
+  return next_delay();
+}
+
+// backoff_initial doubled per consecutive restart, at most backoff_max.
+Duration RestartPolicy::next_delay() {
   Duration delay = settings_.backoff_initial;
   for (int i = 0; i < consecutive_ && delay < settings_.backoff_max; ++i) {
     delay *= 2;
   }
-  d.delay = std::min<Duration>(delay, settings_.backoff_max);
   ++consecutive_;
-  return d;
+  return std::min<Duration>(delay, settings_.backoff_max);
 }
 
 void RestartPolicy::on_healthy(TimePoint since, TimePoint now) {

@@ -1,11 +1,14 @@
 #pragma once
 // Restart policy of one worker: exponential backoff (1 s doubling to 30 s by default), reset once
 // the worker has been healthy for `healthy_reset`; `max_failures` failures within
-// `failure_window` make it fatal. Pure logic over a time point; no clock of its own.
+// `failure_window` make it fatal. A worker restarted because it stopped answering while alive
+// (on_unresponsive) backs off the same way but never becomes fatal: anyone who can reach its
+// port can make it unresponsive, and that must not take the profile down for good. Pure logic
+// over a time point; no clock of its own.
 
 #include <deque>
 
-#include "config/profile.h"
+#include "config/supervisor_settings.h"
 #include "supervisor/clock.h"
 
 namespace ccproxy::supervisor {
@@ -19,8 +22,13 @@ class RestartPolicy {
     Duration delay{};  // wait this long before the next start (when not fatal)
   };
 
-  /// The worker failed (exited, failed to start, or stopped answering /health) at `now`.
+  /// The worker failed (exited, failed to start, or stopped answering /health without holding
+  /// its port) at `now`.
   Decision on_failure(TimePoint now);
+
+  /// The worker is restarted because /health did not answer while its process lived
+  /// and held its port: the next backoff delay; not a failure towards `max_failures`.
+  Duration on_unresponsive();
 
   /// The worker is ready and has been healthy since `since`; resets the backoff once that
   /// lasted `healthy_reset`.
@@ -34,6 +42,8 @@ class RestartPolicy {
   void set_settings(const config::SupervisorSettings& s) { settings_ = s; }
 
  private:
+  Duration next_delay();
+
   config::SupervisorSettings settings_;
   int consecutive_ = 0;
   std::deque<TimePoint> failures_;

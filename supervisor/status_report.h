@@ -4,12 +4,14 @@
 // plus a concurrent /health probe of every profile's port.
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 
-#include <nlohmann/json.hpp>
-
-#include "config/profile.h"
+#include "config/fleet.h"
+#include "config/home.h"
+#include "supervisor/control/control_protocol.h"
 #include "supervisor/health_probe.h"
 #include "supervisor/os/listener_lookup.h"
 #include "supervisor/os/process_table.h"
@@ -21,8 +23,8 @@ struct StatusSources {
   ProcessTable& procs;
   ListenerLookup& listeners;
   HealthProber& prober;
-  /// The supervisor's answer to {"op":"status"}, or nullopt when none runs / it did not answer.
-  std::function<std::optional<nlohmann::json>()> ask_supervisor;
+  /// The supervisor's answer to a status request, or nullopt when none runs / it did not answer.
+  std::function<std::optional<StatusReply>()> ask_supervisor;
 };
 
 struct StatusOptions {
@@ -35,6 +37,8 @@ StatusReport gather_status(const config::Home& home, const config::Fleet& fleet,
 
 /// Stops workers straight from their pid files (no supervisor): SIGTERM to each verified
 /// worker's process group, SIGKILL after stop_timeout, then waits for the port to be free.
+/// A profile of `ports` (name -> port) without a valid pid file is found by what listens on its
+/// port, when that process proves to be this home's worker for it (os/own_command.h).
 /// Stale pid files are cleaned and reported; nothing unverified is ever signalled.
 struct DirectStopResult {
   std::vector<std::string> stopped;  // "glm (pid 123)"
@@ -44,7 +48,8 @@ struct DirectStopResult {
 DirectStopResult stop_from_pid_files(const config::Home& home,
                                      const std::vector<std::string>& names,
                                      std::chrono::milliseconds stop_timeout, ProcessTable& procs,
-                                     ListenerLookup& listeners);
+                                     ListenerLookup& listeners,
+                                     const std::map<std::string, std::uint16_t>& ports = {});
 
 /// Names of every pids/<name>.json (the supervisor's own record excluded).
 std::vector<std::string> pid_file_names(const config::Home& home);

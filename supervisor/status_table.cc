@@ -28,7 +28,10 @@ std::string format_uptime(std::optional<std::chrono::seconds> uptime) {
     return "-";
   }
   long long s = uptime->count();
-  auto two = [](long long v) { return (v < 10 ? "0" : "") + std::to_string(v); };
+  auto two = [](long long v) {
+    std::string digits = std::to_string(v);
+    return v < 10 ? digits.insert(0, 1, '0') : digits;
+  };
   if (s < 60) {
     return std::to_string(s) + "s";
   }

@@ -6,7 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "config/profile.h"
+#include "config/fleet.h"
+#include "config/home.h"
 #include "supervisor/fleet_supervisor.h"
 
 namespace ccproxy::supervisor {

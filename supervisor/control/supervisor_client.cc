@@ -11,6 +11,8 @@
 
 #include "supervisor/control/control_channel.h"
 #include "supervisor/fleet_paths.h"
+#include "supervisor/os/abstract_socket.h"
+#include "supervisor/os/own_command.h"
 #include "supervisor/os/pid_file.h"
 #include "supervisor/os/proc_info.h"
 #include "supervisor/os/process_table.h"
@@ -22,21 +24,68 @@ bool supervisor_running(const config::Home& home) {
   return SupervisorLock::is_held(lock_path(home));
 }
 
+std::string control_socket_name(const config::Home& home) {
+  return abstract_name(home.root, "control");
+}
+
 Result<nlohmann::json> ask_supervisor(const config::Home& home, const nlohmann::json& request,
                                       std::chrono::milliseconds timeout) {
-  return control_request(socket_path(home), request, timeout);
+  return control_request(socket_path(home), control_socket_name(home), request, timeout);
+}
+
+template <typename Reply>
+Result<Reply, ControlError> SupervisorClient::ask(const ControlRequest& request,
+                                                  Timeout timeout) const {
+  auto reply = ask_supervisor(home_, to_json(request), timeout);
+  if (!reply) {
+    return fail(ControlError{reply.error(), {}});
+  }
+  return reply_from_json<Reply>(*reply);
+}
+
+Result<StatusReply, ControlError> SupervisorClient::status(Timeout timeout) const {
+  return ask<StatusReply>(StatusRequest{}, timeout);
+}
+
+Result<StartReply, ControlError> SupervisorClient::start(StartRequest request,
+                                                         Timeout timeout) const {
+  return ask<StartReply>(std::move(request), timeout);
+}
+
+Result<StopReply, ControlError> SupervisorClient::stop(std::vector<std::string> names,
+                                                       Timeout timeout) const {
+  return ask<StopReply>(StopRequest{std::move(names)}, timeout);
+}
+
+Result<RestartReply, ControlError> SupervisorClient::restart(std::vector<std::string> names,
+                                                             Timeout timeout) const {
+  return ask<RestartReply>(RestartRequest{std::move(names)}, timeout);
+}
+
+Result<ReloadReply, ControlError> SupervisorClient::reload(Timeout timeout) const {
+  return ask<ReloadReply>(ReloadRequest{}, timeout);
 }
 
 std::optional<int> verified_supervisor_pid(const config::Home& home) {
   auto rec = read_pid_file(supervisor_pid_path(home));
-  if (!rec || !rec.value()) {
-    return std::nullopt;
-  }
   RealProcessTable procs;
-  if (check_identity(*rec.value(), procs) != IdentityCheck::same) {
+  if (rec && rec.value()) {
+    if (check_identity(*rec.value(), procs) != IdentityCheck::same) {
+      return std::nullopt;
+    }
+    return rec.value()->pid;
+  }
+  // No record (pids/ removed): the process serving this home's control name, when it proves to
+  // be this home's supervisor.
+  auto pid = abstract_listener_pid(control_socket_name(home));
+  if (!pid) {
     return std::nullopt;
   }
-  return rec.value()->pid;
+  auto live = procs.identity(*pid);
+  if (!live || !runs_as_ours(*live, kSupervisorRecord, home.root)) {
+    return std::nullopt;
+  }
+  return pid;
 }
 
 Result<void> launch_supervisor(const config::Home& home, std::chrono::milliseconds timeout) {
@@ -85,14 +134,13 @@ Result<void> wait_for_supervisor(const config::Home& home, std::chrono::millisec
   const std::string log = (home.logs_dir() / "ccproxy.log").string();
   auto deadline = std::chrono::steady_clock::now() + timeout;
   std::string last_error;
+  const SupervisorClient client(home);
   while (std::chrono::steady_clock::now() < deadline) {
-    auto r = ask_supervisor(home, {{"op", "status"}}, std::chrono::milliseconds(500));
-    if (r && r->value("ok", false)) {
+    auto r = client.status(std::chrono::milliseconds(500));
+    if (r) {
       return {};
     }
-    if (!r) {
-      last_error = r.error();
-    }
+    last_error = r.error().message;
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   return fail("the supervisor did not come up within " + std::to_string(timeout.count()) + "ms (" +

@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "common/new_file.h"
+#include "supervisor/os/own_command.h"
 #include "supervisor/os/process_table.h"
 
 namespace ccproxy::supervisor {
@@ -46,11 +48,12 @@ Result<void> write_pid_file(const fs::path& path, const PidRecord& record) {
   j["start_time"] = record.identity.start_time;
   j["boot_id"] = record.identity.boot_id;
   j["cmdline"] = record.identity.cmdline;
+  j["exe"] = record.identity.exe;
   std::string text = j.dump(2) + "\n";
 
   fs::path tmp = path;
   tmp += ".tmp." + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  int fd = create_new_file(tmp, 0600);
   if (fd < 0) {
     return fail("cannot create " + tmp.string() + ": " + std::strerror(errno));
   }
@@ -95,6 +98,8 @@ Result<std::optional<PidRecord>> read_pid_file(const fs::path& path) {
     r.identity.start_time = j.at("start_time").get<std::uint64_t>();
     r.identity.boot_id = j.value("boot_id", "");
     r.identity.cmdline = j.value("cmdline", std::vector<std::string>{});
+    r.identity.exe = j.value("exe", "");
+    r.file = path;
     if (r.pid <= 1) {
       return fail(path.string() + ": invalid pid " + std::to_string(r.pid));
     }
@@ -104,19 +109,47 @@ Result<std::optional<PidRecord>> read_pid_file(const fs::path& path) {
   }
 }
 
-IdentityCheck check_identity(const PidRecord& record, ProcessTable& procs) {
+namespace {
+
+// Whether the record names the live process; `live` is then what the ProcessTable says of it.
+IdentityCheck match_record(const PidRecord& record, ProcessTable& procs,
+                           std::optional<ProcessIdentity>& live) {
   if (!procs.alive(record.pid)) {
     return IdentityCheck::gone;
   }
-  auto now = procs.identity(record.pid);
-  if (!now) {
+  live = procs.identity(record.pid);
+  if (!live) {
     return IdentityCheck::gone;
   }
-  if (now->start_time != record.identity.start_time || now->boot_id != record.identity.boot_id ||
-      now->cmdline != record.identity.cmdline) {
+  if (live->start_time != record.identity.start_time || live->boot_id != record.identity.boot_id ||
+      live->cmdline != record.identity.cmdline) {
     return IdentityCheck::reused;
   }
   return IdentityCheck::same;
+}
+
+}  // namespace
+
+IdentityCheck check_identity(const PidRecord& record, ProcessTable& procs) {
+  std::optional<ProcessIdentity> live;
+  IdentityCheck check = match_record(record, procs, live);
+  if (check != IdentityCheck::same || record.file.empty()) {
+    return check;
+  }
+  // pids/NAME.json lives in HOME/pids.
+  const fs::path home = record.file.parent_path().parent_path();
+  return runs_as_ours(*live, record.file.stem().string(), home) ? IdentityCheck::same
+                                                                : IdentityCheck::not_ours;
+}
+
+IdentityCheck check_identity(const PidRecord& record, ProcessTable& procs,
+                             const std::vector<std::string>& command) {
+  std::optional<ProcessIdentity> live;
+  IdentityCheck check = match_record(record, procs, live);
+  if (check != IdentityCheck::same) {
+    return check;
+  }
+  return runs_command(*live, command) ? IdentityCheck::same : IdentityCheck::not_ours;
 }
 
 std::string describe_identity(IdentityCheck check, const PidRecord& record, ProcessTable& procs) {
@@ -130,6 +163,10 @@ std::string describe_identity(IdentityCheck check, const PidRecord& record, Proc
       auto id = procs.identity(record.pid);
       std::string cmd = id ? display_cmdline(id->cmdline) : "";
       return pid + " now belongs to another process" + (cmd.empty() ? "" : " (" + cmd + ")");
+    }
+    case IdentityCheck::not_ours: {
+      std::string cmd = display_cmdline(record.identity.cmdline);
+      return pid + " is not a ccproxy process of this home" + (cmd.empty() ? "" : " (" + cmd + ")");
     }
   }
   return pid;

@@ -23,6 +23,23 @@ std::string proc_path(int pid, const char* leaf) {
   return "/proc/" + std::to_string(pid) + "/" + leaf;
 }
 
+// The target of an exe link; a binary replaced on disk (an upgrade) reads as
+// "<path> (deleted)", which is still that path. Empty when unreadable.
+std::filesystem::path read_exe_link(const std::filesystem::path& link) {
+  std::error_code ec;
+  auto p = std::filesystem::read_symlink(link, ec);
+  if (ec) {
+    return {};
+  }
+  std::string s = p.string();
+  const std::string deleted = " (deleted)";
+  if (s.size() > deleted.size() &&
+      s.compare(s.size() - deleted.size(), deleted.size(), deleted) == 0) {
+    s.resize(s.size() - deleted.size());
+  }
+  return s;
+}
+
 }  // namespace
 
 std::string display_cmdline(const std::vector<std::string>& argv) {
@@ -74,15 +91,24 @@ std::optional<StatFields> parse_stat(const std::string& text) {
   return out;
 }
 
-std::optional<ProcessIdentity> read_identity(int pid) {
-  if (pid <= 0) {
-    return std::nullopt;
-  }
+namespace {
+
+// /proc/<pid>/stat, parsed; nullopt when the process is gone or the text does not parse.
+std::optional<StatFields> read_stat(int pid) {
   auto stat = slurp(proc_path(pid, "stat"));
   if (!stat) {
     return std::nullopt;
   }
-  auto fields = parse_stat(*stat);
+  return parse_stat(*stat);
+}
+
+}  // namespace
+
+std::optional<ProcessIdentity> read_identity(int pid) {
+  if (pid <= 0) {
+    return std::nullopt;
+  }
+  auto fields = read_stat(pid);
   if (!fields) {
     return std::nullopt;
   }
@@ -104,24 +130,17 @@ std::optional<ProcessIdentity> read_identity(int pid) {
       id.cmdline.push_back(word);
     }
   }
+  id.exe = executable_of(pid).string();
   return id;
 }
 
 bool is_zombie(int pid) {
-  auto stat = slurp(proc_path(pid, "stat"));
-  if (!stat) {
-    return false;
-  }
-  auto fields = parse_stat(*stat);
+  auto fields = read_stat(pid);
   return fields && (fields->state == 'Z' || fields->state == 'X');
 }
 
 std::optional<std::chrono::seconds> process_uptime(int pid) {
-  auto stat = slurp(proc_path(pid, "stat"));
-  if (!stat) {
-    return std::nullopt;
-  }
-  auto fields = parse_stat(*stat);
+  auto fields = read_stat(pid);
   if (!fields) {
     return std::nullopt;
   }
@@ -137,15 +156,11 @@ std::optional<std::chrono::seconds> process_uptime(int pid) {
 }
 
 std::filesystem::path self_executable() {
-  std::error_code ec;
-  auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
-  std::string s = p.string();
-  const std::string deleted = " (deleted)";
-  if (s.size() > deleted.size() &&
-      s.compare(s.size() - deleted.size(), deleted.size(), deleted) == 0) {
-    s.resize(s.size() - deleted.size());
-  }
-  return s;
+  return read_exe_link("/proc/self/exe");
+}
+
+std::filesystem::path executable_of(int pid) {
+  return read_exe_link(proc_path(pid, "exe"));
 }
 
 }  // namespace ccproxy::supervisor

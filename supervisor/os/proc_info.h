@@ -1,7 +1,8 @@
 #pragma once
 // What /proc says about one process: its start time (field 22 of /proc/<pid>/stat, clock ticks
-// since boot), its command line and whether it is a zombie. Together with the boot id this is
-// a process identity that a reused pid cannot fake.
+// since boot), its command line, its executable and whether it is a zombie. Together with the
+// boot id this is a process identity that a reused pid cannot fake; whose process it is (ours,
+// for this home) is own_command.h's question.
 
 #include <chrono>
 #include <cstdint>
@@ -16,6 +17,7 @@ struct ProcessIdentity {
   std::uint64_t start_time = 0;      // clock ticks after boot
   std::string boot_id;               // /proc/sys/kernel/random/boot_id
   std::vector<std::string> cmdline;  // argv as the kernel has it
+  std::string exe;                   // /proc/<pid>/exe ("" when unreadable)
 
   bool operator==(const ProcessIdentity&) const = default;
 };
@@ -44,5 +46,8 @@ std::optional<std::chrono::seconds> process_uptime(int pid);
 
 /// Absolute path of the running executable (/proc/self/exe, " (deleted)" stripped).
 std::filesystem::path self_executable();
+
+/// The same for another process (/proc/<pid>/exe); empty when unreadable.
+std::filesystem::path executable_of(int pid);
 
 }  // namespace ccproxy::supervisor

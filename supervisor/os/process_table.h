@@ -1,7 +1,8 @@
 #pragma once
-// ProcessTable: every way the supervisor touches processes — spawn, signal a process group, ask
-// whether a pid lives, read its identity, reap an exited child. Abstract so that restart policy
-// and conflict rules are tested with a fake table; RealProcessTable uses Boost.Process and /proc.
+// ProcessTable: every way the supervisor touches worker processes — spawn, signal a process group
+// or one process, ask whether a pid lives, read its identity, reap an exited child. Abstract so
+// that FleetSupervisor's rules are tested with a fake table (tests/supervisor/fakes.h);
+// RealProcessTable uses Boost.Process, kill/waitpid and /proc.
 
 #include <filesystem>
 #include <optional>

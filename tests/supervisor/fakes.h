@@ -57,6 +57,7 @@ class FakeProcessTable final : public ProcessTable {
     p.id.start_time = static_cast<std::uint64_t>(pid) * 7;
     p.id.boot_id = "boot";
     p.id.cmdline = spec.argv;
+    p.id.exe = spec.argv.empty() ? "" : spec.argv[0];
     procs[pid] = p;
     spawned.push_back(pid);
     return pid;
@@ -95,6 +96,7 @@ class FakeProcessTable final : public ProcessTable {
     Proc p;
     p.id.start_time = static_cast<std::uint64_t>(pid) * 7;
     p.id.boot_id = "boot";
+    p.id.exe = cmdline.empty() ? "" : cmdline[0];
     p.id.cmdline = std::move(cmdline);
     procs[pid] = p;
     return pid;

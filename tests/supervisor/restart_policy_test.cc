@@ -62,6 +62,24 @@ TEST(RestartPolicy, FailuresOutsideTheWindowDoNotCount) {
   EXPECT_EQ(p.failures_in_window(), 1);
 }
 
+TEST(RestartPolicy, UnresponsiveBacksOffButIsNeverAFailure) {
+  config::SupervisorSettings s;  // max_failures 5
+  RestartPolicy p(s);
+  std::vector<long long> delays;
+  for (int i = 0; i < 20; ++i) {
+    delays.push_back(std::chrono::duration_cast<seconds>(p.on_unresponsive()).count());
+  }
+  EXPECT_EQ(delays[0], 1);
+  EXPECT_EQ(delays[4], 16);
+  EXPECT_EQ(delays[19], 30);
+  EXPECT_EQ(p.failures_in_window(), 0);
+  // A crash after them is the first failure, with the backoff reached so far.
+  auto d = p.on_failure(TimePoint{});
+  EXPECT_FALSE(d.fatal);
+  EXPECT_EQ(d.delay, seconds(30));
+  EXPECT_EQ(p.failures_in_window(), 1);
+}
+
 TEST(RestartPolicy, ResetForgetsFailures) {
   config::SupervisorSettings s;
   RestartPolicy p(s);

@@ -95,8 +95,9 @@ def wait_for(predicate, timeout, step=0.05):
         time.sleep(step)
 
 
-@unittest.skipUnless(BIN and os.path.exists(BIN), "CCPROXY_BIN not set")
-class SupervisorTest(unittest.TestCase):
+class SupervisorCase(unittest.TestCase):
+    """A temp home with fast supervisor settings, and the helpers to drive a fleet in it."""
+
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory(prefix="ccp-sv-")
         self.home = self.tmp.name
@@ -175,8 +176,9 @@ class SupervisorTest(unittest.TestCase):
         except OSError:
             return ""
 
-    # -- tests -----------------------------------------------------------------------------
 
+@unittest.skipUnless(BIN and os.path.exists(BIN), "CCPROXY_BIN not set")
+class SupervisorTest(SupervisorCase):
     def test_start_four_ready_status_then_stop_leaves_nothing(self):
         fleet = self.make_fleet(4)
         code, st = self.status()

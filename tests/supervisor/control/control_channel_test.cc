@@ -9,6 +9,7 @@
 #include <atomic>
 #include <filesystem>
 #include <thread>
+#include <vector>
 
 #include "supervisor/os/supervisor_lock.h"
 
@@ -49,6 +50,64 @@ TEST(ControlChannel, RequestAndAnswerOverAPrivateSocket) {
   auto r = control_request(sock, {{"op", "status"}}, std::chrono::seconds(2));
   EXPECT_FALSE(r);
   fs::remove_all(dir);
+}
+
+// Serves `server` on a thread until the object is destroyed.
+class ServingThread {
+ public:
+  explicit ServingThread(ControlServer& server)
+      : thread_([this, &server] {
+          while (!stop_) {
+            std::vector<pollfd> fds;
+            for (int fd : server.fds()) {
+              fds.push_back({fd, POLLIN, 0});
+            }
+            if (::poll(fds.data(), fds.size(), 20) > 0) {
+              server.serve_pending([](const nlohmann::json& req) {
+                return nlohmann::json{{"ok", true}, {"echo", req.value("op", "")}};
+              });
+            }
+          }
+        }) {}
+  ~ServingThread() {
+    stop_ = true;
+    thread_.join();
+  }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+TEST(ControlChannel, AnswersOnItsAbstractNameWhenTheSocketFileIsGone) {
+  fs::path dir = fs::temp_directory_path() / ("ctl_abs_test_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  fs::path sock = dir / "ccproxy.sock";
+  const std::string name = "ccproxy-control-test-" + std::to_string(::getpid());
+  {
+    ControlServer server;
+    ASSERT_TRUE(server.listen(sock));
+    ASSERT_TRUE(server.listen_abstract(name));
+    EXPECT_EQ(server.fds().size(), 2u);
+    ControlServer second;
+    EXPECT_FALSE(second.listen_abstract(name)) << "an abstract name has one holder";
+    ServingThread serving(server);
+    // The socket file first, while it is there.
+    auto r = control_request(sock, name, {{"op", "status"}}, std::chrono::seconds(2));
+    ASSERT_TRUE(r) << r.error();
+    EXPECT_EQ((*r)["echo"], "status");
+    // pids/ removed: the file is gone, the abstract name still answers.
+    fs::remove_all(dir);
+    EXPECT_FALSE(control_request(sock, {{"op", "status"}}, std::chrono::seconds(2)));
+    r = control_request(sock, name, {{"op", "stop"}}, std::chrono::seconds(2));
+    ASSERT_TRUE(r) << r.error();
+    EXPECT_EQ((*r)["echo"], "stop");
+  }
+  // Server gone: the name is free again and a request fails quickly.
+  auto r = control_request(sock, name, {{"op", "status"}}, std::chrono::seconds(2));
+  EXPECT_FALSE(r);
+  ControlServer again;
+  EXPECT_TRUE(again.listen_abstract(name));
 }
 
 TEST(SupervisorLock, OnlyOneHolder) {

@@ -8,8 +8,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <string>
 
+#include "supervisor/os/own_command.h"
 #include "supervisor/os/process_table.h"
+#include "tests/supervisor/fakes.h"
 
 namespace ccproxy::supervisor {
 namespace {
@@ -58,6 +62,33 @@ TEST_F(PidFileTest, RoundTripIsAtomicAndPrivate) {
   EXPECT_GT(back.value()->identity.start_time, 0u);
 }
 
+TEST_F(PidFileTest, LinkPlantedAtTheTempNameIsNotFollowed) {
+  const fs::path victim = dir_ / "victim.txt";
+  { std::ofstream(victim) << "precious\n"; }
+  fs::permissions(victim, fs::perms(0644));
+  auto path = pid_file_path(dir_, "glm");
+  fs::path tmp = path;
+  tmp += ".tmp." + std::to_string(::getpid());  // the temp name write_pid_file uses
+  fs::create_symlink(victim, tmp);
+
+  PidRecord r;
+  r.pid = ::getpid();
+  r.profile = "glm";
+  r.identity = *read_identity(::getpid());
+  ASSERT_TRUE(write_pid_file(path, r));
+
+  std::ifstream in(victim);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text, "precious\n");
+  EXPECT_EQ(fs::status(victim).permissions(), fs::perms(0644));
+  EXPECT_FALSE(fs::is_symlink(fs::symlink_status(path)));
+  auto back = read_pid_file(path);
+  ASSERT_TRUE(back);
+  ASSERT_TRUE(back.value().has_value());
+  EXPECT_EQ(back.value()->pid, r.pid);
+  EXPECT_FALSE(fs::exists(fs::symlink_status(tmp)));
+}
+
 TEST_F(PidFileTest, MissingIsEmptyAndGarbageIsAnError) {
   auto missing = read_pid_file(dir_ / "nope.json");
   ASSERT_TRUE(missing);
@@ -101,6 +132,65 @@ TEST_F(PidFileTest, ExitedProcessIsGone) {
   }
   RealProcessTable procs;
   EXPECT_EQ(check_identity(r, procs), IdentityCheck::gone);
+}
+
+TEST_F(PidFileTest, ForgedFileNamingALiveProcessWithItsTrueIdentityIsNotOurs) {
+  // pids/glm.json of a home, naming this test process with its true start time, boot id and
+  // command line: everything a forger can read from /proc.
+  fs::create_directories(dir_ / "pids");
+  PidRecord r;
+  r.pid = ::getpid();
+  r.profile = "glm";
+  r.identity = *read_identity(::getpid());
+  EXPECT_EQ(r.identity.exe, self_executable().string());
+  auto path = pid_file_path(dir_ / "pids", "glm");
+  ASSERT_TRUE(write_pid_file(path, r));
+  auto back = read_pid_file(path);
+  ASSERT_TRUE(back && back.value());
+  EXPECT_EQ(back.value()->file, path);
+  RealProcessTable procs;
+  EXPECT_EQ(check_identity(*back.value(), procs), IdentityCheck::not_ours);
+  EXPECT_NE(describe_identity(IdentityCheck::not_ours, *back.value(), procs)
+                .find("is not a ccproxy process of this home"),
+            std::string::npos);
+}
+
+TEST_F(PidFileTest, FileOfAHomeMatchesOnlyOurWorkerOfThatProfileAndHome) {
+  testing::FakeProcessTable procs;
+  const fs::path exe = self_executable();
+  fs::create_directories(dir_ / "pids");
+  SpawnSpec spec;
+  spec.argv = worker_command(exe, dir_, "glm");
+  int worker = *procs.spawn(spec);
+  spec.argv = {exe.string(), "--home", dir_.string(), "supervise"};
+  int supervisor = *procs.spawn(spec);
+  auto check_file = [&](const std::string& name, int pid) {
+    PidRecord r;
+    r.pid = pid;
+    r.profile = name;
+    r.identity = *procs.identity(pid);
+    auto path = pid_file_path(dir_ / "pids", name);
+    EXPECT_TRUE(write_pid_file(path, r));
+    auto back = read_pid_file(path);
+    return check_identity(*back.value(), procs);
+  };
+  EXPECT_EQ(check_file("glm", worker), IdentityCheck::same);
+  EXPECT_EQ(check_file("supervisor", supervisor), IdentityCheck::same);
+  // Whose record it is comes from the file's name: glm's worker named in kimi's file is not
+  // kimi's worker, nor the supervisor.
+  EXPECT_EQ(check_file("kimi", worker), IdentityCheck::not_ours);
+  EXPECT_EQ(check_file("supervisor", worker), IdentityCheck::not_ours);
+  EXPECT_EQ(check_file("glm", supervisor), IdentityCheck::not_ours);
+  // The same command line run by another executable.
+  procs.procs[worker].id.exe = "/usr/bin/python3";
+  EXPECT_EQ(check_file("glm", worker), IdentityCheck::not_ours);
+
+  // With the command given: exactly that one.
+  PidRecord r;
+  r.pid = supervisor;
+  r.identity = *procs.identity(supervisor);
+  EXPECT_EQ(check_identity(r, procs, procs.procs[supervisor].id.cmdline), IdentityCheck::same);
+  EXPECT_EQ(check_identity(r, procs, worker_command(exe, dir_, "glm")), IdentityCheck::not_ours);
 }
 
 TEST(ProcInfo, ParsesStatWithAwkwardCommandNames) {
