@@ -149,6 +149,9 @@ class Target:
         self.rss_peak_kb = 0
         self.rss_after_kb = 0
         self.rss_idle_parts = {}
+        self.mem_idle_kb = {}  # rss, pss, uss of the process tree (procs.mem_kb)
+        self.mem_peak_kb = {}
+        self.mem_after_kb = {}
 
 
 class Bench:
@@ -234,12 +237,40 @@ class Bench:
             self.setup_ccr(up_url)
             self.settle()
             return
-        if not os.access(a.ccproxy, os.X_OK):
-            raise RuntimeError(f"no ccproxy binary at {a.ccproxy} (set CCPROXY_BIN)")
-        home = os.path.join(self.tmp, "ccproxy-home")
+        self.ccproxy_workers = self.start_ccproxy("ccproxy", a.ccproxy, up_port,
+                                                  ("json", "sse", "slow"))
+        cj, cs = self.ccproxy_workers["json"], self.ccproxy_workers["sse"]
+        self.targets.append(Target(
+            "ccproxy", "anthropic",
+            {"non-stream": f"http://127.0.0.1:{cj[1]}/v1/messages?beta=true",
+             "stream": f"http://127.0.0.1:{cs[1]}/v1/messages?beta=true"},
+            {"non-stream": cj[0].pid, "stream": cs[0].pid},
+            f"Release build, log_level {a.ccproxy_log_level}"))
+        if a.ccproxy_base:
+            # The same profiles served by another build (the previous commit, say), measured in
+            # the same run: the fair way to compare two builds on a machine whose speed drifts.
+            base = self.start_ccproxy("ccproxy-base", a.ccproxy_base, up_port, ("json", "sse"))
+            self.targets.append(Target(
+                "ccproxy-base", "anthropic",
+                {"non-stream": f"http://127.0.0.1:{base['json'][1]}/v1/messages?beta=true",
+                 "stream": f"http://127.0.0.1:{base['sse'][1]}/v1/messages?beta=true"},
+                {"non-stream": base["json"][0].pid, "stream": base["sse"][0].pid},
+                f"CCPROXY_BASE_BIN={a.ccproxy_base}"))
+
+        self.setup_ccr(up_url)
+        self.settle()
+
+    def start_ccproxy(self, label, binary, up_port, variants):
+        """One ccproxy worker per upstream variant (json, sse, slow) from `binary`, each with
+        its own profile in a home of its own; returns {variant: (service, port)}."""
+        if not os.access(binary, os.X_OK):
+            raise RuntimeError(f"no ccproxy binary at {binary} (set CCPROXY_BIN)")
+        a = self.args
+        home = os.path.join(self.tmp, f"{label}-home")
         os.makedirs(os.path.join(home, "profiles"))
-        for name, variant in (("bench-json", "json"), ("bench-sse", "sse"),
-                              ("bench-slow", "slow")):
+        workers = {}
+        for variant in variants:
+            name = f"bench-{variant}"
             port = procs.free_port()
             with open(os.path.join(home, "profiles", f"{name}.toml"), "w") as f:
                 f.write(f'port = {port}\nlog_level = "{a.ccproxy_log_level}"\n\n'
@@ -248,20 +279,11 @@ class Bench:
                         f'[models]\nbig = "bench/model-large"\nmiddle = "bench/model-large"\n'
                         f'small = "bench/model-small"\n')
             svc = self.start(procs.Service(
-                f"ccproxy-{name}", [a.ccproxy, "--home", home, "run", "--profile", name],
-                os.path.join(self.tmp, f"ccproxy-{name}.out")))
+                f"{label}-{name}", [binary, "--home", home, "run", "--profile", name],
+                os.path.join(self.tmp, f"{label}-{name}.out")))
             procs.wait_http_ok(f"http://127.0.0.1:{port}/health", svc)
-            self.ccproxy_workers[variant] = (svc, port)
-        cj, cs = self.ccproxy_workers["json"], self.ccproxy_workers["sse"]
-        self.targets.append(Target(
-            "ccproxy", "anthropic",
-            {"non-stream": f"http://127.0.0.1:{cj[1]}/v1/messages?beta=true",
-             "stream": f"http://127.0.0.1:{cs[1]}/v1/messages?beta=true"},
-            {"non-stream": cj[0].pid, "stream": cs[0].pid},
-            f"Release build, log_level {a.ccproxy_log_level}"))
-
-        self.setup_ccr(up_url)
-        self.settle()
+            workers[variant] = (svc, port)
+        return workers
 
     def settle(self):
         time.sleep(1.0)  # let every process settle before the idle reading
@@ -269,6 +291,7 @@ class Bench:
             pid = max(set(t.pids.values()), key=procs.tree_rss_kb)
             t.rss_idle_kb = procs.tree_rss_kb(pid)
             t.rss_idle_parts = procs.rss_parts_kb(pid)
+            t.mem_idle_kb = procs.tree_mem_kb(pid)
         if "slow" in self.ccproxy_workers:
             self.scale_idle_kb = procs.tree_rss_kb(self.ccproxy_workers["slow"][0].pid)
 
@@ -354,6 +377,7 @@ class Bench:
                             r = wrk_run.run(t.urls[mode], req, conns, a.duration,
                                             1 if conns == 1 else a.threads)
                         t.rss_peak_kb = max(t.rss_peak_kb, rs.peak[pid])
+                        t.mem_peak_kb = procs.mem_max(t.mem_peak_kb, rs.peak_mem[pid])
                         run = {k: v for k, v in r.items() if k != "raw"}
                         run.update(target=t.name, body=body, mode=mode, conns=conns, load1=la,
                                    rss_peak_kb=rs.peak[pid])
@@ -369,6 +393,8 @@ class Bench:
         time.sleep(0.5)
         for t in self.targets:
             t.rss_after_kb = max(procs.tree_rss_kb(p) for p in set(t.pids.values()))
+            for p in set(t.pids.values()):
+                t.mem_after_kb = procs.mem_max(t.mem_after_kb, procs.tree_mem_kb(p))
 
     def paced_latency(self):
         """Latency at one offered load for every target: 16 connections, each pausing about
@@ -441,7 +467,8 @@ class Bench:
                     res = {"clients": a.scale_clients, "completed": 0, "errors": a.scale_clients,
                            "error_kinds": {"client failed": p.stderr[-300:]}}
                 res.update(target=name, body=body, load1=la,
-                           rss_peak_kb=rs.peak.get(pid) if pid else None)
+                           rss_peak_kb=rs.peak.get(pid) if pid else None,
+                           mem_peak_kb=rs.peak_mem.get(pid) if pid else None)
                 self.scale.append(res)
                 log(f"scale {name:8} {body:5} {res.get('completed')}/{res['clients']} ok, "
                     f"errors {res['errors']} {res.get('error_kinds') or ''}, peak concurrent "
@@ -470,6 +497,8 @@ class Bench:
             "targets": [{"name": t.name, "note": t.note, "rss_idle_kb": t.rss_idle_kb,
                          "rss_idle_parts_kb": t.rss_idle_parts,
                          "rss_peak_kb": t.rss_peak_kb, "rss_after_kb": t.rss_after_kb,
+                         "mem_idle_kb": t.mem_idle_kb, "mem_peak_kb": t.mem_peak_kb,
+                         "mem_after_kb": t.mem_after_kb,
                          "invalid": {f"{b} {m}": v for (b, m), v in t.invalid.items()}}
                         for t in self.targets],
             "runs": self.runs,
@@ -534,6 +563,7 @@ def main():
         os.path.join(REPO, "tests", "fixtures", "claude-code-request.json"))
     args.ccproxy = os.environ.get("CCPROXY_BIN") or os.path.join(
         REPO, "build", "release", "cmd", "ccproxy")
+    args.ccproxy_base = os.environ.get("CCPROXY_BASE_BIN")
     args.ccr_dir = os.environ.get("CCPROXY_BENCH_CCR_DIR") or os.path.join(
         REPO, "build", "bench-npm")
     args.ccproxy_log_level = os.environ.get("CCPROXY_BENCH_LOG_LEVEL", "info")

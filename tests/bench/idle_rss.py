@@ -2,8 +2,9 @@
 """Idle memory of ccproxy workers, one with a plain-HTTP upstream and one with an HTTPS
 upstream: RSS right after start, after serving requests (the 86 KB Claude Code request, as
 Claude Code sends it), and after the worker has been idle long enough to give memory back and
-close its pooled connections, while /health is asked every 5 s as the supervisor does. Also the
-PSS (the process's fair share of pages it shares with others, e.g. the libraries every worker
+close its pooled connections, while /health is asked every 5 s as the supervisor does. Beside
+RSS: the private memory (USS: the pages only this worker maps, what stopping it frees), the
+PSS (USS plus its fair share of pages it shares with others, e.g. the libraries every worker
 of a fleet maps), the anonymous memory (what the process allocated itself), and the time of
 the first request after the idle spell against a warm one. Loopback only: the upstream is the
 test suite's mock, with a certificate from a CA generated here. Prints one table; takes about
@@ -39,8 +40,9 @@ HEALTH_INTERVAL_S = 5  # the supervisor's default health_interval_s
 
 
 def reading(pid):
-    return {"rss": procs.vm_rss_kb(pid), "pss": procs.proc_kb(pid, "smaps_rollup", "Pss"),
-            "anon": procs.proc_kb(pid, "status", "RssAnon")}
+    r = procs.mem_kb(pid)
+    r["anon"] = procs.proc_kb(pid, "status", "RssAnon")
+    return r
 
 
 def mappings(pid, top=12):
@@ -150,11 +152,11 @@ def main():
         for s in reversed(services):
             s.stop()
         shutil.rmtree(tmp, ignore_errors=True)
-    print("| upstream | worker | RSS MB | PSS MB | anonymous MB |")
-    print("|---|---|---|---|---|")
+    print("| upstream | worker | private (USS) MB | PSS MB | RSS MB | anonymous MB |")
+    print("|---|---|---|---|---|---|")
     for name, when, r in sorted(rows, key=lambda x: x[0] != "plain"):
-        print(f"| {'HTTPS' if name == 'tls' else 'plain HTTP'} | {when} | {r['rss'] / 1024:.1f} | "
-              f"{r['pss'] / 1024:.1f} | {r['anon'] / 1024:.1f} |")
+        print(f"| {'HTTPS' if name == 'tls' else 'plain HTTP'} | {when} | {r['uss'] / 1024:.1f} | "
+              f"{r['pss'] / 1024:.1f} | {r['rss'] / 1024:.1f} | {r['anon'] / 1024:.1f} |")
     for name in ("plain", "tls"):
         if name in cold_ms:
             print(f"\n{'HTTPS' if name == 'tls' else 'plain HTTP'}: one request (new client "

@@ -79,20 +79,58 @@ def tree_rss_kb(pid: int) -> int:
     return sum(vm_rss_kb(p) for p in tree_pids(pid))
 
 
+MEM_KEYS = ("rss", "pss", "uss")
+
+
+def mem_kb(pid: int) -> dict:
+    """What one process costs, in KiB, from /proc/PID/smaps_rollup: RSS (every resident page it
+    maps, shared library pages included), PSS (each page divided by the number of processes
+    mapping it) and USS (its private pages: what stopping it would free)."""
+    fields = {}
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                key, _, rest = line.partition(":")
+                if rest.strip().endswith("kB"):
+                    fields[key] = int(rest.split()[0])
+    except OSError:
+        return {k: 0 for k in MEM_KEYS}
+    return {"rss": fields.get("Rss", 0), "pss": fields.get("Pss", 0),
+            "uss": fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0)}
+
+
+def tree_mem_kb(pid: int) -> dict:
+    """mem_kb of pid plus every descendant, summed (nginx's workers, a Node proxy's helpers)."""
+    total = {k: 0 for k in MEM_KEYS}
+    for p in tree_pids(pid):
+        for k, v in mem_kb(p).items():
+            total[k] += v
+    return total
+
+
+def mem_max(a: dict, b: dict) -> dict:
+    """Figure by figure, the larger of two mem_kb readings."""
+    return {k: max(a.get(k, 0), b.get(k, 0)) for k in MEM_KEYS}
+
+
 class RssSampler:
-    """Samples tree_rss_kb of some pids every `interval` seconds; keeps each one's peak."""
+    """Samples tree_mem_kb of some pids every `interval` seconds; keeps each one's peak RSS
+    (`peak`) and each figure's peak (`peak_mem`: rss, pss, uss)."""
 
     def __init__(self, pids, interval=0.05):
         self.pids = list(pids)
         self.interval = interval
         self.peak = {p: 0 for p in self.pids}
+        self.peak_mem = {p: {} for p in self.pids}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self):
         while not self._stop.is_set():
             for p in self.pids:
-                self.peak[p] = max(self.peak[p], tree_rss_kb(p))
+                now = tree_mem_kb(p)
+                self.peak[p] = max(self.peak[p], now["rss"])
+                self.peak_mem[p] = mem_max(self.peak_mem[p], now)
             self._stop.wait(self.interval)
 
     def __enter__(self):

@@ -10,12 +10,12 @@ import subprocess
 
 BODIES = ("86KB", "small")
 MODES = ("non-stream", "stream")
-ORDER = ("direct", "nginx-hop", "ccproxy", "ccr")
+ORDER = ("direct", "nginx-hop", "ccproxy", "ccproxy-base", "ccr")
 
 TARGET_HOP_RATIO = 0.5
 TARGET_CCR_RATIO = 50.0
 TARGET_ADDED_P99_MS = 1.0
-TARGET_IDLE_RSS_MB = 10.0
+TARGET_IDLE_USS_MB = 10.0
 TARGET_SCALE_RSS_MB = 100.0
 
 
@@ -99,6 +99,7 @@ def ratio_rows(d):
             cp = best.get("ccproxy", (None, None))[0]
             hop = best.get("nginx-hop", (None, None))[0]
             ccr = best.get("ccr", (None, None))[0]
+            base = best.get("ccproxy-base", (None, None))[0]
             rows.append({
                 "body": body, "mode": mode,
                 "best": {n: best[n][0] for n in d.names},
@@ -106,6 +107,7 @@ def ratio_rows(d):
                 "errors": {n: d.errors_in(n, body, mode) for n in d.names},
                 "vs_hop": cp / hop if cp and hop else None,
                 "vs_ccr": cp / ccr if cp and ccr else None,
+                "vs_base": cp / base if cp and base else None,
             })
     return rows
 
@@ -140,7 +142,7 @@ def paced_rows(d):
             direct = find("direct", body, mode)
             row = {"body": body, "mode": mode, "direct": direct and direct["p99_ms"],
                    "runs": {}}
-            for n in ("direct", "nginx-hop", "ccproxy"):
+            for n in ("direct", "nginx-hop", "ccproxy", "ccproxy-base"):
                 r = find(n, body, mode)
                 row["runs"][n] = r
                 if n != "direct":
@@ -186,9 +188,16 @@ def verdicts(d, ratios, added):
             + (f" (⚠ {err} errors)" if err else ""))
     cp = next((t for t in d.targets if t["name"] == "ccproxy"), None)
     if cp:
-        v = mb(cp["rss_idle_kb"])
-        add("ccproxy idle RSS ≤ 10 MB", v <= TARGET_IDLE_RSS_MB if v else None,
-            f"{v:.1f} MB" if v else "n/a")
+        mem = cp.get("mem_idle_kb") or {}
+        if mem.get("rss"):
+            v = mb(mem["uss"])
+            add("ccproxy idle private memory (USS) ≤ 10 MB", v <= TARGET_IDLE_USS_MB,
+                f"{v:.1f} MB (PSS {mb(mem['pss']):.1f} MB, RSS {mb(mem['rss']):.1f} MB, which "
+                "counts shared library pages whole)")
+        else:  # results from before USS and PSS were read
+            v = mb(cp["rss_idle_kb"])
+            add("ccproxy idle RSS ≤ 10 MB", v <= TARGET_IDLE_USS_MB if v else None,
+                f"{v:.1f} MB" if v else "n/a")
     for s in d.res["scale"]:
         if s["target"] != "ccproxy":
             continue
@@ -202,23 +211,30 @@ def verdicts(d, ratios, added):
     return out
 
 
+def mem_cell(mem, rss_kb):
+    """'USS / PSS / RSS' in MB; results from before USS and PSS were read show RSS alone."""
+    if not mem or not mem.get("rss"):
+        return f"— / — / {mb(rss_kb):.1f}"
+    return f"{mb(mem['uss']):.1f} / {mb(mem['pss']):.1f} / {mb(mem['rss']):.1f}"
+
+
 def scale_table(d):
     lines = ["| request | target | completed | errors | open at once (peak) | all sent after ms "
              "| TTFB p50 / p99 ms | first text delta p50 / p99 ms | stream length p50 s "
-             "| RSS peak MB | load avg |",
+             "| peak USS / PSS / RSS MB | load avg |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for s in d.res["scale"]:
         errs = str(s["errors"]) if not s["errors"] else (
             f"**⚠ {s['errors']}** {s.get('error_kinds')}")
         t = s.get("ttfb_ms") or {}
         f = s.get("first_event_ms") or {}
-        rss = mb(s.get("rss_peak_kb"))
+        rss = s.get("rss_peak_kb")
         lines.append(
             f"| {s['body']} | {s['target']} | {s['completed']}/{s['clients']} | {errs} | "
             f"{s.get('peak_concurrent', 'n/a')} | {fmt_ms(s.get('ramp_ms'))} | {fmt_ms(t.get('p50'))} / {fmt_ms(t.get('p99'))}"
             f" | {fmt_ms(f.get('p50'))} / {fmt_ms(f.get('p99'))} | "
             f"{(s.get('stream_s') or {}).get('p50', 'n/a')} | "
-            f"{'—' if rss is None else f'{rss:.1f}'} | {s['load1']:.2f} |")
+            f"{'—' if rss is None else mem_cell(s.get('mem_peak_kb'), rss)} | {s['load1']:.2f} |")
     # Added latency: ccproxy minus direct, per body.
     added = []
     for body in ("small", "86KB"):
@@ -343,9 +359,11 @@ def render(res, publish_dir, png_rel, work_dir):
     md.append("")
 
     md.append("## Throughput (best over the concurrency levels) and ratios\n")
+    has_base = "ccproxy-base" in d.names
     md.append("| body | mode | " + " | ".join(f"{n} req/s" for n in d.names)
-              + " | ccproxy / nginx-hop | ccproxy / ccr |")
-    md.append("|---|---|" + "---|" * (len(d.names) + 2))
+              + " | ccproxy / nginx-hop | ccproxy / ccr |"
+              + (" ccproxy / ccproxy-base |" if has_base else ""))
+    md.append("|---|---|" + "---|" * (len(d.names) + 2 + has_base))
     for r in ratios:
         cells = []
         for n in d.names:
@@ -357,7 +375,9 @@ def render(res, publish_dir, png_rel, work_dir):
             cells.append(cell)
         md.append(f"| {r['body']} | {r['mode']} | " + " | ".join(cells) + " | "
                   + ("n/a" if r["vs_hop"] is None else f"{r['vs_hop']:.2f}×") + " | "
-                  + ("n/a" if r["vs_ccr"] is None else f"{r['vs_ccr']:.1f}×") + " |")
+                  + ("n/a" if r["vs_ccr"] is None else f"{r['vs_ccr']:.1f}×") + " |"
+                  + ((" n/a |" if r["vs_base"] is None else f" {r['vs_base']:.2f}× |")
+                     if has_base else ""))
     md.append("")
 
     md.append(f"## p99 latency added over direct, 16 connections, paced ({st['pace_ms']} ms)\n")
@@ -405,20 +425,20 @@ def render(res, publish_dir, png_rel, work_dir):
     md.append(throughput_table(d))
     md.append("")
 
-    md.append("## Memory (RSS of the proxy process tree, MB)\n")
-    md.append("| target | idle (started, before any request) | peak under load | after load |")
+    md.append("## Memory of the proxy process tree, MB\n")
+    md.append("USS is the private memory (what stopping the proxy frees), PSS its fair share of "
+              "the pages it shares with other processes (libraries, the page cache of its "
+              "binary), RSS every resident page it maps, shared or not.\n")
+    md.append("| target | idle USS / PSS / RSS | peak under load USS / PSS / RSS "
+              "| after load USS / PSS / RSS |")
     md.append("|---|---|---|---|")
     for t in d.targets:
-        md.append(f"| {t['name']} | {mb(t['rss_idle_kb']):.1f} | {mb(t['rss_peak_kb']):.1f} | "
-                  f"{mb(t['rss_after_kb']):.1f} |")
+        md.append(f"| {t['name']} | {mem_cell(t.get('mem_idle_kb'), t['rss_idle_kb'])} | "
+                  f"{mem_cell(t.get('mem_peak_kb'), t['rss_peak_kb'])} | "
+                  f"{mem_cell(t.get('mem_after_kb'), t['rss_after_kb'])} |")
     md.append("\nccproxy and claude-code-router run one process per upstream variant (JSON, "
-              "SSE); the figure is the larger one. direct is the upstream nginx itself.")
-    for t in d.targets:
-        parts = t.get("rss_idle_parts_kb") or {}
-        if t["name"] == "ccproxy" and parts:
-            md.append(f"Idle ccproxy worker, split: {mb(parts.get('RssAnon', 0)):.1f} MB "
-                      f"allocated by the process (RssAnon), {mb(parts.get('RssFile', 0)):.1f} MB "
-                      "of mapped binary and shared-library pages (RssFile).")
+              "SSE); the figure is the larger one. direct is the upstream nginx itself. Peaks "
+              "are sampled every 50 ms; each figure's peak is its own.")
     md.append("")
 
     md.append("## Scale: concurrent slow streams through one ccproxy worker\n")
