@@ -13,8 +13,8 @@
 #include "config/fleet.h"
 #include "config/home.h"
 #include "supervisor/control/control_protocol.h"
+#include "supervisor/control/worker_state.h"
 #include "supervisor/status_table.h"
-#include "supervisor/worker_state.h"
 
 namespace ccproxy::supervisor {
 

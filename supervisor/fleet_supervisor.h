@@ -24,11 +24,11 @@
 
 #include "config/supervisor_settings.h"
 #include "supervisor/clock.h"
+#include "supervisor/control/worker_state.h"
 #include "supervisor/health_probe.h"
 #include "supervisor/os/listener_lookup.h"
 #include "supervisor/os/process_table.h"
 #include "supervisor/restart_policy.h"
-#include "supervisor/worker_state.h"
 
 namespace ccproxy::supervisor {
 

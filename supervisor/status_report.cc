@@ -9,7 +9,7 @@
 #include <thread>
 #include <utility>
 
-#include "supervisor/fleet_paths.h"
+#include "supervisor/os/fleet_paths.h"
 #include "supervisor/os/own_command.h"
 #include "supervisor/os/pid_file.h"
 #include "supervisor/os/port_conflict.h"

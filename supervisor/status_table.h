@@ -9,8 +9,8 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "supervisor/control/worker_state.h"
 #include "supervisor/health_probe.h"
-#include "supervisor/worker_state.h"
 
 namespace ccproxy::supervisor {
 

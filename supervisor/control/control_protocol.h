@@ -23,7 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/result.h"
-#include "supervisor/worker_state.h"
+#include "supervisor/control/worker_state.h"
 
 namespace ccproxy::supervisor {
 

@@ -10,8 +10,8 @@
 #include <thread>
 
 #include "supervisor/control/control_channel.h"
-#include "supervisor/fleet_paths.h"
 #include "supervisor/os/abstract_socket.h"
+#include "supervisor/os/fleet_paths.h"
 #include "supervisor/os/own_command.h"
 #include "supervisor/os/pid_file.h"
 #include "supervisor/os/proc_info.h"

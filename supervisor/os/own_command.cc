@@ -2,7 +2,7 @@
 
 #include <optional>
 
-#include "supervisor/fleet_paths.h"
+#include "supervisor/os/fleet_paths.h"
 
 namespace ccproxy::supervisor {
 

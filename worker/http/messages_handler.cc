@@ -10,10 +10,10 @@
 
 #include "worker/convert/convert.h"
 #include "worker/http/response_head.h"
+#include "worker/http/worker_context.h"
 #include "worker/request_log.h"
 #include "worker/upstream/failure.h"
 #include "worker/upstream/retry_policy.h"
-#include "worker/worker_context.h"
 
 namespace ccproxy::worker {
 namespace {

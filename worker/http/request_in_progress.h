@@ -11,7 +11,7 @@
 
 #include "worker/http/incoming_request.h"
 #include "worker/http/routes.h"
-#include "worker/worker_context.h"
+#include "worker/http/worker_context.h"
 
 namespace ccproxy::worker {
 

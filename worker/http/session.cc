@@ -15,10 +15,10 @@
 
 #include "worker/convert/convert.h"
 #include "worker/http/messages_handler.h"
-#include "worker/http/read_buffer.h"
 #include "worker/http/request_in_progress.h"
 #include "worker/http/response_head.h"
 #include "worker/http/routes.h"
+#include "worker/read_buffer.h"
 #include "worker/request_log.h"
 
 namespace ccproxy::worker {

@@ -10,8 +10,8 @@
 #include "worker/http/client_channel.h"
 #include "worker/http/session_registry.h"
 #include "worker/http/simple_response.h"
+#include "worker/http/worker_context.h"
 #include "worker/watchdog.h"
-#include "worker/worker_context.h"
 
 namespace ccproxy::worker {
 

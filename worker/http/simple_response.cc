@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "worker/health.h"
-#include "worker/worker_context.h"
+#include "worker/http/worker_context.h"
 
 namespace ccproxy::worker {
 namespace {

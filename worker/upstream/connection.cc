@@ -18,7 +18,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
-#include "worker/http/read_buffer.h"
+#include "worker/read_buffer.h"
 #include "worker/upstream/response_parser.h"
 #include "worker/upstream/trust_store.h"
 

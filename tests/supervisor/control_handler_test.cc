@@ -1,4 +1,4 @@
-#include "supervisor/control/control_handler.h"
+#include "supervisor/control_handler.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-#include "supervisor/worker_state.h"
+#include "supervisor/control/worker_state.h"
 
 #include <array>
 #include <nlohmann/json.hpp>
