@@ -26,7 +26,10 @@ class SafeMessageFlag final : public spdlog::custom_flag_formatter {
   void format(const spdlog::details::log_msg& msg, const std::tm&,
               spdlog::memory_buf_t& dest) override {
     const std::string_view payload(msg.payload.data(), msg.payload.size());
-    if (secrets_.empty() && std::none_of(payload.begin(), payload.end(), is_control)) {
+    if (std::none_of(payload.begin(), payload.end(), is_control) &&
+        std::none_of(secrets_.begin(), secrets_.end(), [&](const std::string& secret) {
+          return !secret.empty() && payload.find(secret) != std::string_view::npos;
+        })) {
       dest.append(payload.data(), payload.data() + payload.size());  // the common case
       return;
     }

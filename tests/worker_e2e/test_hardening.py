@@ -19,6 +19,11 @@ def raw_exchange(port, data, half_close=False, timeout=5):
     """Sends raw bytes on a new connection; returns everything the worker sends until it
     closes the connection (or the timeout)."""
     s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    if half_close:
+        # Corked, the request and the FIN leave in one segment, as from a client that shuts
+        # down its side right after writing: the test does not depend on this process being
+        # scheduled between the write and the shutdown.
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1)
     s.sendall(data)
     if half_close:
         s.shutdown(socket.SHUT_WR)
@@ -166,6 +171,24 @@ class TestPassThroughKeys(HardeningTest):
         else:
             # Refusing the escaped duplicate outright is as good, with a clear client error.
             self.assertEqual(resp.status, 400, raw)
+
+    def test_key_in_the_upstreams_own_error_event_is_redacted(self):
+        # The error event's line and its data come in separate reads of the stream.
+        start = {"type": "message_start", "message": {
+            "id": "msg_1", "type": "message", "role": "assistant", "model": "big-model",
+            "content": [], "stop_reason": None,
+            "usage": {"input_tokens": 3, "output_tokens": 1}}}
+        error = {"type": "error", "error": {"type": "authentication_error",
+                                            "message": "key " + UPSTREAM_KEY + " revoked"}}
+        self.mock.queue(sse_response(
+            ["event: message_start\ndata: " + json.dumps(start) + "\n\n", "event: error\n",
+             "data: " + json.dumps(error) + "\n\n"], raw=True, delay=0.05))
+        resp, raw = self.worker.messages(anthropic_request(stream=True))
+        self.assertEqual(resp.status, 200, raw)
+        self.assertIn(b"event: error", raw)
+        self.assertIn(b"revoked", raw)
+        self.assertNotIn(UPSTREAM_KEY.encode(), raw)
+        self.assertNotIn(UPSTREAM_KEY, self.worker.log())
 
     def test_escaped_duplicate_of_a_known_key_cannot_smuggle_a_second_value(self):
         self.mock.queue(json_response({"id": "msg_1", "type": "message", "role": "assistant",

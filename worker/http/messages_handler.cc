@@ -10,6 +10,7 @@
 
 #include "worker/convert/convert.h"
 #include "worker/http/response_head.h"
+#include "worker/http/usage_scanner.h"
 #include "worker/http/worker_context.h"
 #include "worker/request_log.h"
 #include "worker/upstream/failure.h"
@@ -98,37 +99,6 @@ void log_body(WorkerContext& ctx, const IncomingRequest& req, std::string_view w
   }
 }
 
-/// Keeps the SSE data lines that carry usage, so pass-through streams can be accounted for
-/// without holding the whole stream.
-class UsageScanner {
- public:
-  void feed(std::string_view bytes) {
-    partial_.append(bytes);
-    std::size_t start = 0;
-    while (true) {
-      std::size_t nl = partial_.find('\n', start);
-      if (nl == std::string::npos) {
-        break;
-      }
-      std::string_view line(partial_.data() + start, nl - start);
-      if (line.substr(0, 5) == "data:" && line.find("\"usage\"") != std::string_view::npos) {
-        kept_.append(line);
-        kept_ += "\n\n";
-      }
-      start = nl + 1;
-    }
-    partial_.erase(0, start);
-    if (partial_.size() > (4u << 20)) {
-      partial_.clear();  // a line this long is no usage line worth keeping
-    }
-  }
-  convert::Usage usage() const { return convert::anthropic_usage(kept_); }
-
- private:
-  std::string partial_;
-  std::string kept_;
-};
-
 /// The head of a streamed answer: chunked SSE, with the upstream's content type in pass-through.
 ResponseHead stream_head(const WorkerContext& ctx, const IncomingRequest& req,
                          const UpstreamExchange& exchange, bool passthrough) {
@@ -167,7 +137,9 @@ class StreamOutput {
     } else {
       translator_.feed(in, out_);
     }
-    redact_error_event();
+    if (may_hold_error_event()) {
+      redact_error_event();
+    }
     append_chunk(pending, out_);
   }
   /// The upstream failed mid-stream: an error event ends what the client gets. `error` is
@@ -194,16 +166,26 @@ class StreamOutput {
   convert::Usage usage() const { return passthrough_ ? scanner_.usage() : translator_.usage(); }
 
  private:
+  /// Searching every chunk of every stream for an error event would cost about a nanosecond per
+  /// byte relayed: a translation writes one only as the last thing it writes (then it is
+  /// finished), and in pass-through the scanner sees its `event:` line go by.
+  bool may_hold_error_event() const {
+    return passthrough_ ? scanner_.error_seen() : translator_.finished();
+  }
   /// An error event in the output (the upstream's own in pass-through, or the translation of
   /// an error the upstream sent inside its stream) ends it: the configured secrets are
-  /// redacted from it on. A secret split across two upstream reads in pass-through is not
-  /// seen.
+  /// redacted from it on, in pass-through from every later read too. A secret split across two
+  /// upstream reads in pass-through is not seen.
   void redact_error_event() {
-    const std::size_t at = out_.find("event: error");
-    if (at != std::string::npos) {
-      out_.replace(at, std::string::npos,
-                   redact_secrets(std::string_view(out_).substr(at), secrets_of(config_)));
+    std::size_t at = out_.find("event: error");
+    if (at == std::string::npos) {
+      if (!passthrough_) {
+        return;  // the translation ended with message_stop
+      }
+      at = 0;  // the upstream's error event began in an earlier read
     }
+    out_.replace(at, std::string::npos,
+                 redact_secrets(std::string_view(out_).substr(at), secrets_of(config_)));
   }
 
   bool passthrough_;
