@@ -69,19 +69,6 @@ struct EscapeTable {
 };
 constexpr EscapeTable kEscape;
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-
 // Reads the 4 hex digits after "\u" at json[i] (pointing at the backslash); -1 if malformed.
 int read_u_escape(const std::string& json, size_t i) {
   if (i + 6 > json.size() || json[i] != '\\' || json[i + 1] != 'u') {
@@ -89,7 +76,7 @@ int read_u_escape(const std::string& json, size_t i) {
   }
   int v = 0;
   for (size_t k = i + 2; k < i + 6; ++k) {
-    const int h = hex_value(json[k]);
+    const int h = json_hex_value(json[k]);
     if (h < 0) {
       return -1;
     }
@@ -125,6 +112,19 @@ inline size_t next_special(const unsigned char* p, size_t i, size_t n) {
 }
 
 }  // namespace
+
+int json_hex_value(char c) {
+  if (c >= '0' && c <= '9') {
+    return c - '0';
+  }
+  if (c >= 'a' && c <= 'f') {
+    return c - 'a' + 10;
+  }
+  if (c >= 'A' && c <= 'F') {
+    return c - 'A' + 10;
+  }
+  return -1;
+}
 
 void append_escaped(std::string& out, std::string_view s) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());

@@ -22,6 +22,9 @@ inline void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
+/// The value of one hex digit of a JSON \u escape; -1 for anything else.
+int json_hex_value(char c);
+
 void append_int(std::string& out, int64_t v);
 void append_uint(std::string& out, uint64_t v);
 /// Shortest round-trip form; non-finite values become 0 (JSON has no NaN).

@@ -73,19 +73,6 @@ size_t skip_value(std::string_view s, size_t i) {
   return i;
 }
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-
 // Whether the key written as `raw` (between its quotes) names `name`, an ASCII name without
 // characters that need escaping: compared decoded, as the validating parse (and the upstream)
 // read it, so "mod\u0065l" is "model".
@@ -108,7 +95,7 @@ bool key_names(std::string_view raw, std::string_view name) {
       } else {
         int code = 0;
         for (int k = 0; k < 4; ++k) {
-          const int d = i < raw.size() ? hex_digit(raw[i++]) : -1;
+          const int d = i < raw.size() ? json_hex_value(raw[i++]) : -1;
           if (d < 0) {
             return false;
           }

@@ -157,15 +157,19 @@ int64_t RequestConverter::clamped_max_tokens(int64_t requested) const {
   return tokens;
 }
 
+void RequestConverter::write_text_message(std::string_view role, std::string_view text) {
+  out_.append("{\"role\":\"").append(role).append("\",\"content\":");
+  append_json_string(out_, text);
+  out_.append("},");
+}
+
 bool RequestConverter::write_system(element system) {
   if (is_string(system)) {
     std::string_view text(system);
     if (text.empty()) {
       return true;
     }
-    out_.append("{\"role\":\"system\",\"content\":");
-    append_json_string(out_, text);
-    out_.append("},");
+    write_text_message("system", text);
     return true;
   }
   if (!is_array(system)) {

@@ -77,6 +77,8 @@ class RequestConverter {
   bool check_thinking(element thinking);
   int64_t clamped_max_tokens(int64_t requested) const;
   bool write_system(element system);
+  /// `{"role":<role>,"content":<text>},` (a message whose content is one string).
+  void write_text_message(std::string_view role, std::string_view text);
   /// Text of a list of blocks (system prompt, system messages): text blocks are joined, other
   /// block types are skipped.
   bool text_of_blocks(element content, const Path& path, JoinedText& joined);

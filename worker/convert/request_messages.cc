@@ -171,9 +171,7 @@ bool RequestConverter::write_user(element content, const Path& path) {
     if (!write_pending_placeholders()) {
       return false;
     }
-    out_.append("{\"role\":\"user\",\"content\":");
-    append_json_string(out_, std::string_view(content));
-    out_.append("},");
+    write_text_message("user", std::string_view(content));
     return true;
   }
   simdjson::dom::array blocks(content);
@@ -318,9 +316,7 @@ bool RequestConverter::write_assistant(element content, const Path& path) {
     if (text.empty()) {
       return true;
     }
-    out_.append("{\"role\":\"assistant\",\"content\":");
-    append_json_string(out_, text);
-    out_.append("},");
+    write_text_message("assistant", text);
     return true;
   }
   simdjson::dom::array blocks(content);
