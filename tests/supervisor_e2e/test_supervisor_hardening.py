@@ -12,7 +12,8 @@ import sys
 import time
 import unittest
 
-from test_supervisor import BIN, SupervisorCase, pid_alive, port_free, wait_for
+from test_supervisor import (BIN, SupervisorCase, cmdline_of, pid_alive, port_free,
+                             processes_mentioning, wait_for)
 
 
 @unittest.skipUnless(BIN and os.path.exists(BIN), "CCPROXY_BIN not set")
@@ -20,18 +21,10 @@ class SupervisorHardeningTest(SupervisorCase):
     def supervisors(self):
         """Pids of supervisor processes of this home (not workers)."""
         out = []
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            try:
-                with open(f"/proc/{entry}/cmdline", "rb") as f:
-                    argv = f.read().split(b"\0")
-            except OSError:
-                continue
-            words = [a.decode(errors="replace") for a in argv]
-            if self.home in words and "run" not in words and pid_alive(int(entry)) and \
-                    any(w in ("supervise", "start") for w in words):
-                out.append(int(entry))
+        for pid in processes_mentioning(self.home):
+            words = cmdline_of(pid).split()
+            if "run" not in words and {"supervise", "start"} & set(words):
+                out.append(pid)
         return out
 
     @staticmethod

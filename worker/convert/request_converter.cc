@@ -175,18 +175,7 @@ bool RequestConverter::write_system(element system) {
   if (!is_array(system)) {
     return fail(expected("system", "a string or an array", system));
   }
-  const size_t mark = out_.size();
-  out_.append("{\"role\":\"system\",\"content\":\"");
-  JoinedText joined(out_);
-  if (!text_of_blocks(system, "system", joined)) {
-    return false;
-  }
-  if (!joined.any()) {
-    out_.resize(mark);
-    return true;
-  }
-  out_.append("\"},");
-  return true;
+  return write_system_message(system, "system");
 }
 
 bool RequestConverter::text_of_blocks(element content, const Path& path, JoinedText& joined) {
