@@ -16,14 +16,59 @@ enum class UpstreamFormat {
   anthropic,  // pass-through to an Anthropic-compatible endpoint
 };
 
-/// Claude model families -> provider models: opus -> big, sonnet -> middle, haiku -> small.
+/// The model slots of a profile: the three Claude families (opus -> big, sonnet -> middle,
+/// haiku -> small) and the optional routing tiers chosen by what a request contains.
+enum class Tier { big, middle, small, vision, long_context, think };
+
+/// The profile key of a tier: "big", "middle", "small", "vision", "long", "think".
+constexpr const char* tier_name(Tier tier) {
+  switch (tier) {
+    case Tier::big:
+      return "big";
+    case Tier::middle:
+      return "middle";
+    case Tier::small:
+      return "small";
+    case Tier::vision:
+      return "vision";
+    case Tier::long_context:
+      return "long";
+    case Tier::think:
+      return "think";
+  }
+  return "big";
+}
+
+/// Tiers -> provider models. An empty string is a tier that is not set.
 struct ModelMap {
   std::string big;
   std::string middle;
   std::string small;
+  std::string vision;        // any image in the request
+  std::string long_context;  // estimated input above the profile's long_context_tokens
+  std::string think;         // thinking enabled
   /// Request models that already look like provider models ("vendor/model") are forwarded
   /// unchanged when true; otherwise every unknown name goes to `big`.
   bool passthrough_provider_models = true;
+
+  /// The model of one tier ("" when that tier is not set).
+  const std::string& model_for(Tier tier) const {
+    switch (tier) {
+      case Tier::big:
+        return big;
+      case Tier::middle:
+        return middle;
+      case Tier::small:
+        return small;
+      case Tier::vision:
+        return vision;
+      case Tier::long_context:
+        return long_context;
+      case Tier::think:
+        return think;
+    }
+    return big;
+  }
 };
 
 struct Timeouts {
