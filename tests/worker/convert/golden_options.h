@@ -9,8 +9,17 @@
 
 namespace ccproxy::convert::testing {
 
+/// A ModelMap with the three family tiers set (the routing tiers unset).
+inline worker::ModelMap family_models(std::string big, std::string middle, std::string small) {
+  worker::ModelMap models;
+  models.big = std::move(big);
+  models.middle = std::move(middle);
+  models.small = std::move(small);
+  return models;
+}
+
 inline const worker::ModelMap& golden_models() {
-  static const worker::ModelMap models{"glm-4.6", "glm-4.5", "glm-4.5-air", true};
+  static const worker::ModelMap models = family_models("glm-4.6", "glm-4.5", "glm-4.5-air");
   return models;
 }
 
