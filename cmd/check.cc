@@ -21,6 +21,27 @@ std::string pad(std::string s, std::size_t width) {
   return s;
 }
 
+/// The routing rules of a profile in the order they are tried, when it sets a routing tier
+/// ("" otherwise: the family tier is the only rule).
+std::string routing_rules(const worker::WorkerConfig& w) {
+  const worker::ModelMap& m = w.models;
+  if (m.vision.empty() && m.long_context.empty() && m.think.empty()) {
+    return "";
+  }
+  std::string rules = m.passthrough_provider_models ? "vendor/model as sent, " : "";
+  if (!m.vision.empty()) {
+    rules += "image -> " + m.vision + ", ";
+  }
+  if (!m.long_context.empty()) {
+    rules += "input above " + std::to_string(w.routing.long_context_tokens) + " tokens -> " +
+             m.long_context + ", ";
+  }
+  if (!m.think.empty()) {
+    rules += "thinking -> " + m.think + ", ";
+  }
+  return rules + "else big/middle/small";
+}
+
 int run(const Invocation& inv) {
   ArgParser parser;
   if (auto err = parser.parse(inv.args)) {
@@ -77,6 +98,9 @@ int run(const Invocation& inv) {
       line += "  client_key=" + redact_secret(w.client_api_key);
     }
     std::cout << line << "\n";
+    if (std::string rules = routing_rules(w); !rules.empty()) {
+      std::cout << pad("", name_width) << "  routing: " << rules << "\n";
+    }
   }
   return kExitOk;
 }
@@ -88,7 +112,8 @@ const Command kCheckCommand{
     "Loads ccproxy.toml, .env and every profiles/*.toml from the home, resolves ${VAR}\n"
     "values and checks every setting. Prints every problem at once, one per line, as\n"
     "FILE:LINE: KEY: MESSAGE, and exits 1. When all is well, prints one line per profile\n"
-    "(name, address, upstream URL, format, models, redacted key) and exits 0.\n"
+    "(name, address, upstream URL, format, models, redacted key), and under a profile\n"
+    "with routing tiers its rules in the order they are tried, and exits 0.\n"
     "Secrets are never printed.\n",
     run};
 

@@ -42,6 +42,8 @@ std::string fingerprint(const worker::WorkerConfig& c, const std::string& log_le
   }
   k.add(c.upstream.proxy).add(c.upstream.ca_file).add(c.upstream.anthropic_version);
   k.add(c.models.big).add(c.models.middle).add(c.models.small);
+  k.add(c.models.vision).add(c.models.long_context).add(c.models.think);
+  k.add(c.routing.long_context_tokens);
   k.add(int64_t{c.models.passthrough_provider_models ? 1 : 0});
   k.add(c.timeouts.connect).add(c.timeouts.first_byte).add(c.timeouts.idle).add(c.timeouts.total);
   k.add(int64_t{c.retry.max_retries}).add(c.retry.backoff_initial).add(c.retry.backoff_max);

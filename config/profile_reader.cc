@@ -289,10 +289,11 @@ void read_upstream(TableReader& root, const Home& home, worker::UpstreamConfig& 
   read_headers(upstream, out);
 }
 
-// [models]: middle and small default to big.
+// [models]: middle and small default to big; the routing tiers vision, long and think are
+// unset (their rule off) unless given.
 void read_models(TableReader& root, worker::ModelMap& out) {
   TableReader models = root.table("models");
-  models.reject_unknown({"big", "middle", "small", "passthrough"});
+  models.reject_unknown({"big", "middle", "small", "vision", "long", "think", "passthrough"});
   if (!models.has("big")) {
     models.missing("big");
   } else if (auto v = read_model(models, "big")) {
@@ -306,8 +307,36 @@ void read_models(TableReader& root, worker::ModelMap& out) {
   if (auto v = read_model(models, "small")) {
     out.small = *v;
   }
+  if (auto v = read_model(models, "vision")) {
+    out.vision = *v;
+  }
+  if (auto v = read_model(models, "long")) {
+    out.long_context = *v;
+  }
+  if (auto v = read_model(models, "think")) {
+    out.think = *v;
+  }
   if (auto v = models.boolean("passthrough")) {
     out.passthrough_provider_models = *v;
+  }
+}
+
+// [routing]: the long tier needs its threshold (a `long` model that can never be chosen is a
+// mistake); a threshold without a `long` model is fine (it may come from [defaults]).
+void read_routing(TableReader& root, const worker::ModelMap& models, worker::RoutingSettings& out) {
+  TableReader routing = root.table("routing");
+  routing.reject_unknown({"long_context_tokens"});
+  if (auto v = routing.integer("long_context_tokens", 1, 100'000'000)) {
+    out.long_context_tokens = *v;
+  }
+  if (!models.long_context.empty() && out.long_context_tokens == 0 &&
+      !routing.has("long_context_tokens")) {
+    TableReader model_table = root.table("models");
+    if (auto found = model_table.find("long")) {
+      model_table.problem(*found, "long",
+                          "needs [routing] long_context_tokens (the estimated input, in "
+                          "tokens, above which a request goes to this model)");
+    }
   }
 }
 
@@ -383,8 +412,8 @@ ProfileRead read_profile(ReadContext& ctx, const Home& home, const toml::table& 
   const std::size_t problems_before = ctx.problems->size();
   TableReader root(ctx, {Layer{&file, ""}, Layer{defaults, "defaults."}}, "");
   root.reject_unknown({"port", "host", "display_name", "client_api_key", "log_level",
-                       "max_request_body_mb", "shutdown_grace_s", "upstream", "models", "timeouts",
-                       "retry", "limits"});
+                       "max_request_body_mb", "shutdown_grace_s", "upstream", "models", "routing",
+                       "timeouts", "retry", "limits"});
 
   worker::WorkerConfig w;
   w.profile = ctx.profile;
@@ -393,6 +422,7 @@ ProfileRead read_profile(ReadContext& ctx, const Home& home, const toml::table& 
   read_top_level(root, w, log_level);
   read_upstream(root, home, w.upstream);
   read_models(root, w.models);
+  read_routing(root, w.models, w.routing);
   read_timeouts(root, w.timeouts);
   read_retry(root, w.retry);
   read_limits(root, w.max_tokens);

@@ -16,6 +16,25 @@ void header(std::string& out, std::string_view name, std::string_view type, std:
   out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
 }
 
+using Counters = std::map<std::string, uint64_t, std::less<>>;
+
+void count(Counters& counters, std::string_view key) {
+  auto it = counters.find(key);
+  if (it == counters.end()) {
+    counters.emplace(std::string(key), 1);
+  } else {
+    ++it->second;
+  }
+}
+
+void render_counters(std::string& out, std::string_view name, std::string_view label,
+                     const Counters& counters) {
+  for (const auto& [key, n] : counters) {
+    out.append(name).append("{").append(label).append("=\"").append(key).append("\"} ");
+    out.append(std::to_string(n)).append("\n");
+  }
+}
+
 }  // namespace
 
 void Metrics::request_finished(int status, double seconds) {
@@ -38,12 +57,11 @@ void Metrics::request_finished(int status, double seconds) {
 }
 
 void Metrics::upstream_error(std::string_view kind) {
-  auto it = upstream_errors_.find(kind);
-  if (it == upstream_errors_.end()) {
-    upstream_errors_.emplace(std::string(kind), 1);
-  } else {
-    ++it->second;
-  }
+  count(upstream_errors_, kind);
+}
+
+void Metrics::routed(std::string_view rule) {
+  count(routes_, rule);
 }
 
 void Metrics::tokens(int64_t input, int64_t output) {
@@ -59,6 +77,10 @@ std::string Metrics::render(double uptime_seconds) const {
     out += "ccproxy_requests_total{code=\"" + std::to_string(status) + "\"} " +
            std::to_string(count) + "\n";
   }
+  header(out, "ccproxy_route_requests_total", "counter",
+         "Requests by the routing rule that chose their model (client, vision, long, think, "
+         "big, middle, small).");
+  render_counters(out, "ccproxy_route_requests_total", "rule", routes_);
   header(out, "ccproxy_requests_in_flight", "gauge", "Requests being served now.");
   out += "ccproxy_requests_in_flight " + std::to_string(in_flight_) + "\n";
 
@@ -78,9 +100,7 @@ std::string Metrics::render(double uptime_seconds) const {
   header(out, "ccproxy_upstream_errors_total", "counter",
          "Failed upstream attempts, by kind (connect, tls, proxy, timeout, closed, protocol, "
          "status).");
-  for (const auto& [kind, count] : upstream_errors_) {
-    out += "ccproxy_upstream_errors_total{kind=\"" + kind + "\"} " + std::to_string(count) + "\n";
-  }
+  render_counters(out, "ccproxy_upstream_errors_total", "kind", upstream_errors_);
   header(out, "ccproxy_upstream_retries_total", "counter", "Upstream attempts that were retried.");
   out += "ccproxy_upstream_retries_total " + std::to_string(retries_) + "\n";
 

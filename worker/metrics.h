@@ -21,6 +21,8 @@ class Metrics {
   void request_finished(int status, double seconds);
   /// kind: connect, tls, proxy, timeout, closed, protocol, status.
   void upstream_error(std::string_view kind);
+  /// A request's model was chosen by this routing rule (convert::route_name).
+  void routed(std::string_view rule);
   void retry() { ++retries_; }
   void tokens(int64_t input, int64_t output);
   void stream_opened() { ++open_streams_; }
@@ -53,6 +55,7 @@ class Metrics {
   uint64_t latency_count_ = 0;
   double latency_sum_ = 0;
   std::map<std::string, uint64_t, std::less<>> upstream_errors_;
+  std::map<std::string, uint64_t, std::less<>> routes_;
   uint64_t requests_total_ = 0;
   uint64_t requests_failed_ = 0;
   uint64_t in_flight_ = 0;

@@ -71,6 +71,13 @@ struct ModelMap {
   }
 };
 
+/// The routing rules' settings beside the tiers (worker/convert/routing.h has the rules).
+struct RoutingSettings {
+  /// The long tier takes a request whose estimated input is above this many tokens; 0: the
+  /// long rule is off.
+  int64_t long_context_tokens = 0;
+};
+
 struct Timeouts {
   std::chrono::milliseconds connect{10'000};
   /// Until the upstream's response headers arrive (large prompts can take minutes to start).
@@ -115,6 +122,7 @@ struct WorkerConfig {
   std::string client_api_key;
   UpstreamConfig upstream;
   ModelMap models;
+  RoutingSettings routing;
   Timeouts timeouts;
   RetryPolicy retry;
   TokenLimits max_tokens;

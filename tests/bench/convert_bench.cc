@@ -137,7 +137,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "cannot read %s\n", path);
     return 1;
   }
-  ccproxy::worker::ModelMap models{"glm-4.6", "glm-4.5", "glm-4.5-air", true};
+  ccproxy::worker::ModelMap models = [] {
+    ccproxy::worker::ModelMap m;
+    m.big = "glm-4.6";
+    m.middle = "glm-4.5";
+    m.small = "glm-4.5-air";
+    return m;
+  }();
   ccproxy::convert::RequestOptions options;
   options.models = &models;
   options.max_tokens = {0, 32000};
@@ -158,6 +164,31 @@ int main(int argc, char** argv) {
   });
   std::printf("to_openai_request:      %8.1f us/request  %7.0f MB/s  (wall %.1f us)\n", request_us,
               mb / (request_us / 1e6), g_last_wall_us);
+
+  // The same conversion with the routing rules on (vision and long tiers set; the fixture
+  // enables thinking, so no think tier: the whole scan runs and the family tier answers).
+  // With the threshold of the README's example the body is too small to need the estimate;
+  // with a low one the estimate is made (the stored tool list's part kept with it).
+  ccproxy::worker::ModelMap routed = models;
+  routed.vision = "vision-model";
+  routed.long_context = "long-model";
+  ccproxy::worker::RoutingSettings routing;
+  ccproxy::convert::RequestOptions routed_options = options;
+  routed_options.models = &routed;
+  routed_options.routing = &routing;
+  for (int64_t threshold : {120'000, 20'000}) {
+    routing.long_context_tokens = threshold;
+    const double routed_us = time_us(iterations, [&] {
+      auto r = ccproxy::convert::to_openai_request(body, routed_options);
+      sink += r->body.size();
+    });
+    std::printf(
+        "to_openai_request, routing on (long above %lld): %8.1f us/request  (%+.1f us; route "
+        "%s)\n",
+        static_cast<long long>(threshold), routed_us, routed_us - request_us,
+        ccproxy::convert::route_name(
+            ccproxy::convert::to_openai_request(body, routed_options)->route));
+  }
 
   const std::string session = make_long_session(body);
   const double session_us = time_us(iterations / 2 + 1, [&] {

@@ -188,6 +188,31 @@ class CheckTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("v6       [::1]:9100  https://x.example  openai", r.stdout)
 
+    def test_routing_rules_are_shown_in_order(self):
+        self.home.write("profiles/routed.toml", "port = 9101\n[upstream]\n"
+                        "base_url = \"https://x.example\"\n[models]\nbig = \"m\"\n"
+                        "vision = \"v/img\"\nlong = \"v/long\"\nthink = \"v/think\"\n"
+                        "[routing]\nlong_context_tokens = 120000\n")
+        r = run("--home", self.home.root, "check",
+                env=clean_env(REQUESTY_API_KEY="sk-abcdefghijklmnop"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        lines = r.stdout.splitlines()
+        at = [i for i, l in enumerate(lines) if l.startswith("routed ")][0]
+        self.assertEqual(lines[at + 1].strip(),
+                         "routing: vendor/model as sent, image -> v/img, input above 120000 "
+                         "tokens -> v/long, thinking -> v/think, else big/middle/small")
+        # Profiles without routing tiers get no routing line.
+        self.assertEqual(len(lines), 5 + 1)
+        # A long tier without its threshold is refused.
+        self.home.write("profiles/routed.toml", "port = 9101\n[upstream]\n"
+                        "base_url = \"https://x.example\"\n[models]\nbig = \"m\"\n"
+                        "long = \"v/long\"\n")
+        r = run("--home", self.home.root, "check",
+                env=clean_env(REQUESTY_API_KEY="sk-abcdefghijklmnop"))
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("profiles/routed.toml:6: models.long: needs [routing] long_context_tokens",
+                      r.stderr)
+
     def test_every_problem_at_once(self):
         self.home.write("profiles/extra.toml", "port = 8082\nbogus = 1\n[upstream]\n"
                         "base_url = \"ftp://x\"\n[models]\nbig = \"m\"\n")

@@ -450,5 +450,48 @@ TEST(LoadFleet, FingerprintFollowsEffectiveSettings) {
   EXPECT_EQ(third.first, first.first);
 }
 
+TEST(LoadFleet, RoutingTiersAndThreshold) {
+  TempHome h;
+  h.write("profiles/a.toml",
+          minimal_profile(9000) +
+              "vision = \"google/gemini-2.5-flash\"\nlong = \"google/gemini-2.5-pro\"\n"
+              "think = \"kimi-k2-thinking\"\n[routing]\nlong_context_tokens = 120000\n");
+  h.write("profiles/b.toml", minimal_profile(9001));
+  Fleet fleet = load_fleet(h.home(), Environment{});
+  ASSERT_TRUE(fleet.ok()) << all_problems(fleet);
+  const auto& a = fleet.find("a")->worker;
+  EXPECT_EQ(a.models.vision, "google/gemini-2.5-flash");
+  EXPECT_EQ(a.models.long_context, "google/gemini-2.5-pro");
+  EXPECT_EQ(a.models.think, "kimi-k2-thinking");
+  EXPECT_EQ(a.routing.long_context_tokens, 120000);
+  // Unset routing tiers stay unset (their rule off); they do not follow big.
+  const auto& b = fleet.find("b")->worker;
+  EXPECT_EQ(b.models.vision, "");
+  EXPECT_EQ(b.models.long_context, "");
+  EXPECT_EQ(b.models.think, "");
+  EXPECT_EQ(b.routing.long_context_tokens, 0);
+}
+
+TEST(LoadFleet, FingerprintFollowsRoutingSettings) {
+  TempHome h;
+  auto fingerprint_of = [&](const std::string& extra) {
+    h.write("profiles/a.toml", minimal_profile(9000) + extra);
+    Fleet f = load_fleet(h.home(), Environment{});
+    EXPECT_TRUE(f.ok()) << all_problems(f);
+    return f.ok() ? f.find("a")->fingerprint : std::string();
+  };
+  const std::string plain = fingerprint_of("");
+  const std::string vision = fingerprint_of("vision = \"v\"\n");
+  const std::string think = fingerprint_of("think = \"v\"\n");
+  const std::string long_a =
+      fingerprint_of("long = \"v\"\n[routing]\nlong_context_tokens = 1000\n");
+  const std::string long_b =
+      fingerprint_of("long = \"v\"\n[routing]\nlong_context_tokens = 2000\n");
+  EXPECT_NE(plain, vision);
+  EXPECT_NE(vision, think);  // the same model in another tier is another setting
+  EXPECT_NE(long_a, long_b);
+  EXPECT_NE(plain, long_a);
+}
+
 }  // namespace
 }  // namespace ccproxy::config

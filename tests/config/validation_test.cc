@@ -261,6 +261,31 @@ TEST(Validation, ModelsMustNotBeEmpty) {
             "profiles/a.toml:6: models.small: must not be empty\n");
 }
 
+TEST(Validation, RoutingTiersAndThreshold) {
+  const std::string head =
+      "port = 8082\n[upstream]\nbase_url = \"https://x.example\"\n[models]\n"
+      "big = \"m\"\n";
+  // A long tier that could never be chosen.
+  EXPECT_EQ(problems_for(head + "long = \"l\"\n"),
+            "profiles/a.toml:6: models.long: needs [routing] long_context_tokens (the estimated "
+            "input, in tokens, above which a request goes to this model)\n");
+  EXPECT_EQ(problems_for(head + "long = \"l\"\n[routing]\nlong_context_tokens = 1\n"), "");
+  // A threshold without a long tier is accepted (it may come from [defaults]).
+  EXPECT_EQ(problems_for(head + "[routing]\nlong_context_tokens = 1000\n"), "");
+  EXPECT_EQ(problems_for(head + "[routing]\nlong_context_tokens = 0\n"),
+            "profiles/a.toml:7: routing.long_context_tokens: 0 is out of range (1 to 100000000)\n");
+  EXPECT_EQ(problems_for(head + "[routing]\nlong_context_tokens = \"many\"\n"),
+            "profiles/a.toml:7: routing.long_context_tokens: expected an integer, got a string\n");
+  EXPECT_EQ(problems_for(head + "[routing]\nlong_tokens = 5\n"),
+            "profiles/a.toml:7: routing.long_tokens: unknown key\n");
+  EXPECT_EQ(problems_for(head + "vision = \"\"\nthink = \"a\\u0001b\"\nlong = 3\n"),
+            "profiles/a.toml:6: models.vision: must not be empty\n"
+            "profiles/a.toml:7: models.think: must not contain control characters\n"
+            "profiles/a.toml:8: models.long: expected a string, got an integer\n");
+  EXPECT_EQ(problems_for(head + "visoin = \"v\"\n"),
+            "profiles/a.toml:6: models.visoin: unknown key (did you mean vision?)\n");
+}
+
 TEST(Validation, BadProfileFileNames) {
   TempHome h;
   std::string body = std::string("port = 8082\n") + kRest;

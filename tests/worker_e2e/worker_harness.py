@@ -25,7 +25,7 @@ def toml_value(v):
 
 
 def profile_toml(base_url, fmt="openai", top=None, upstream=None, timeouts=None, retry=None,
-                 headers=None):
+                 headers=None, models=None, routing=None):
     top = dict(top or {})
     lines = ["port = 18099"]
     lines += ["%s = %s" % (k, toml_value(v)) for k, v in top.items()]
@@ -36,7 +36,13 @@ def profile_toml(base_url, fmt="openai", top=None, upstream=None, timeouts=None,
     if headers:
         lines.append("[upstream.headers]")
         lines += ["%s = %s" % (json.dumps(k), toml_value(v)) for k, v in headers.items()]
-    lines += ["[models]", 'big = "big-model"', 'middle = "mid-model"', 'small = "small-model"']
+    m = {"big": "big-model", "middle": "mid-model", "small": "small-model"}
+    m.update(models or {})
+    lines.append("[models]")
+    lines += ["%s = %s" % (k, toml_value(v)) for k, v in m.items()]
+    if routing:
+        lines.append("[routing]")
+        lines += ["%s = %s" % (k, toml_value(v)) for k, v in routing.items()]
     t = {"connect_s": 2, "first_byte_s": 1, "idle_s": 0.5, "total_s": 20}
     t.update(timeouts or {})
     lines.append("[timeouts]")

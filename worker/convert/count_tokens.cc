@@ -23,7 +23,8 @@ constexpr double kToolUseOverhead = 6;
 constexpr double kToolResultOverhead = 6;
 constexpr double kImageTokens = 1600;  // a typical screenshot after Anthropic's resizing
 constexpr double kToolDefinitionOverhead = 12;
-constexpr double kToolsPreamble = 250;  // the tool-use system prompt added when tools exist
+constexpr double kToolsPreamble = 250;     // the tool-use system prompt added when tools exist
+constexpr double kMaxTokensPerByte = 1.2;  // estimate_upper_bound: above the worst case, 1.12
 
 class Estimator {
  public:
@@ -116,40 +117,74 @@ Result<int64_t, ApiError> count_tokens(std::string_view anthropic_body) {
         400, "invalid_request_error",
         std::string("messages: expected an array, got ") + detail::type_name(messages.type())});
   }
+  return detail::estimate_request_tokens(root);
+}
+
+namespace detail {
+
+double estimate_without_tools(const element& root) {
   Estimator estimator;
   double total = kRequestOverhead;
   element e;
   if (get_field(root, "system", e)) {
     total += estimator.blocks(e, 0);
   }
-  for (element message : simdjson::dom::array(messages)) {
-    total += kMessageOverhead;
-    if (get_field(message, "content", e)) {
-      total += estimator.blocks(e, 0);
+  element messages;
+  if (get_field(root, "messages", messages) && is_array(messages)) {
+    for (element message : simdjson::dom::array(messages)) {
+      total += kMessageOverhead;
+      if (get_field(message, "content", e)) {
+        total += estimator.blocks(e, 0);
+      }
     }
   }
-  if (get_field(root, "tools", e) && detail::is_array(e)) {
-    bool any = false;
-    for (element tool : simdjson::dom::array(e)) {
-      std::string_view text;
-      total += kToolDefinitionOverhead;
-      any = true;
-      if (get_string(tool, "name", text)) {
-        total += estimate_text_tokens(text);
-      }
-      if (get_string(tool, "description", text)) {
-        total += estimate_text_tokens(text);
-      }
-      element schema;
-      if (get_field(tool, "input_schema", schema)) {
-        total += estimator.json(schema);
-      }
-    }
-    if (any) {
-      total += kToolsPreamble;
-    }
-  }
-  return int64_t(std::llround(total));
+  return total;
 }
+
+double estimate_tool_list(const element& tools) {
+  if (!is_array(tools)) {
+    return 0;
+  }
+  Estimator estimator;
+  double total = 0;
+  bool any = false;
+  for (element tool : simdjson::dom::array(tools)) {
+    std::string_view text;
+    total += kToolDefinitionOverhead;
+    any = true;
+    if (get_string(tool, "name", text)) {
+      total += estimate_text_tokens(text);
+    }
+    if (get_string(tool, "description", text)) {
+      total += estimate_text_tokens(text);
+    }
+    element schema;
+    if (get_field(tool, "input_schema", schema)) {
+      total += estimator.json(schema);
+    }
+  }
+  return any ? total + kToolsPreamble : 0;
+}
+
+int64_t estimate_request_tokens(const element& root) {
+  element tools;
+  const double tool_part = get_field(root, "tools", tools) ? estimate_tool_list(tools) : 0;
+  return rounded_estimate(estimate_without_tools(root), tool_part);
+}
+
+int64_t rounded_estimate(double without_tools, double tool_list) {
+  return int64_t(std::llround(without_tools + tool_list));
+}
+
+int64_t estimate_upper_bound(std::size_t body_bytes, std::size_t images) {
+  // No byte of a valid request's JSON adds more than about 1.12 tokens: text tops out at a
+  // letter and a digit alternating (1.05 a byte; a line break is two bytes escaped), numbers
+  // rewritten in a schema at 1.12, and every overhead (a message, a block, a tool) comes with
+  // more bytes of JSON than it counts. Images count whatever their size.
+  return int64_t(double(body_bytes) * kMaxTokensPerByte) + int64_t(images) * int64_t(kImageTokens) +
+         int64_t(kRequestOverhead + kToolsPreamble) + 1;
+}
+
+}  // namespace detail
 
 }  // namespace ccproxy::convert

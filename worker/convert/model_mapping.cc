@@ -6,6 +6,8 @@
 namespace ccproxy::convert {
 namespace {
 
+using worker::Tier;
+
 bool contains_ci(std::string_view haystack, std::string_view needle) {
   auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
                         [](char a, char b) {
@@ -15,32 +17,48 @@ bool contains_ci(std::string_view haystack, std::string_view needle) {
   return it != haystack.end();
 }
 
+constexpr Tier kAllTiers[] = {Tier::big,    Tier::middle,       Tier::small,
+                              Tier::vision, Tier::long_context, Tier::think};
+
 }  // namespace
 
-std::string map_model(std::string_view client_model, const worker::ModelMap& models) {
-  if (models.passthrough_provider_models) {
-    if (client_model.find('/') != std::string_view::npos ||
-        (!client_model.empty() && (client_model == models.big || client_model == models.middle ||
-                                   client_model == models.small))) {
-      return std::string(client_model);
-    }
+bool passes_through(std::string_view client_model, const worker::ModelMap& models) {
+  if (!models.passthrough_provider_models || client_model.empty()) {
+    return false;
   }
-  const std::string* target = &models.big;
+  if (client_model.find('/') != std::string_view::npos) {
+    return true;
+  }
+  return std::any_of(std::begin(kAllTiers), std::end(kAllTiers),
+                     [&](Tier tier) { return client_model == models.model_for(tier); });
+}
+
+Tier family_tier(std::string_view client_model) {
   if (contains_ci(client_model, "haiku")) {
-    target = &models.small;
-  } else if (contains_ci(client_model, "sonnet")) {
-    target = &models.middle;
+    return Tier::small;
   }
-  if (target == &models.small && target->empty()) {
-    target = &models.middle;
+  if (contains_ci(client_model, "sonnet")) {
+    return Tier::middle;
   }
-  if (target == &models.middle && target->empty()) {
-    target = &models.big;
+  return Tier::big;
+}
+
+std::string tier_model(Tier tier, std::string_view client_model, const worker::ModelMap& models) {
+  if (tier == Tier::small && models.small.empty()) {
+    tier = Tier::middle;
   }
-  if (target->empty()) {
+  if (tier == Tier::middle && models.middle.empty()) {
+    tier = Tier::big;
+  }
+  const std::string& target = models.model_for(tier);
+  return target.empty() ? std::string(client_model) : target;
+}
+
+std::string map_model(std::string_view client_model, const worker::ModelMap& models) {
+  if (passes_through(client_model, models)) {
     return std::string(client_model);
   }
-  return *target;
+  return tier_model(family_tier(client_model), client_model, models);
 }
 
 }  // namespace ccproxy::convert

@@ -9,6 +9,7 @@
 
 #include "common/result.h"
 #include "worker/convert/api_error.h"
+#include "worker/convert/routing.h"
 #include "worker/worker_config.h"
 
 namespace ccproxy::convert {
@@ -18,6 +19,12 @@ inline constexpr std::size_t kInputPadding = 64;
 
 struct RequestOptions {
   const worker::ModelMap* models = nullptr;  // required
+  /// The routing rules' settings (routing.h); nullptr: the defaults (the long rule off). The
+  /// vision and think rules are on whenever `models` sets their tier.
+  const worker::RoutingSettings* routing = nullptr;
+  /// The tiers the rules may choose; nullptr: those `models` sets. (A pool of upstreams
+  /// passes the tiers any of them serves.)
+  const TierSet* served = nullptr;
   worker::TokenLimits max_tokens;
   /// Assistant `thinking` blocks in history become `reasoning_content` (else dropped).
   bool reasoning_content_in_history = false;
@@ -33,6 +40,7 @@ struct ConvertedRequest {
   std::string body;            // JSON for the upstream (see `spliced`)
   std::string client_model;    // the model the client asked for (reported back)
   std::string upstream_model;  // the model sent upstream
+  Route route;                 // the rule that chose it
   bool stream = false;
   /// Only with RequestOptions::splice_tools: text that belongs at byte `splice_at` of `body`
   /// (a stored tool list, shared with the cache rather than copied).

@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "worker/convert/json_writer.h"
-#include "worker/convert/model_mapping.h"
+#include "worker/convert/request_facts.h"
 
 namespace ccproxy::convert::detail {
 namespace {
@@ -34,8 +34,7 @@ bool RequestConverter::convert(element root, ConvertedRequest& result) {
     return false;
   }
   result.client_model.assign(head.model);
-  result.upstream_model =
-      options_.models ? map_model(head.model, *options_.models) : std::string(head.model);
+  route(root, head.model, result);
   result.stream = head.stream;
 
   out_.reserve(reserve_hint_);
@@ -66,6 +65,23 @@ bool RequestConverter::convert(element root, ConvertedRequest& result) {
   out_.push_back('}');
   result.body = std::move(out_);
   return true;
+}
+
+void RequestConverter::route(element root, std::string_view client_model,
+                             ConvertedRequest& result) const {
+  if (options_.models == nullptr) {
+    result.upstream_model.assign(client_model);
+    return;
+  }
+  const worker::ModelMap& models = *options_.models;
+  const worker::RoutingSettings defaults;
+  const worker::RoutingSettings& settings = options_.routing ? *options_.routing : defaults;
+  const TierSet served = options_.served ? *options_.served : TierSet::served_by(models);
+  const EstimateInput estimate{body_size_, settings.long_context_tokens, cached_tools_};
+  const RequestFacts facts =
+      gather_facts(root, client_model, models, facts_wanted(served, settings), estimate);
+  result.route = choose_route(facts, served, settings);
+  result.upstream_model = route_model(result.route, client_model, models);
 }
 
 bool RequestConverter::read_head(element root, Head& head) {

@@ -39,6 +39,7 @@ class RequestConverter {
  public:
   RequestConverter(const RequestOptions& options, size_t body_size, bool for_passthrough)
       : options_(options),
+        body_size_(body_size),
         reserve_hint_(body_size + body_size / 8 + 1024),
         for_passthrough_(for_passthrough) {}
 
@@ -72,6 +73,8 @@ class RequestConverter {
 
   // request_converter.cc
   bool read_head(element root, Head& head);
+  /// The routing rules' choice: result.route and result.upstream_model.
+  void route(element root, std::string_view client_model, ConvertedRequest& result) const;
   /// Refuses a pass-through request that names a top-level member ccproxy reads twice.
   bool check_unique_keys(simdjson::dom::object root);
   bool check_thinking(element thinking);
@@ -131,6 +134,7 @@ class RequestConverter {
   bool write_pending_placeholders();
 
   const RequestOptions& options_;
+  size_t body_size_;      // the request body as sent (routing's estimate bound)
   size_t reserve_hint_;   // the output is about the size of the input: one allocation
   bool for_passthrough_;  // only validating: what OpenAI cannot carry is not an error
   ApiError error_;

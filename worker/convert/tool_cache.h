@@ -30,6 +30,9 @@ class ToolListCache {
     // it as is (RequestOptions::splice_tools) while a later request evicts the entry.
     std::shared_ptr<const std::string> converted;
     std::size_t written = 0;  // tools in `converted`
+    /// The list's part of the count_tokens estimate (estimate_tool_list), made when routing
+    /// first needs it: a request that uses the stored list is parsed without it. -1: not yet.
+    mutable double tool_tokens = -1;
     std::uint64_t last_use = 0;
   };
 

@@ -36,6 +36,7 @@ constexpr std::size_t kMaxResponseBody = 64u << 20;
 struct RequestRecord {
   std::string client_model;
   std::string upstream_model;
+  const char* route = nullptr;  // the routing rule that chose upstream_model
   bool stream = false;
   convert::Usage usage;
   int retries = 0;
@@ -366,9 +367,12 @@ asio::awaitable<HandlerOutcome> call_upstream(WorkerContext& ctx, ClientChannel&
 void log_request(WorkerContext& ctx, const IncomingRequest& req, const RequestRecord& record,
                  const HandlerOutcome& outcome) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - req.started);
+  std::string model = record.upstream_model.empty() ? "-" : record.upstream_model;
+  if (record.route != nullptr) {
+    model = fmt::format("{} ({})", model, record.route);  // the routing rule that chose it
+  }
   std::string line = fmt::format("{} {} -> {} {} {}ms in={} out={} {}", req.id,
-                                 record.client_model.empty() ? "-" : record.client_model,
-                                 record.upstream_model.empty() ? "-" : record.upstream_model,
+                                 record.client_model.empty() ? "-" : record.client_model, model,
                                  outcome.status, ms.count(), record.usage.input_tokens,
                                  record.usage.output_tokens, record.stream ? "stream" : "json");
   if (record.retries > 0) {
@@ -431,6 +435,7 @@ asio::awaitable<HandlerOutcome> handle_messages(WorkerContext& ctx, ClientChanne
   }
   convert::RequestOptions options;
   options.models = &config.models;
+  options.routing = &config.routing;
   options.max_tokens = config.max_tokens;
   options.body_padded = req.body.capacity() >= req.body.size() + convert::kInputPadding;
   options.splice_tools = true;
@@ -444,6 +449,8 @@ asio::awaitable<HandlerOutcome> handle_messages(WorkerContext& ctx, ClientChanne
   } else {
     record.client_model = converted->client_model;
     record.upstream_model = converted->upstream_model;
+    record.route = convert::route_name(converted->route);
+    ctx.metrics.routed(record.route);
     record.stream = converted->stream;
     if (ctx.log->should_log(spdlog::level::debug)) {
       ctx.log->debug("{} upstream request body: {}", req.id,
