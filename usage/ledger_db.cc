@@ -248,31 +248,56 @@ Result<std::int64_t> LedgerDb::remove_before(std::int64_t before_ms, bool dry_ru
   return static_cast<std::int64_t>(sqlite3_changes(db));
 }
 
-Result<std::vector<UsageRow>> LedgerDb::rows(const RowQuery& q) {
-  sqlite3* db = db_.get();
-  std::string sql =
-      "SELECT time_ms, profile, upstream, model, client_model, session, stream, status, "
-      "input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, latency_ms, ttfb_ms "
-      "FROM requests WHERE time_ms >= ?1 AND time_ms < ?2";
+namespace {
+
+/// " WHERE ..." for a query (only the conditions it sets, so that the planner picks the
+/// session or time index that fits), with its parameters bound by bind_query.
+std::string where_of(const RowQuery& q) {
+  std::string sql = " WHERE 1";
+  if (q.since_ms > 0) {
+    sql += " AND time_ms >= ?1";
+  }
+  if (q.until_ms != INT64_MAX) {
+    sql += " AND time_ms < ?2";
+  }
   if (q.profile) {
     sql += " AND profile = ?3";
   }
   if (q.session) {
     sql += " AND session = ?4";
   }
-  sql += " ORDER BY time_ms";
-  Statement s(db, sql.c_str());
-  if (!s.ok()) {
-    return fail(message_of(db));
+  return sql;
+}
+
+void bind_query(Statement& s, const RowQuery& q) {
+  if (q.since_ms > 0) {
+    s.integer(1, q.since_ms);
   }
-  s.integer(1, q.since_ms);
-  s.integer(2, q.until_ms);
+  if (q.until_ms != INT64_MAX) {
+    s.integer(2, q.until_ms);
+  }
   if (q.profile) {
     s.text(3, *q.profile);
   }
   if (q.session) {
     s.text(4, *q.session);
   }
+}
+
+}  // namespace
+
+Result<std::vector<UsageRow>> LedgerDb::rows(const RowQuery& q) {
+  sqlite3* db = db_.get();
+  const std::string sql =
+      "SELECT time_ms, profile, upstream, model, client_model, session, stream, status, "
+      "input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, latency_ms, ttfb_ms "
+      "FROM requests" +
+      where_of(q) + " ORDER BY time_ms";
+  Statement s(db, sql.c_str());
+  if (!s.ok()) {
+    return fail(message_of(db));
+  }
+  bind_query(s, q);
   std::vector<UsageRow> out;
   int rc = 0;
   while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
@@ -291,6 +316,37 @@ Result<std::vector<UsageRow>> LedgerDb::rows(const RowQuery& q) {
     r.cache_write_tokens = s.column_int(11);
     r.latency_ms = s.column_int(12);
     r.ttfb_ms = sqlite3_column_type(s.get(), 13) == SQLITE_NULL ? -1 : s.column_int(13);
+    out.push_back(std::move(r));
+  }
+  if (rc != SQLITE_DONE) {
+    return fail(message_of(db));
+  }
+  return out;
+}
+
+Result<std::vector<UsageRow>> LedgerDb::sums_by_model(const RowQuery& q) {
+  sqlite3* db = db_.get();
+  const std::string sql =
+      "SELECT MAX(time_ms), profile, model, SUM(input_tokens), SUM(output_tokens), "
+      "SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(latency_ms) FROM requests" +
+      where_of(q) + " GROUP BY profile, model";
+  Statement s(db, sql.c_str());
+  if (!s.ok()) {
+    return fail(message_of(db));
+  }
+  bind_query(s, q);
+  std::vector<UsageRow> out;
+  int rc = 0;
+  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+    UsageRow r;
+    r.time_ms = s.column_int(0);
+    r.profile = s.column_text(1);
+    r.model = s.column_text(2);
+    r.input_tokens = s.column_int(3);
+    r.output_tokens = s.column_int(4);
+    r.cache_read_tokens = s.column_int(5);
+    r.cache_write_tokens = s.column_int(6);
+    r.latency_ms = s.column_int(7);
     out.push_back(std::move(r));
   }
   if (rc != SQLITE_DONE) {

@@ -49,6 +49,10 @@ class LedgerDb {
   Result<std::int64_t> remove_before(std::int64_t before_ms, bool dry_run = false);
   /// The rows the query selects, oldest first.
   Result<std::vector<UsageRow>> rows(const RowQuery& query);
+  /// The selected rows summed per profile and model, in SQL (for quick answers on a large
+  /// ledger): each result carries the sums of the token columns and latency, and as time_ms
+  /// the latest request's; the other fields are those of the group's key or empty.
+  Result<std::vector<UsageRow>> sums_by_model(const RowQuery& query);
 
  private:
   explicit LedgerDb(sqlite3* db);

@@ -15,7 +15,8 @@ std::string string_at(const nlohmann::json& j, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-/// Cost of `rows` with one profile's prices, null when some row with tokens has none.
+/// Cost of `rows` (or of their sums per model) with one profile's prices; null when some row
+/// with tokens has none.
 std::optional<double> cost_of(const std::vector<UsageRow>& rows, const StatuslineProfile& p) {
   PriceBook book{{p.name, p.prices}};
   return aggregate(rows, Grouping::profile, book).total.cost_usd;
@@ -77,18 +78,20 @@ std::string statusline_text(const StatuslineProfile& profile, const StatuslineIn
     RowQuery q;
     q.session = input.session_id;
     q.profile = profile.name;
-    auto rows = ledger->rows(q);
-    if (!rows) {
+    auto sums = ledger->sums_by_model(q);
+    if (!sums) {
       return line + " · " + model + " · usage unavailable";
     }
-    if (!rows->empty()) {
-      model = rows->back().model;
+    if (!sums->empty()) {
+      const UsageRow* latest = &sums->front();
       std::int64_t tokens = 0;
-      for (const UsageRow& r : *rows) {
+      for (const UsageRow& r : *sums) {
+        latest = r.time_ms > latest->time_ms ? &r : latest;
         tokens += r.input_tokens + r.cache_read_tokens + r.cache_write_tokens + r.output_tokens;
       }
+      model = latest->model;
       session_part =
-          "session " + short_count(tokens) + " tok " + money_text(cost_of(*rows, profile));
+          "session " + short_count(tokens) + " tok " + money_text(cost_of(*sums, profile));
     } else {
       session_part = "session 0 tok";
     }
@@ -96,8 +99,8 @@ std::string statusline_text(const StatuslineProfile& profile, const StatuslineIn
   RowQuery today;
   today.since_ms = start_of_local_day(now_ms);
   today.profile = profile.name;
-  auto rows = ledger->rows(today);
-  std::string today_part = "today " + (rows ? money_text(cost_of(*rows, profile)) : "-");
+  auto sums = ledger->sums_by_model(today);
+  std::string today_part = "today " + (sums ? money_text(cost_of(*sums, profile)) : "-");
   return line + " · " + model + " · " + session_part + " · " + today_part;
 }
 

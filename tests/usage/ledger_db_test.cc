@@ -130,6 +130,33 @@ TEST(LedgerDb, RefusesASymbolicLink) {
   EXPECT_FALSE(std::filesystem::exists(dir.file("elsewhere.db")));
 }
 
+TEST(LedgerDb, SumsByModelAddUpTheSelectedRows) {
+  TempDir dir;
+  auto db = LedgerDb::open(dir.file(), LedgerDb::Mode::create);
+  ASSERT_TRUE(db);
+  ASSERT_TRUE(db->insert(
+      {row("a", "m1", 100, 1, 10, 100, 200, 5, "s"), row("a", "m1", 300, 2, 20, 200, 200, 5, "s"),
+       row("a", "m2", 200, 4, 40, 0, 200, 5, "s"), row("b", "m1", 400, 8, 80, 0, 200, 5, "s"),
+       row("a", "m1", 500, 16, 160, 0, 200, 5, "t")}));
+  RowQuery q;
+  q.profile = "a";
+  q.session = "s";
+  auto sums = db->sums_by_model(q);
+  ASSERT_TRUE(sums) << sums.error();
+  ASSERT_EQ(sums->size(), 2u);
+  const UsageRow& m1 = (*sums)[0].model == "m1" ? (*sums)[0] : (*sums)[1];
+  const UsageRow& m2 = (*sums)[0].model == "m1" ? (*sums)[1] : (*sums)[0];
+  EXPECT_EQ(m1.profile, "a");
+  EXPECT_EQ(m1.input_tokens, 3);
+  EXPECT_EQ(m1.output_tokens, 30);
+  EXPECT_EQ(m1.cache_read_tokens, 300);
+  EXPECT_EQ(m1.time_ms, 300);  // the latest
+  EXPECT_EQ(m2.input_tokens, 4);
+  RowQuery since;
+  since.since_ms = 350;
+  EXPECT_EQ(db->sums_by_model(since)->size(), 2u);  // b/m1 and a/m1 (500)
+}
+
 TEST(LedgerDb, RemoveBeforeCountsOrRemoves) {
   TempDir dir;
   auto db = LedgerDb::open(dir.file(), LedgerDb::Mode::create);
