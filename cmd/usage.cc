@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -47,11 +48,26 @@ usage::PriceBook price_book(const config::Home& home) {
   return book;
 }
 
+/// "2026-12-01 14:05" in local time.
+std::string local_minute(std::int64_t ms) {
+  std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
+  return buf;
+}
+
+/// The header line: which requests the table covers.
 std::string range_text(std::int64_t since, std::optional<std::int64_t> until) {
-  std::string out = since > 0 ? "since " + usage::local_day(since) : "everything recorded";
-  if (until) {
-    out += ", until " + usage::local_day(*until - 1);
+  if (since <= 0 && !until) {
+    return "usage: all recorded requests";
   }
+  std::string out = "usage:";
+  if (since > 0) {
+    out += " from " + local_minute(since);
+  }
+  out += until ? " until " + local_minute(*until) : " until now";
   return out;
 }
 
@@ -122,7 +138,7 @@ int run(const Invocation& inv) {
     std::cout << "no usage recorded yet (" << file.string() << " does not exist)\n";
     return kExitOk;
   }
-  std::cout << "usage " << range_text(query.since_ms, until) << "\n";
+  std::cout << range_text(query.since_ms, until) << "\n";
   const bool terminal = supervisor::want_colour(STDOUT_FILENO);
   std::cout << usage::render_report(report, by, terminal && by == usage::Grouping::day, terminal);
   return kExitOk;
