@@ -10,7 +10,13 @@
 namespace ccproxy::convert::testing {
 
 inline const worker::ModelMap& golden_models() {
-  static const worker::ModelMap models{"glm-4.6", "glm-4.5", "glm-4.5-air", true};
+  static const worker::ModelMap models{.big = "glm-4.6",
+                                       .middle = "glm-4.5",
+                                       .small = "glm-4.5-air",
+                                       .vision = "",
+                                       .long_context = "",
+                                       .think = "",
+                                       .passthrough_provider_models = true};
   return models;
 }
 
