@@ -40,13 +40,15 @@ bool settings_unreliable(const std::vector<config::Diagnostic>& problems,
   return false;
 }
 
-// The usage ledger's rows older than [usage] retention_days; false when that failed.
+// The usage ledger's rows older than [usage] retention_days (none while those settings are
+// unknown); false when removing them failed.
 bool clean_ledger(const config::Home& home, const config::Fleet& fleet, bool dry_run,
                   bool& removed_any) {
   if (settings_unreliable(fleet.problems, "usage")) {
+    // The safe side, as for logs without --days: nothing is removed by guessed settings.
     std::cerr << "ccproxy clean-logs: the [usage] settings of ccproxy.toml are unknown; the usage "
                  "ledger is left as it is\n";
-    return false;
+    return true;
   }
   const int days = fleet.usage.retention_days;
   auto rows = usage::apply_retention(usage::ledger_file(home.root), days,
