@@ -153,7 +153,7 @@ class UsageLedgerTest(SupervisorCase):
         # The rows themselves: upstream label, client model, stream flag, session, status.
         db = sqlite3.connect(ledger)
         got = db.execute("SELECT profile, upstream, client_model, session, stream, status, "
-                         "ttfb_ms IS NOT NULL FROM requests ORDER BY id").fetchall()
+                         "ttfb_ms IS NOT NULL FROM requests ORDER BY time_ms, id").fetchall()
         db.close()
         self.assertEqual(len(got), 8)
         self.assertEqual(got[0], ("gpt", "127.0.0.1", "claude-sonnet-4-5", SESSION, 0, 200, 1))
