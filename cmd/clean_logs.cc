@@ -9,6 +9,8 @@
 #include "config/load_fleet.h"
 #include "logging/retention.h"
 #include "logging/size_text.h"
+#include "usage/ledger_db.h"
+#include "usage/retention.h"
 
 namespace ccproxy::cmd {
 namespace {
@@ -25,16 +27,43 @@ std::string bytes_text(std::uint64_t bytes) {
   return exact + " (" + logging::size_text(bytes) + ")";
 }
 
-// ccproxy.toml problems that make its [logs] settings unknown: a file that does not parse, or
-// a bad value under [logs]. Broken profiles do not matter here.
-bool logs_settings_unreliable(const std::vector<config::Diagnostic>& problems) {
+// ccproxy.toml problems that make its [table] settings unknown: a file that does not parse,
+// or a bad value under [table]. Broken profiles do not matter here.
+bool settings_unreliable(const std::vector<config::Diagnostic>& problems,
+                         const std::string& table) {
   for (const auto& d : problems) {
     if (d.profile.empty() && d.file == "ccproxy.toml" &&
-        (d.key.empty() || d.key == "logs" || d.key.rfind("logs.", 0) == 0)) {
+        (d.key.empty() || d.key == table || d.key.rfind(table + ".", 0) == 0)) {
       return true;
     }
   }
   return false;
+}
+
+// The usage ledger's rows older than [usage] retention_days (none while those settings are
+// unknown); false when removing them failed.
+bool clean_ledger(const config::Home& home, const config::Fleet& fleet, bool dry_run,
+                  bool& removed_any) {
+  if (settings_unreliable(fleet.problems, "usage")) {
+    // The safe side, as for logs without --days: nothing is removed by guessed settings.
+    std::cerr << "ccproxy clean-logs: the [usage] settings of ccproxy.toml are unknown; the usage "
+                 "ledger is left as it is\n";
+    return true;
+  }
+  const int days = fleet.usage.retention_days;
+  auto rows = usage::apply_retention(usage::ledger_file(home.root), days,
+                                     std::chrono::system_clock::now(), dry_run);
+  if (!rows) {
+    std::cerr << "ccproxy clean-logs: " << rows.error() << "\n";
+    return false;
+  }
+  if (*rows > 0) {
+    removed_any = true;
+    std::cout << (dry_run ? "would remove " : "removed ")
+              << plural(static_cast<std::size_t>(*rows), "usage ledger row") << " older than "
+              << plural(static_cast<std::size_t>(days), "day") << "\n";
+  }
+  return true;
 }
 
 int run(const Invocation& inv) {
@@ -54,7 +83,7 @@ int run(const Invocation& inv) {
   options.retention_days = fleet.logs.retention_days;
   options.max_total_bytes = fleet.logs.max_total_bytes;
   options.dry_run = dry_run;
-  if (logs_settings_unreliable(fleet.problems)) {
+  if (settings_unreliable(fleet.problems, "logs")) {
     for (const auto& d : fleet.problems) {
       if (d.profile.empty() && d.file == "ccproxy.toml") {
         std::cerr << "ccproxy clean-logs: " << d.str() << "\n";
@@ -83,28 +112,31 @@ int run(const Invocation& inv) {
   for (const auto& e : report.errors) {
     std::cerr << "ccproxy clean-logs: " << e << "\n";
   }
-  if (report.removed.empty()) {
-    if (report.errors.empty()) {
-      std::cout << "nothing to clean\n";
-    }
-  } else {
+  if (!report.removed.empty()) {
     std::cout << (dry_run ? "would remove " : "removed ")
               << plural(report.removed.size(), "archive") << ", " << bytes_text(report.bytes)
               << "\n";
   }
-  return report.errors.empty() ? kExitOk : kExitFailure;
+  bool ledger_rows = false;
+  const bool ledger_ok = clean_ledger(inv.home, fleet, dry_run, ledger_rows);
+  if (report.removed.empty() && !ledger_rows && report.errors.empty() && ledger_ok) {
+    std::cout << "nothing to clean\n";
+  }
+  return report.errors.empty() && ledger_ok ? kExitOk : kExitFailure;
 }
 
 }  // namespace
 
 const Command kCleanLogsCommand{
     "clean-logs", "clean-logs [--days N] [--dry-run]",
-    "delete archived logs older than the retention (cron-safe)",
+    "delete archived logs and usage rows older than the retention (cron-safe)",
     "  --days N    delete archives older than N days (default: [logs] retention_days of\n"
     "              ccproxy.toml, 3); an archive's age is its modification time, and one\n"
     "              exactly N days old is kept\n"
     "  --dry-run   print what would be removed, remove nothing\n"
     "Then, while all archives together exceed [logs] max_total_mb, the oldest go.\n"
+    "The usage ledger (usage.db) loses its rows older than [usage] retention_days (90; 0\n"
+    "keeps them all); --days does not change that.\n"
     "Current logs (*.log) and files not named <name>.log.<YYYYmmdd-HHMMSS>[-n][.gz] are never\n"
     "touched. Exit 0 also when there is nothing to do; safe to run from cron, while the fleet\n"
     "runs and while another clean-logs runs.\n",

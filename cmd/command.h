@@ -47,6 +47,8 @@ extern const Command kCleanLogsCommand;
 extern const Command kLogsCommand;
 extern const Command kCheckCommand;
 extern const Command kImportEnvCommand;
+extern const Command kUsageCommand;
+extern const Command kStatuslineCommand;
 extern const Command kSuperviseCommand;  // hidden: the resident supervisor process
 
 }  // namespace ccproxy::cmd

@@ -15,6 +15,8 @@
 #include "logging/log_file.h"
 #include "logging/log_line.h"
 #include "supervisor/fleet_log_file.h"
+#include "usage/ledger_db.h"
+#include "usage/ledger_writer.h"
 #include "worker/http/server.h"
 
 namespace ccproxy::cmd {
@@ -86,6 +88,25 @@ Result<std::shared_ptr<spdlog::logger>> open_worker_log(const config::Home& home
   return std::make_shared<spdlog::logger>(args.profile, sinks.begin(), sinks.end());
 }
 
+// The home's usage ledger, or null (logged) when [usage] enabled = false or it cannot be
+// opened: the worker serves either way.
+std::unique_ptr<usage::LedgerWriter> open_ledger(const config::Home& home,
+                                                 const config::Fleet& fleet,
+                                                 const std::shared_ptr<spdlog::logger>& log) {
+  if (!fleet.usage.enabled) {
+    log->info("usage ledger off ([usage] enabled = false)");
+    return nullptr;
+  }
+  usage::WriterOptions options;
+  options.warn = [log](const std::string& message) { log->warn("{}", message); };
+  auto writer = usage::LedgerWriter::open(usage::ledger_file(home.root), options);
+  if (!writer) {
+    log->warn("usage ledger off: {}", writer.error());
+    return nullptr;
+  }
+  return std::move(writer).value();
+}
+
 int run(const Invocation& inv) {
   RunArgs args;
   ArgParser parser;
@@ -115,7 +136,10 @@ int run(const Invocation& inv) {
   }
   (*log)->set_level(level_of(profile->log_level));
 
+  // Declared before the hooks that point at it; its destructor writes the last rows.
+  std::unique_ptr<usage::LedgerWriter> ledger = open_ledger(inv.home, fleet, *log);
   worker::WorkerHooks hooks;
+  hooks.ledger = ledger.get();
   if (args.log_stderr) {
     hooks.on_listening = [](const std::string& host, uint16_t bound) {
       std::printf("listening on %s:%u\n", host.c_str(), static_cast<unsigned>(bound));
@@ -140,8 +164,10 @@ const Command kRunCommand{
     "  --log-stderr    log to stderr only, and print 'listening on HOST:PORT' on stdout\n"
     "\n"
     "Without --log-stderr the worker logs to logs/NAME.log (and to the terminal too when\n"
-    "stderr is one). Exits 0 after SIGTERM/SIGINT once open streams finished (or the\n"
-    "profile's shutdown_grace_s passed), 1 when it cannot start (invalid profile, port in use).\n",
+    "stderr is one). Each /v1/messages request is recorded in the home's usage ledger\n"
+    "(usage.db; off with [usage] enabled = false in ccproxy.toml). Exits 0 after\n"
+    "SIGTERM/SIGINT once open streams finished (or the profile's shutdown_grace_s passed), 1\n"
+    "when it cannot start (invalid profile, port in use).\n",
     run};
 
 }  // namespace ccproxy::cmd

@@ -8,6 +8,7 @@
 #include "config/log_settings.h"
 #include "config/profile.h"
 #include "config/supervisor_settings.h"
+#include "config/usage_settings.h"
 
 namespace ccproxy::config {
 
@@ -17,6 +18,7 @@ struct Fleet {
   std::vector<Profile> profiles;
   LogSettings logs;
   SupervisorSettings supervisor;
+  UsageSettings usage;
   std::vector<Diagnostic> problems;  // empty when everything is valid
 
   bool ok() const { return problems.empty(); }

@@ -65,12 +65,23 @@ void read_supervisor(TableReader& root, SupervisorSettings& sup) {
   }
 }
 
+void read_usage(TableReader& root, UsageSettings& usage) {
+  TableReader u = root.table("usage");
+  u.reject_unknown({"enabled", "retention_days"});
+  if (auto v = u.boolean("enabled")) {
+    usage.enabled = *v;
+  }
+  if (auto v = u.integer("retention_days", 0, 36500)) {
+    usage.retention_days = static_cast<int>(*v);
+  }
+}
+
 }  // namespace
 
 void read_fleet_settings(ReadContext& ctx, const toml::table& doc, LogSettings& logs,
-                         SupervisorSettings& sup) {
+                         SupervisorSettings& sup, UsageSettings& usage) {
   TableReader root(ctx, {Layer{&doc, ""}}, "");
-  root.reject_unknown({"defaults", "logs", "supervisor"});
+  root.reject_unknown({"defaults", "logs", "supervisor", "usage"});
 
   TableReader defaults = root.table("defaults");
   if (auto port = defaults.find("port")) {
@@ -78,6 +89,7 @@ void read_fleet_settings(ReadContext& ctx, const toml::table& doc, LogSettings& 
   }
   read_logs(root, logs);
   read_supervisor(root, sup);
+  read_usage(root, usage);
 }
 
 }  // namespace ccproxy::config

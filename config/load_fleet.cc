@@ -42,7 +42,7 @@ std::optional<toml::table> read_home_file(const Home& home, const Environment& e
   auto doc = parse_toml_file(home.defaults_file(), "ccproxy.toml", "", &fleet.problems);
   if (doc) {
     ReadContext ctx{&fleet.problems, &env, "", "ccproxy.toml"};
-    read_fleet_settings(ctx, *doc, fleet.logs, fleet.supervisor);
+    read_fleet_settings(ctx, *doc, fleet.logs, fleet.supervisor, fleet.usage);
   }
   return doc;
 }

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <string>
 
+#include "usage/pricing.h"
 #include "worker/worker_config.h"
 
 namespace ccproxy::config {
@@ -13,6 +14,7 @@ struct Profile {
   std::filesystem::path file;   // absolute path of the profile
   worker::WorkerConfig worker;  // everything the worker needs, secrets resolved
   std::string log_level = "info";
+  usage::PriceTable pricing;  // [pricing]: USD per million tokens by provider model
   /// Changes whenever any effective setting changes (reload restarts only those).
   std::string fingerprint;
 };

@@ -6,6 +6,7 @@
 
 #include "common/text.h"
 #include "config/fingerprint.h"
+#include "config/pricing_reader.h"
 #include "config/validate.h"
 
 namespace ccproxy::config {
@@ -413,7 +414,7 @@ ProfileRead read_profile(ReadContext& ctx, const Home& home, const toml::table& 
   TableReader root(ctx, {Layer{&file, ""}, Layer{defaults, "defaults."}}, "");
   root.reject_unknown({"port", "host", "display_name", "client_api_key", "log_level",
                        "max_request_body_mb", "shutdown_grace_s", "upstream", "models", "routing",
-                       "timeouts", "retry", "limits"});
+                       "timeouts", "retry", "limits", "pricing"});
 
   worker::WorkerConfig w;
   w.profile = ctx.profile;
@@ -426,11 +427,14 @@ ProfileRead read_profile(ReadContext& ctx, const Home& home, const toml::table& 
   read_timeouts(root, w.timeouts);
   read_retry(root, w.retry);
   read_limits(root, w.max_tokens);
+  usage::PriceTable pricing;
+  read_pricing(root, pricing);
 
   if (ctx.problems->size() == problems_before) {
     Profile p;
     p.name = ctx.profile;
     p.log_level = log_level;
+    p.pricing = std::move(pricing);
     p.fingerprint = fingerprint(w, log_level);
     p.worker = std::move(w);
     result.profile = std::move(p);

@@ -32,6 +32,7 @@
 #include "supervisor/os/own_command.h"
 #include "supervisor/os/pid_file.h"
 #include "supervisor/os/supervisor_lock.h"
+#include "supervisor/usage_retention.h"
 
 namespace ccproxy::supervisor {
 
@@ -217,10 +218,11 @@ void handle_signals(ControlHandler& control, spdlog::logger& logger) {
 // The supervisor loop: ticks the fleet, answers signals and control requests, until the exit
 // has brought every worker down (or poll fails).
 void serve_until_down(FleetSupervisor& fleet, ControlServer& server, ControlHandler& control,
-                      spdlog::logger& logger) {
+                      UsageRetention& retention, spdlog::logger& logger) {
   auto handle = [&control](const nlohmann::json& request) { return control.handle(request); };
   while (true) {
     fleet.tick();
+    retention.tick(std::chrono::steady_clock::now());
     if (control.exiting() && fleet.all_down()) {
       return;
     }
@@ -307,7 +309,8 @@ int run_supervisor(const SupervisorOptions& options) {
     start_at_once(fleet_sup, options.names, *logger);
   }
 
-  serve_until_down(fleet_sup, server, control, *logger);
+  UsageRetention retention(home, *logger);
+  serve_until_down(fleet_sup, server, control, retention, *logger);
   logger->info("supervisor exiting: every worker stopped");
   server.close();
   remove_own_pid_file(home);

@@ -88,7 +88,7 @@ class UsageTest(unittest.TestCase):
         r = run("stat")
         self.assert_short_usage(r)
         self.assertEqual(r.stderr.splitlines()[0],
-                         "ccproxy: unknown command 'stat' (did you mean start or status?)")
+                         "ccproxy: unknown command 'stat' (did you mean start, status or statusline?)")
         self.assertEqual(run("chek").stderr.splitlines()[0],
                          "ccproxy: unknown command 'chek' (did you mean check?)")
 

@@ -24,6 +24,9 @@ void read_usage(element usage, Usage& out) {
   if (get_field(usage, "cache_read_input_tokens", e) && detail::is_number(e)) {
     out.cache_read_input_tokens = detail::as_int(e);
   }
+  if (get_field(usage, "cache_creation_input_tokens", e) && detail::is_number(e)) {
+    out.cache_creation_input_tokens = detail::as_int(e);
+  }
 }
 
 void read_event(simdjson::dom::parser& parser, std::string& scratch, std::string_view data,

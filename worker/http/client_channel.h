@@ -2,6 +2,8 @@
 // The client side of one request, as the handlers see it: the Session implements it.
 
 #include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <optional>
 #include <string_view>
 
 namespace ccproxy::worker {
@@ -23,6 +25,10 @@ class ClientChannel {
   virtual boost::asio::awaitable<ClientEnd> wait_for_disconnect() = 0;
   /// The client's EOF is already here, with nothing unread before it.
   virtual bool input_finished() = 0;
+  /// When the first byte of the current request's answer was written (time to first byte).
+  virtual std::optional<std::chrono::steady_clock::time_point> first_write() const {
+    return std::nullopt;
+  }
 };
 
 }  // namespace ccproxy::worker

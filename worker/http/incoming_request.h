@@ -12,6 +12,7 @@ struct IncomingRequest {
   std::string x_api_key;
   std::string authorization;
   std::string anthropic_beta;
+  std::string session_id;  // x-claude-code-session-id (the usage ledger's session)
   bool keep_alive = true;
   std::chrono::steady_clock::time_point started;
 };

@@ -10,6 +10,7 @@
 
 #include "worker/convert/convert.h"
 #include "worker/http/response_head.h"
+#include "worker/http/usage_record.h"
 #include "worker/http/usage_scanner.h"
 #include "worker/http/worker_context.h"
 #include "worker/request_log.h"
@@ -475,6 +476,9 @@ asio::awaitable<HandlerOutcome> handle_messages(WorkerContext& ctx, ClientChanne
   }
   ctx.metrics.tokens(record.usage.input_tokens, record.usage.output_tokens);
   log_request(ctx, req, record, outcome);
+  record_usage(ctx, req, client,
+               FinishedRequest{record.client_model, record.upstream_model, record.stream,
+                               record.usage, outcome.status});
   co_return outcome;
 }
 

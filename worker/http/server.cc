@@ -274,6 +274,7 @@ int run_worker(const WorkerConfig& config, std::shared_ptr<spdlog::logger> log,
   std::optional<ProxyEndpoint> proxy_endpoint = *proxy;
   UpstreamClient upstream(config, *endpoint, proxy_endpoint);
   WorkerContext ctx{config, log, upstream, RetryDecider(config.retry, uniform_random), Metrics{}};
+  ctx.ledger = hooks.ledger;
   Server server(io, ctx);
   if (!server.listen()) {
     return 1;

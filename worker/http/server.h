@@ -13,12 +13,17 @@
 namespace spdlog {
 class logger;
 }
+namespace ccproxy::usage {
+class LedgerWriter;
+}
 
 namespace ccproxy::worker {
 
 struct WorkerHooks {
   /// Called once the socket is bound and listening (port is the real one when config.port is 0).
   std::function<void(const std::string& host, uint16_t port)> on_listening;
+  /// The usage ledger every /v1/messages request is recorded in; null: none. Outlives the call.
+  usage::LedgerWriter* ledger = nullptr;
 };
 
 /// Serves until SIGTERM or SIGINT: then stops accepting, closes idle connections, lets open

@@ -72,6 +72,9 @@ asio::awaitable<bool> Session::write(std::string_view bytes) {
   if (!socket_.is_open()) {
     co_return false;
   }
+  if (!first_write_) {
+    first_write_ = Clock::now();
+  }
   write_watchdog_.arm(Clock::now() + kWriteTimeout, [this] { close(); });
   auto [ec, n] =
       co_await asio::async_write(socket_, asio::buffer(bytes), TransferAllAtOnce{}, kNoThrow);
@@ -321,6 +324,7 @@ void Session::start_request(RequestInProgress& r) {
     r.req.x_api_key = std::string(h["x-api-key"]);
     r.req.authorization = std::string(h[http::field::authorization]);
     r.req.anthropic_beta = std::string(h["anthropic-beta"]);
+    r.req.session_id = std::string(h["x-claude-code-session-id"]);
     if (ctx_.log->should_log(spdlog::level::debug)) {
       std::string headers;
       for (const auto& field : h) {
@@ -463,6 +467,7 @@ asio::awaitable<bool> Session::serve_api_request(RequestInProgress& r) {
     r.req.body = r.parser.release().body();
   }
   r.req.keep_alive = r.keep_alive;
+  first_write_.reset();
   if (r.route.route == Route::count_tokens) {
     SimpleResponse counted = count_tokens_response(r.req.body);
     co_return co_await answer(r, counted, false, false);

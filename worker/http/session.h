@@ -29,6 +29,9 @@ class Session final : public ClientChannel {
   asio::awaitable<bool> write(std::string_view bytes) override;
   asio::awaitable<ClientEnd> wait_for_disconnect() override;
   bool input_finished() override;
+  std::optional<std::chrono::steady_clock::time_point> first_write() const override {
+    return first_write_;
+  }
 
   /// Waiting for the next request (nothing in flight).
   bool idle() const { return idle_; }
@@ -87,6 +90,8 @@ class Session final : public ClientChannel {
   Watchdog write_watchdog_;
   bool idle_ = true;
   std::optional<std::chrono::steady_clock::time_point> head_started_;
+  // When the first byte of the current API request's answer went out (first_write()).
+  std::optional<std::chrono::steady_clock::time_point> first_write_;
   std::chrono::steady_clock::time_point head_deadline_;
 };
 

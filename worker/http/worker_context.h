@@ -15,6 +15,9 @@
 namespace spdlog {
 class logger;
 }
+namespace ccproxy::usage {
+class LedgerWriter;
+}
 
 namespace ccproxy::worker {
 
@@ -25,6 +28,8 @@ struct WorkerContext {
   RetryDecider retry;
   Metrics metrics;
   uint16_t port = 0;
+  // Where each /v1/messages request's usage row goes; null: no ledger.
+  usage::LedgerWriter* ledger = nullptr;
   bool shutting_down = false;
   // /v1/messages and count_tokens requests taken so far. Probes (/health, /metrics, HEAD /) are
   // not counted: the supervisor's health checks must not keep a worker from counting as idle.

@@ -1,0 +1,130 @@
+#include "usage/ledger_writer.h"
+
+#include <utility>
+#include <vector>
+
+#include "usage/ledger_db.h"
+
+namespace ccproxy::usage {
+
+Result<std::unique_ptr<LedgerWriter>> LedgerWriter::open(const std::filesystem::path& file,
+                                                         WriterOptions options) {
+  auto db = LedgerDb::open(file, LedgerDb::Mode::create, options.busy_timeout_ms);
+  if (!db) {
+    return fail(db.error());
+  }
+  auto owned = std::make_unique<LedgerDb>(std::move(db).value());
+  return std::unique_ptr<LedgerWriter>(new LedgerWriter(std::move(owned), std::move(options)));
+}
+
+LedgerWriter::LedgerWriter(std::unique_ptr<LedgerDb> db, WriterOptions options)
+    : db_(std::move(db)), options_(std::move(options)) {
+  thread_ = std::thread([this] { run(); });
+}
+
+LedgerWriter::~LedgerWriter() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  thread_.join();
+}
+
+void LedgerWriter::add(UsageRow row) {
+  bool wake = false;
+  {
+    std::lock_guard lock(mu_);
+    if (queue_.size() >= options_.max_queued) {
+      ++dropped_;
+      ++queue_full_;
+      return;
+    }
+    queue_.push_back(std::move(row));
+    wake = queue_.size() == options_.batch_rows;
+  }
+  if (wake) {
+    wake_.notify_one();
+  }
+}
+
+void LedgerWriter::flush() {
+  std::unique_lock lock(mu_);
+  wake_.notify_one();
+  idle_.wait(lock, [this] { return queue_.empty() && !writing_; });
+}
+
+std::uint64_t LedgerWriter::written() const {
+  std::lock_guard lock(mu_);
+  return written_;
+}
+
+std::uint64_t LedgerWriter::dropped() const {
+  std::lock_guard lock(mu_);
+  return dropped_;
+}
+
+void LedgerWriter::run() {
+  std::unique_lock lock(mu_);
+  while (true) {
+    wake_.wait_for(lock, options_.interval, [this] {
+      return stopping_ || queue_.size() >= options_.batch_rows || queue_full_ > 0;
+    });
+    const std::uint64_t full = std::exchange(queue_full_, 0);
+    std::deque<UsageRow> batch;
+    batch.swap(queue_);
+    writing_ = !batch.empty();
+    const bool stop = stopping_;
+    lock.unlock();
+    if (full > 0) {
+      note_dropped(full, "the queue was full");
+    }
+    if (!batch.empty()) {
+      write_batch(batch);
+    }
+    lock.lock();
+    writing_ = false;
+    if (queue_.empty()) {
+      idle_.notify_all();
+    }
+    if (stop && queue_.empty()) {
+      break;
+    }
+  }
+  lock.unlock();
+  if (unreported_ > 0 && options_.warn) {
+    options_.warn("usage ledger: " + std::to_string(unreported_) + " rows not recorded (" +
+                  last_reason_ + ")");
+  }
+}
+
+void LedgerWriter::write_batch(std::deque<UsageRow>& batch) {
+  std::vector<UsageRow> rows(std::make_move_iterator(batch.begin()),
+                             std::make_move_iterator(batch.end()));
+  auto done = db_->insert(rows);
+  {
+    std::lock_guard lock(mu_);
+    (done ? written_ : dropped_) += rows.size();
+  }
+  if (!done) {
+    note_dropped(rows.size(), done.error());
+  }
+}
+
+void LedgerWriter::note_dropped(std::uint64_t n, const std::string& why) {
+  unreported_ += n;
+  last_reason_ = why;
+  const auto now = std::chrono::steady_clock::now();
+  if (warned_ && now - last_warning_ < options_.warn_every) {
+    return;
+  }
+  if (options_.warn) {
+    options_.warn("usage ledger: " + std::to_string(unreported_) + " rows not recorded (" + why +
+                  "); requests are not affected");
+  }
+  unreported_ = 0;
+  warned_ = true;
+  last_warning_ = now;
+}
+
+}  // namespace ccproxy::usage

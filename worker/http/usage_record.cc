@@ -1,0 +1,63 @@
+#include "worker/http/usage_record.h"
+
+#include <chrono>
+
+#include "usage/ledger_writer.h"
+
+namespace ccproxy::worker {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::int64_t ms_between(Clock::time_point from, Clock::time_point to) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(to - from).count();
+}
+
+/// A client-given session id as stored: printable ASCII only, at most 128 characters (it is
+/// shown in tables and on terminals later).
+std::string clean_session(const std::string& id) {
+  std::string out;
+  for (char c : id) {
+    if (c > ' ' && c < 0x7f && out.size() < 128) {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string upstream_label(const WorkerContext& ctx) {
+  return ctx.upstream.endpoint().host;
+}
+
+void record_usage(WorkerContext& ctx, const IncomingRequest& req, const ClientChannel& client,
+                  const FinishedRequest& done) {
+  if (ctx.ledger == nullptr) {
+    return;
+  }
+  const Clock::time_point now = Clock::now();
+  const auto wall_now = std::chrono::system_clock::now();
+  usage::UsageRow row;
+  row.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    (wall_now - (now - req.started)).time_since_epoch())
+                    .count();
+  row.profile = ctx.config.profile;
+  row.upstream = upstream_label(ctx);
+  row.model = done.upstream_model;
+  row.client_model = done.client_model;
+  row.session = clean_session(req.session_id);
+  row.stream = done.stream;
+  row.status = done.status;
+  row.input_tokens = done.usage.input_tokens;
+  row.output_tokens = done.usage.output_tokens;
+  row.cache_read_tokens = done.usage.cache_read_input_tokens;
+  row.cache_write_tokens = done.usage.cache_creation_input_tokens;
+  row.latency_ms = ms_between(req.started, now);
+  if (auto first = client.first_write()) {
+    row.ttfb_ms = ms_between(req.started, *first);
+  }
+  ctx.ledger->add(std::move(row));
+}
+
+}  // namespace ccproxy::worker
