@@ -41,6 +41,12 @@ std::string fingerprint(const worker::WorkerConfig& c, const std::string& log_le
     k.add(name).add(value);
   }
   k.add(c.upstream.proxy).add(c.upstream.ca_file).add(c.upstream.anthropic_version);
+  k.add(static_cast<int64_t>(c.upstream.provider)).add(static_cast<int64_t>(c.upstream.reasoning));
+  k.add(int64_t{c.upstream.forward_betas_set ? 1 : 0});
+  k.add(static_cast<int64_t>(c.upstream.forward_betas.size()));
+  for (const auto& beta : c.upstream.forward_betas) {
+    k.add(beta);
+  }
   k.add(c.models.big).add(c.models.middle).add(c.models.small);
   k.add(int64_t{c.models.passthrough_provider_models ? 1 : 0});
   k.add(c.timeouts.connect).add(c.timeouts.first_byte).add(c.timeouts.idle).add(c.timeouts.total);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "worker/convert/convert.h"
+#include "worker/convert/providers/carry.h"
 
 namespace {
 
@@ -137,7 +138,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "cannot read %s\n", path);
     return 1;
   }
-  ccproxy::worker::ModelMap models{"glm-4.6", "glm-4.5", "glm-4.5-air", true};
+  ccproxy::worker::ModelMap models{"glm-4.6", "glm-4.5", "glm-4.5-air", "", "", "", true};
   ccproxy::convert::RequestOptions options;
   options.models = &models;
   options.max_tokens = {0, 32000};
@@ -158,6 +159,30 @@ int main(int argc, char** argv) {
   });
   std::printf("to_openai_request:      %8.1f us/request  %7.0f MB/s  (wall %.1f us)\n", request_us,
               mb / (request_us / 1e6), g_last_wall_us);
+
+  // One row per provider's rules, each with its tool list cached (the first call converts it).
+  static constexpr ccproxy::worker::Provider kProviders[] = {
+      ccproxy::worker::Provider::generic,  ccproxy::worker::Provider::openai,
+      ccproxy::worker::Provider::gemini,   ccproxy::worker::Provider::kimi,
+      ccproxy::worker::Provider::deepseek, ccproxy::worker::Provider::minimax,
+      ccproxy::worker::Provider::glm};
+  for (const ccproxy::worker::Provider provider : kProviders) {
+    ccproxy::convert::RequestOptions per = options;
+    per.provider_of = [provider](std::string_view) { return provider; };
+    auto first = ccproxy::convert::to_openai_request(body, per);
+    if (!first.ok()) {
+      std::fprintf(stderr, "conversion failed: %s\n", first.error().message.c_str());
+      return 1;
+    }
+    const double us = time_us(iterations, [&] {
+      auto r = ccproxy::convert::to_openai_request(body, per);
+      sink += r->body.size();
+    });
+    std::printf(
+        "to_openai_request, %-8s %8.1f us/request  (wall %.1f us)\n",
+        std::string(ccproxy::convert::providers::provider_name(provider)).append(":").c_str(), us,
+        g_last_wall_us);
+  }
 
   const std::string session = make_long_session(body);
   const double session_us = time_us(iterations / 2 + 1, [&] {

@@ -10,7 +10,7 @@
 namespace ccproxy::convert::testing {
 
 inline const worker::ModelMap& golden_models() {
-  static const worker::ModelMap models{"glm-4.6", "glm-4.5", "glm-4.5-air", true};
+  static const worker::ModelMap models{"glm-4.6", "glm-4.5", "glm-4.5-air", "", "", "", true};
   return models;
 }
 
@@ -30,7 +30,7 @@ inline std::string claude_code_fixture() {
 }
 
 inline ResponseContext golden_response_context() {
-  return ResponseContext{"msg_golden01", "claude-sonnet-4-5"};
+  return ResponseContext{"msg_golden01", "claude-sonnet-4-5", worker::Provider::generic, "glm-4.5"};
 }
 
 }  // namespace ccproxy::convert::testing
