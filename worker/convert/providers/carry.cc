@@ -223,8 +223,10 @@ CarriedToolId read_tool_id(std::string_view id, worker::Provider provider, std::
   const std::size_t hex = at + kToolMarker.size();
   std::uint64_t checksum = 0;
   parse_hex16(id.substr(hex, 16), checksum);
+  const std::string_view encoded = id.substr(hex + 17);
   std::string value;
-  if (base64_decode(id.substr(hex + 17), value) &&
+  std::string canonical;  // one encoding only: the bits past the last byte must be zero
+  if (base64_decode(encoded, value) && (base64url_encode(value, canonical), canonical == encoded) &&
       tool_checksum(provider, model, result.id, value) == checksum) {
     result.value = std::move(value);
   }
