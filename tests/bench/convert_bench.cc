@@ -218,7 +218,8 @@ int main(int argc, char** argv) {
       R"({"name":"Write","arguments":"{\"file_path\":\"/tmp/a.txt\",\"content\":\"hello\\nworld\"}"}}]},)"
       R"("finish_reason":"tool_calls"}],"usage":{"prompt_tokens":20000,"completion_tokens":50,)"
       R"("prompt_tokens_details":{"cached_tokens":18000}}})";
-  ccproxy::convert::ResponseContext context{"msg_bench", "claude-opus-4-8"};
+  ccproxy::convert::ResponseContext context{"msg_bench", "claude-opus-4-8",
+                                            ccproxy::worker::Provider::generic, "glm-4.6"};
   const double response_us = time_us(iterations * 10, [&] {
     auto r = ccproxy::convert::to_anthropic_response(response, context);
     sink += r->body.size();
