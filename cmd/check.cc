@@ -10,9 +10,29 @@
 #include "cmd/command.h"
 #include "common/secret.h"
 #include "config/load_fleet.h"
+#include "worker/convert/providers/carry.h"
+#include "worker/convert/providers/resolve.h"
 
 namespace ccproxy::cmd {
 namespace {
+
+// What each model slot's model resolves to: "kimi", or "big:gemini,small:glm" when they differ
+// (a pinned provider is marked "(pinned)").
+std::string providers_line(const worker::WorkerConfig& w) {
+  const auto name = [&](const std::string& model) {
+    return std::string(
+        convert::providers::provider_name(convert::providers::resolve_provider(w.upstream, model)));
+  };
+  const std::string big = name(w.models.big);
+  const std::string middle = name(w.models.middle.empty() ? w.models.big : w.models.middle);
+  const std::string small = name(w.models.small.empty() ? w.models.big : w.models.small);
+  std::string out =
+      big == middle && big == small ? big : "big:" + big + ",middle:" + middle + ",small:" + small;
+  if (w.upstream.provider != worker::Provider::automatic) {
+    out += " (pinned)";
+  }
+  return out;
+}
 
 std::string pad(std::string s, std::size_t width) {
   if (s.size() < width) {
@@ -96,6 +116,9 @@ int run(const Invocation& inv) {
         "  key=" + redact_secret(w.upstream.api_key);
     if (!w.client_api_key.empty()) {
       line += "  client_key=" + redact_secret(w.client_api_key);
+    }
+    if (w.upstream.format == worker::UpstreamFormat::openai) {
+      line += "  provider=" + providers_line(w);
     }
     std::cout << line << "\n";
     if (std::string rules = routing_rules(w); !rules.empty()) {

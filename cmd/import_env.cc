@@ -18,6 +18,8 @@
 #include "config/legacy_env.h"
 #include "config/load_fleet.h"
 #include "config/validate.h"
+#include "worker/convert/providers/carry.h"
+#include "worker/convert/providers/resolve.h"
 
 namespace ccproxy::cmd {
 namespace {
@@ -109,6 +111,14 @@ struct ImportOptions {
   bool force = false;
 };
 
+// The provider a legacy profile's base URL and big model resolve to.
+std::string provider_for(std::string_view base_url, std::string_view model) {
+  worker::UpstreamConfig upstream;
+  upstream.base_url = std::string(base_url);
+  return std::string(
+      convert::providers::provider_name(convert::providers::resolve_provider(upstream, model)));
+}
+
 // Converts one legacy file and writes profiles/<name>.toml; the name written, or nullopt with
 // the reasons on stderr.
 std::optional<std::string> import_one(const config::Home& home, const std::string& file,
@@ -123,8 +133,8 @@ std::optional<std::string> import_one(const config::Home& home, const std::strin
   if (!text) {
     return std::nullopt;
   }
-  config::LegacyImport result =
-      config::convert_legacy_env(*text, std::filesystem::path(file).filename().string(), &known);
+  config::LegacyImport result = config::convert_legacy_env(
+      *text, std::filesystem::path(file).filename().string(), &known, provider_for);
   for (const auto& w : result.warnings) {
     std::cerr << prefix << "warning: " << w << "\n";
   }

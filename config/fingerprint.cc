@@ -41,6 +41,12 @@ std::string fingerprint(const worker::WorkerConfig& c, const std::string& log_le
     k.add(name).add(value);
   }
   k.add(c.upstream.proxy).add(c.upstream.ca_file).add(c.upstream.anthropic_version);
+  k.add(static_cast<int64_t>(c.upstream.provider)).add(static_cast<int64_t>(c.upstream.reasoning));
+  k.add(int64_t{c.upstream.forward_betas_set ? 1 : 0});
+  k.add(static_cast<int64_t>(c.upstream.forward_betas.size()));
+  for (const auto& beta : c.upstream.forward_betas) {
+    k.add(beta);
+  }
   k.add(c.models.big).add(c.models.middle).add(c.models.small);
   k.add(c.models.vision).add(c.models.long_context).add(c.models.think);
   k.add(c.routing.long_context_tokens);

@@ -144,7 +144,8 @@ struct ProfileText {
 // One legacy file being converted: its variables, and the warnings and errors so far.
 class LegacyConverter {
  public:
-  LegacyConverter(std::string_view text, const Environment* known) : known_(known) {
+  LegacyConverter(std::string_view text, const Environment* known, ProviderNamer provider_for)
+      : known_(known), provider_for_(provider_for) {
     read_variables(text);
   }
 
@@ -293,6 +294,13 @@ class LegacyConverter {
       out_.warnings.push_back("OPENAI_API_KEY is not set; the profile sends no upstream key");
     }
     lines += "format = \"openai\"\n";
+    if (provider_for_ != nullptr) {
+      const auto* big = given("BIG_MODEL");
+      lines += "provider = " +
+               toml_string(provider_for_(base_url, big ? std::string_view(big->value)
+                                                       : std::string_view(kLegacyBigModel))) +
+               "  # the rules translated requests follow (from the model id and host)\n";
+    }
     return lines;
   }
 
@@ -429,6 +437,7 @@ class LegacyConverter {
   }
 
   const Environment* known_;
+  ProviderNamer provider_for_;
   LegacyImport out_;
   std::map<std::string, DotenvEntry> vars_;
   std::vector<std::string> order_;  // names in file order, each once
@@ -476,8 +485,8 @@ std::optional<std::string> profile_name_for_legacy_file(std::string_view name) {
 }
 
 LegacyImport convert_legacy_env(std::string_view text, std::string_view source_name,
-                                const Environment* known) {
-  return LegacyConverter(text, known).convert(source_name);
+                                const Environment* known, ProviderNamer provider_for) {
+  return LegacyConverter(text, known, provider_for).convert(source_name);
 }
 
 }  // namespace ccproxy::config

@@ -20,8 +20,11 @@ struct LegacyImport {
 
 /// `known` (may be null) lets a literal key that equals the value of a known variable (say
 /// REQUESTY_API_KEY in .env) be written as ${REQUESTY_API_KEY} instead of in clear.
+/// `provider_for` (may be null) names the provider a base URL and model resolve to; the
+/// profile then states it as upstream.provider.
+using ProviderNamer = std::string (*)(std::string_view base_url, std::string_view model);
 LegacyImport convert_legacy_env(std::string_view text, std::string_view source_name,
-                                const Environment* known);
+                                const Environment* known, ProviderNamer provider_for = nullptr);
 
 /// The profile name a legacy file name implies: ".env-requesty-glm" -> "glm", ".env.kimi" ->
 /// "kimi", "glm.env" -> "glm" (a leading ".env-"/".env."/".env_", a trailing ".env", then a

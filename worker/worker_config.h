@@ -101,6 +101,14 @@ struct TokenLimits {
   int64_t max = 0;
 };
 
+/// Whose rules a translated request follows (worker/convert/providers). `automatic`: resolved
+/// per request from the upstream model id and the base URL's host.
+enum class Provider { automatic, generic, openai, gemini, kimi, deepseek, minimax, glm };
+
+/// The profile's `reasoning` override: `automatic` follows the client's `thinking` and
+/// `output_config.effort`; the others replace them.
+enum class Reasoning { automatic, off, on, low, medium, high };
+
 struct UpstreamConfig {
   std::string base_url;  // e.g. https://router.requesty.ai/v1
   std::string api_key;
@@ -111,6 +119,14 @@ struct UpstreamConfig {
   /// Extra PEM CA bundle trusted besides the system store (private CAs, tests).
   std::string ca_file;
   std::string anthropic_version = "2023-06-01";  // sent in pass-through mode
+  /// `provider` in [upstream]: the rules translated requests follow.
+  Provider provider = Provider::automatic;
+  /// `reasoning` in [upstream]: the thinking switch sent to the provider.
+  Reasoning reasoning = Reasoning::automatic;
+  /// `forward_betas` in [upstream] (pass-through): the client's anthropic-beta values sent on.
+  /// Unset: every beta for api.anthropic.com, none for other hosts; "*" in the list: every one.
+  bool forward_betas_set = false;
+  std::vector<std::string> forward_betas;
 };
 
 struct WorkerConfig {

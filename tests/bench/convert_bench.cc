@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "worker/convert/convert.h"
+#include "worker/convert/providers/carry.h"
 
 namespace {
 
@@ -165,29 +166,28 @@ int main(int argc, char** argv) {
   std::printf("to_openai_request:      %8.1f us/request  %7.0f MB/s  (wall %.1f us)\n", request_us,
               mb / (request_us / 1e6), g_last_wall_us);
 
-  // The same conversion with the routing rules on (vision and long tiers set; the fixture
-  // enables thinking, so no think tier: the whole scan runs and the family tier answers).
-  // With the threshold of the README's example the body is too small to need the estimate;
-  // with a low one the estimate is made (the stored tool list's part kept with it).
-  ccproxy::worker::ModelMap routed = models;
-  routed.vision = "vision-model";
-  routed.long_context = "long-model";
-  ccproxy::worker::RoutingSettings routing;
-  ccproxy::convert::RequestOptions routed_options = options;
-  routed_options.models = &routed;
-  routed_options.routing = &routing;
-  for (int64_t threshold : {120'000, 20'000}) {
-    routing.long_context_tokens = threshold;
-    const double routed_us = time_us(iterations, [&] {
-      auto r = ccproxy::convert::to_openai_request(body, routed_options);
+  // One row per provider's rules, each with its tool list cached (the first call converts it).
+  static constexpr ccproxy::worker::Provider kProviders[] = {
+      ccproxy::worker::Provider::generic,  ccproxy::worker::Provider::openai,
+      ccproxy::worker::Provider::gemini,   ccproxy::worker::Provider::kimi,
+      ccproxy::worker::Provider::deepseek, ccproxy::worker::Provider::minimax,
+      ccproxy::worker::Provider::glm};
+  for (const ccproxy::worker::Provider provider : kProviders) {
+    ccproxy::convert::RequestOptions per = options;
+    per.provider_of = [provider](std::string_view) { return provider; };
+    auto first = ccproxy::convert::to_openai_request(body, per);
+    if (!first.ok()) {
+      std::fprintf(stderr, "conversion failed: %s\n", first.error().message.c_str());
+      return 1;
+    }
+    const double us = time_us(iterations, [&] {
+      auto r = ccproxy::convert::to_openai_request(body, per);
       sink += r->body.size();
     });
     std::printf(
-        "to_openai_request, routing on (long above %lld): %8.1f us/request  (%+.1f us; route "
-        "%s)\n",
-        static_cast<long long>(threshold), routed_us, routed_us - request_us,
-        ccproxy::convert::route_name(
-            ccproxy::convert::to_openai_request(body, routed_options)->route));
+        "to_openai_request, %-8s %8.1f us/request  (wall %.1f us)\n",
+        std::string(ccproxy::convert::providers::provider_name(provider)).append(":").c_str(), us,
+        g_last_wall_us);
   }
 
   const std::string session = make_long_session(body);
@@ -224,7 +224,8 @@ int main(int argc, char** argv) {
       R"({"name":"Write","arguments":"{\"file_path\":\"/tmp/a.txt\",\"content\":\"hello\\nworld\"}"}}]},)"
       R"("finish_reason":"tool_calls"}],"usage":{"prompt_tokens":20000,"completion_tokens":50,)"
       R"("prompt_tokens_details":{"cached_tokens":18000}}})";
-  ccproxy::convert::ResponseContext context{"msg_bench", "claude-opus-4-8"};
+  ccproxy::convert::ResponseContext context{"msg_bench", "claude-opus-4-8",
+                                            ccproxy::worker::Provider::generic, "glm-4.6"};
   const double response_us = time_us(iterations * 10, [&] {
     auto r = ccproxy::convert::to_anthropic_response(response, context);
     sink += r->body.size();

@@ -160,6 +160,9 @@ class CheckTest(unittest.TestCase):
         self.assertIn("zai/GLM-4.6", lines[1])
         self.assertIn("sk-…9876", lines[1])
         self.assertNotIn("cli-test-secret", r.stdout + r.stderr)
+        # What each profile's models resolve to (pinned in the shipped profiles).
+        for line, provider in zip(lines, ["kimi", "glm", "minimax", "gemini"]):
+            self.assertTrue(line.endswith("provider=%s (pinned)" % provider), line)
 
     def test_key_from_dotenv_and_ccproxy_home(self):
         self.home.write(".env", "REQUESTY_API_KEY='sk-from-dotenv-0000-1111'\n")
@@ -248,6 +251,9 @@ class ImportEnvTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("glm", r.stdout)
         self.assertIn("127.0.0.1:8082", r.stdout)
+        with open(self.home.path("profiles", "glm.toml")) as f:
+            self.assertRegex(f.read(), r'\nprovider = "glm"')
+        self.assertIn("provider=glm (pinned)", r.stdout)
 
     def test_never_overwrites_without_force(self):
         self.assertEqual(run("--home", self.home.root, "import-env", self.legacy).returncode, 0)

@@ -109,6 +109,21 @@ TEST(LegacyEnv, RealisticFileRoundTripsThroughLoadFleet) {
   }
 }
 
+TEST(LegacyEnv, StatesTheProviderItsModelAndHostResolveTo) {
+  static std::string seen;
+  const ProviderNamer namer = [](std::string_view base_url, std::string_view model) {
+    seen = std::string(base_url) + " " + std::string(model);
+    return std::string("glm");
+  };
+  LegacyImport r = convert_legacy_env(kLegacyGlm, ".env-requesty-glm", nullptr, namer);
+  ASSERT_TRUE(r.errors.empty());
+  EXPECT_NE(r.toml.find("\nprovider = \"glm\""), std::string::npos) << r.toml;
+  EXPECT_EQ(seen, "https://router.requesty.ai/v1 zai/GLM-4.6");
+  TempHome h;
+  h.write("profiles/glm.toml", r.toml);
+  EXPECT_EQ(all_problems(load_fleet(h.home(), Environment{})), "");
+}
+
 TEST(LegacyEnv, KeyEqualToAKnownVariableBecomesAReference) {
   Environment known;
   known.set("REQUESTY_API_KEY", "sk-or-v1-0123456789abcdefWXYZ");

@@ -52,6 +52,7 @@ TEST(ShippedProfiles, LoadWithTheRequestyKey) {
     EXPECT_EQ(w.upstream.base_url, "https://router.requesty.ai/v1");
     EXPECT_EQ(w.upstream.api_key, "sk-requesty-test-0000");
     EXPECT_EQ(w.upstream.format, worker::UpstreamFormat::openai);
+    EXPECT_NE(w.upstream.provider, worker::Provider::automatic) << p.name;  // stated
     std::vector<std::pair<std::string, std::string>> headers = {
         {"Accept", "application/json"},
         {"User-Agent", "Mozilla/5.0 (compatible; ClaudeCodeProxy/1.0)"}};

@@ -55,6 +55,26 @@ TEST(Validation, UnknownKeysEverywhere) {
             "ccproxy.toml:2: logs.rotate: unknown key\n");
 }
 
+TEST(Validation, ProviderSettings) {
+  const std::string head = "port = 8082\n[upstream]\nbase_url = \"https://router.example/v1\"\n";
+  const std::string models = "[models]\nbig = \"vendor/model\"\n";
+  EXPECT_EQ(problems_for(head + "provider = \"gemini\"\nreasoning = \"high\"\n" +
+                         "forward_betas = [\"a-2025-01-01\", \"*\"]\n" + models),
+            "");
+  EXPECT_EQ(problems_for(head + "forward_betas = \"*\"\n" + models), "");
+  EXPECT_EQ(problems_for(head + "provider = \"gemni\"\n" + models),
+            "profiles/a.toml:4: upstream.provider: 'gemni' is not one of auto, generic, openai, "
+            "gemini, kimi, deepseek, minimax, glm\n");
+  EXPECT_EQ(problems_for(head + "reasoning = \"max\"\n" + models),
+            "profiles/a.toml:4: upstream.reasoning: 'max' is not one of auto, off, on, low, "
+            "medium, high\n");
+  EXPECT_EQ(problems_for(head + "forward_betas = [\"a b\"]\n" + models),
+            "profiles/a.toml:4: upstream.forward_betas: 'a b' is not a beta name\n");
+  EXPECT_EQ(problems_for(head + "forward_betas = [1]\n" + models),
+            "profiles/a.toml:4: upstream.forward_betas: expected \"*\" or a list of strings, got "
+            "an integer\n");
+}
+
 TEST(Validation, WrongTypes) {
   EXPECT_EQ(problems_for(std::string("port = \"8082\"\n") + kRest),
             "profiles/a.toml:1: port: expected an integer, got a string\n");

@@ -8,7 +8,8 @@
 // the result reports, and exactly one top-level model (the client's, mapped) and max_tokens
 // (within the limits), however the client wrote or repeated those keys; an error is a 4xx/5xx with
 // a type and a message whose error_body() and error_event() are valid JSON; a token estimate is
-// never negative.
+// never negative. Each input is converted under one provider's rules (chosen by its size), and a
+// tool list cached for one provider converts for another exactly as without the cache.
 
 #include <cstdint>
 #include <string>
@@ -19,6 +20,7 @@
 #include "fuzz_check.h"
 #include "worker/convert/convert.h"
 #include "worker/convert/model_mapping.h"
+#include "worker/convert/tool_cache.h"
 
 namespace {
 
@@ -90,12 +92,37 @@ void check_request(const ConvertedRequest& r, bool openai) {
 
 }  // namespace
 
+constexpr ccproxy::worker::Provider kProviders[] = {
+    ccproxy::worker::Provider::generic, ccproxy::worker::Provider::gemini,
+    ccproxy::worker::Provider::kimi,    ccproxy::worker::Provider::deepseek,
+    ccproxy::worker::Provider::minimax, ccproxy::worker::Provider::glm,
+    ccproxy::worker::Provider::openai};
+
+// Another provider's conversion of the same input: through the cache entry the first provider
+// left (converted afresh from its bytes), and again from an empty cache; both the same.
+void check_other_provider(std::string_view input, RequestOptions options,
+                          ccproxy::worker::Provider other) {
+  options.provider_of = [other](std::string_view) { return other; };
+  auto via_cache = to_openai_request(input, options);
+  ccproxy::convert::detail::thread_tool_cache().clear();
+  auto fresh = to_openai_request(input, options);
+  FUZZ_CHECK(via_cache.ok() == fresh.ok(), "other provider differs in success");
+  if (fresh) {
+    FUZZ_CHECK(via_cache->joined() == fresh->body, "other provider: " + via_cache->joined());
+    check_request(*fresh, true);
+  }
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   RequestOptions options;
   options.models = &models();
   options.max_tokens = kLimits;
   options.reasoning_content_in_history = size % 2 == 1;
+  const ccproxy::worker::Provider provider = kProviders[size % std::size(kProviders)];
+  options.provider_of = [provider](std::string_view) { return provider; };
+  options.reasoning = static_cast<ccproxy::worker::Reasoning>((size / 7) % 6);
+  options.drop_beta_fields = size % 5 == 0;
 
   auto openai = to_openai_request(input, options);
   if (openai) {
@@ -115,6 +142,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } else {
     FUZZ_CHECK(again.error().message == openai.error().message, again.error().message);
   }
+  check_other_provider(input, options, kProviders[(size + 1) % std::size(kProviders)]);
   // Pass-through forwards the client's JSON as it came (lone surrogate escapes included), so
   // its output is held to strict JSON only when the input was strict JSON.
   auto passthrough = to_passthrough_request(input, options);

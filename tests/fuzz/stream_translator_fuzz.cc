@@ -142,7 +142,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     pos = end + 1;
   }
 
-  const ResponseContext context{"msg_fuzz01", "claude-sonnet-4-5"};
+  // The provider decides what thinking signatures and tool ids carry (Gemini: thought
+  // signatures in tool ids); every split must still give the same events.
+  const ResponseContext context{
+      "msg_fuzz01", "claude-sonnet-4-5",
+      (flags & 16) != 0 ? ccproxy::worker::Provider::gemini : ccproxy::worker::Provider::kimi,
+      "provider/model"};
   const int end_mode = flags & 3;
   auto run = [&](const std::vector<std::string_view>& pieces) {
     StreamTranslator translator(context);

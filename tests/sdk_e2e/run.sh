@@ -5,7 +5,7 @@ set -euo pipefail
 src="$(cd "$(dirname "$0")" && pwd)"
 work="${1:?usage: run.sh WORK_DIR}"
 mkdir -p "$work"
-cp "$src/package.json" "$src/package-lock.json" "$src/sdk.test.mjs" "$work/"
+cp "$src/package.json" "$src/package-lock.json" "$src/sdk.test.mjs" "$src/providers.test.mjs" "$work/"
 cd "$work"
 stamp="node_modules/.ccproxy-lock"
 if ! cmp -s package-lock.json "$stamp" 2>/dev/null; then
@@ -21,4 +21,4 @@ if ! cmp -s package-lock.json "$stamp" 2>/dev/null; then
   fi
   cp package-lock.json "$stamp"
 fi
-exec node --test sdk.test.mjs
+exec node --test sdk.test.mjs providers.test.mjs

@@ -104,6 +104,8 @@ class MockUpstream:
         self.disconnects = []  # monotonic times at which the worker closed a connection
         self.connections = 0
         self.request_times = []
+        # When set, called with each Request to choose its Action (strict provider mocks).
+        self.responder = None
         self._tls = tls_context
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -164,7 +166,7 @@ class MockUpstream:
                 with self.lock:
                     self.requests.append(req)
                     self.request_times.append(time.monotonic())
-                action = self._next_action()
+                action = self.responder(req) if self.responder else self._next_action()
                 if not self._perform(conn, action):
                     return
         except (OSError, ssl.SSLError):

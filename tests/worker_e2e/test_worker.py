@@ -664,7 +664,9 @@ class TestStandalone(unittest.TestCase):
 
     def test_passthrough_relays_bytes(self):
         m = self.mock()
-        w = self.start(profile_toml(m.url + "/api/anthropic", fmt="anthropic"))
+        # A host other than api.anthropic.com gets the client's betas only when configured.
+        w = self.start(profile_toml(m.url + "/api/anthropic", fmt="anthropic",
+                                    upstream={"forward_betas": "*"}))
         events = [
             b'event: message_start\ndata: {"type":"message_start","message":{"id":"msg_up",'
             b'"type":"message","role":"assistant","model":"glm-4.6","content":[],'

@@ -76,6 +76,14 @@ void write_block_delta(std::string& out, int index, std::string_view kind, std::
   out.append("}}\n\n"sv);
 }
 
+void write_signature_delta(std::string& out, int index, std::string_view signature) {
+  out.append("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":"sv);
+  append_int(out, index);
+  out.append(",\"delta\":{\"type\":\"signature_delta\",\"signature\":"sv);
+  append_json_string(out, signature);
+  out.append("}}\n\n"sv);
+}
+
 void write_block_stop(std::string& out, int index) {
   write_event_head(out, "content_block_stop");
   out.append(",\"index\":"sv);

@@ -28,6 +28,8 @@ void write_tool_block_start(std::string& out, int index, std::string_view id,
                             std::string_view name);
 /// `kind` is one of kTextDelta, kThinkingDelta, kJsonDelta.
 void write_block_delta(std::string& out, int index, std::string_view kind, std::string_view data);
+/// The signature of a thinking block, sent just before its content_block_stop.
+void write_signature_delta(std::string& out, int index, std::string_view signature);
 void write_block_stop(std::string& out, int index);
 /// message_delta with the stop reason and the final usage, then message_stop.
 void write_message_end(std::string& out, std::string_view stop_reason, const Usage& usage);

@@ -57,4 +57,22 @@ bool base64_decode(std::string_view in, std::string& out) {
   return bits < 6;  // a single dangling character is not valid base64
 }
 
+void base64url_encode(std::string_view in, std::string& out) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  uint32_t acc = 0;
+  int bits = 0;
+  for (unsigned char c : in) {
+    acc = (acc << 8) | c;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out.push_back(kAlphabet[(acc >> bits) & 0x3F]);
+    }
+  }
+  if (bits > 0) {
+    out.push_back(kAlphabet[(acc << (6 - bits)) & 0x3F]);
+  }
+}
+
 }  // namespace ccproxy::convert

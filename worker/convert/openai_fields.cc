@@ -160,4 +160,11 @@ bool split_think(std::string_view content, std::string_view& thinking, std::stri
   return true;
 }
 
+bool thought_signature_of(element call, std::string_view& signature) {
+  element extra;
+  element google;
+  return get_field(call, "extra_content", extra) && get_field(extra, "google", google) &&
+         get_string(google, "thought_signature", signature) && !signature.empty();
+}
+
 }  // namespace ccproxy::convert::detail

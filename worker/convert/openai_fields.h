@@ -36,6 +36,10 @@ simdjson::dom::parser& arguments_parser();
 /// empty string; {"_raw_arguments":"..."} when it is not a JSON object.
 void append_tool_input(std::string& out, std::string_view arguments);
 
+/// Gemini's `extra_content.google.thought_signature` of a tool call (or of a streamed tool
+/// call delta); false when it has none.
+bool thought_signature_of(element call, std::string_view& signature);
+
 /// Where the text of `content` starts once a leading "<think>...</think>" is split off.
 /// Returns false when content does not start (after whitespace) with "<think>".
 bool split_think(std::string_view content, std::string_view& thinking, std::string_view& text);

@@ -1,5 +1,6 @@
 // Pass-through requests: validated like a translated request, then forwarded byte for byte
-// except for the mapped `model` and the clamped `max_tokens`. Validation refuses a request
+// except for the mapped `model`, the clamped `max_tokens` and the fields of betas that are
+// not forwarded (providers/anthropic_betas.h). Validation refuses a request
 // naming either twice (request_converter.cc), so each is replaced where it is, found by its
 // decoded name as the validating parse read it.
 
@@ -11,6 +12,7 @@
 
 #include "worker/convert/json_access.h"
 #include "worker/convert/json_writer.h"
+#include "worker/convert/providers/anthropic_betas.h"
 #include "worker/convert/request.h"
 #include "worker/convert/request_converter.h"
 
@@ -114,17 +116,23 @@ bool key_names(std::string_view raw, std::string_view name) {
   return n == name.size();
 }
 
-// Byte spans of the values of top-level members named `a` or `b` (keys compared decoded), in
-// document order: one pass over the body.
-std::vector<std::pair<Span, bool>> top_level_values(std::string_view s, std::string_view a,
-                                                    std::string_view b) {
-  std::vector<std::pair<Span, bool>> spans;  // (span, whether it is `a`)
+// One top-level member: its key as written (between the quotes), where the key starts, and
+// its value.
+struct Member {
+  std::string_view name;
+  size_t key_begin;
+  Span value;
+};
+
+// The top-level members of a JSON object text, in document order: one pass over the body.
+std::vector<Member> top_level_members(std::string_view s) {
+  std::vector<Member> members;
   size_t i = 0;
   while (i < s.size() && detail::is_json_space(s[i])) {
     ++i;
   }
   if (i >= s.size() || s[i] != '{') {
-    return spans;
+    return members;
   }
   ++i;
   while (i < s.size()) {
@@ -139,18 +147,75 @@ std::vector<std::pair<Span, bool>> top_level_values(std::string_view s, std::str
       break;
     }
     const std::string_view name = s.substr(i + 1, key_end - i - 2);
+    const size_t key_begin = i;
     i = key_end;
     while (i < s.size() && (detail::is_json_space(s[i]) || s[i] == ':')) {
       ++i;
     }
     const size_t value_begin = i;
     i = skip_value(s, i);
-    const bool is_a = key_names(name, a);
-    if (is_a || key_names(name, b)) {
-      spans.emplace_back(Span{value_begin, i}, is_a);
+    members.push_back(Member{name, key_begin, Span{value_begin, i}});
+  }
+  return members;
+}
+
+bool names_any(std::string_view raw, const std::vector<std::string_view>& names) {
+  for (std::string_view name : names) {
+    if (key_names(raw, name)) {
+      return true;
     }
   }
-  return spans;
+  return false;
+}
+
+// The body with `model` and `max_tokens` replaced, and the members named in `drop` left out
+// (then the members are rejoined with plain commas).
+std::string rewrite_members(std::string_view body, std::string_view model_json,
+                            std::string_view max_tokens,
+                            const std::vector<std::string_view>& drop) {
+  const std::vector<Member> members = top_level_members(body);
+  bool dropping = false;
+  for (const Member& m : members) {
+    dropping = dropping || names_any(m.name, drop);
+  }
+  auto replacement = [&](const Member& m) -> std::string_view {
+    if (key_names(m.name, "model")) {
+      return model_json;
+    }
+    if (key_names(m.name, "max_tokens")) {
+      return max_tokens;
+    }
+    return body.substr(m.value.begin, m.value.end - m.value.begin);
+  };
+  std::string out;
+  out.reserve(body.size() + 64);
+  if (!dropping) {
+    size_t copied = 0;
+    for (const Member& m : members) {
+      if (key_names(m.name, "model") || key_names(m.name, "max_tokens")) {
+        out.append(body.substr(copied, m.value.begin - copied));
+        out.append(replacement(m));
+        copied = m.value.end;
+      }
+    }
+    out.append(body.substr(copied));
+    return out;
+  }
+  out.append(body.substr(0, members.front().key_begin));
+  bool first = true;
+  for (const Member& m : members) {
+    if (names_any(m.name, drop)) {
+      continue;
+    }
+    if (!first) {
+      out.push_back(',');
+    }
+    first = false;
+    out.append(body.substr(m.key_begin, m.value.begin - m.key_begin));
+    out.append(replacement(m));
+  }
+  out.append(body.substr(members.back().value.end));
+  return out;
 }
 
 }  // namespace
@@ -185,16 +250,11 @@ Result<ConvertedRequest, ApiError> to_passthrough_request(std::string_view anthr
   std::string model_json;
   append_json_string(model_json, result.upstream_model);
 
-  std::string body;
-  body.reserve(anthropic_body.size() + 64);
-  size_t copied = 0;
-  for (const auto& [span, is_model] : top_level_values(anthropic_body, "model", "max_tokens")) {
-    body.append(anthropic_body.substr(copied, span.begin - copied));
-    body.append(is_model ? std::string_view(model_json) : max_tokens);
-    copied = span.end;
+  std::vector<std::string_view> drop;
+  if (options.drop_beta_fields) {
+    drop = providers::fields_without_beta(options.forwarded_betas);
   }
-  body.append(anthropic_body.substr(copied));
-  result.body = std::move(body);
+  result.body = rewrite_members(anthropic_body, model_json, max_tokens, drop);
   return result;
 }
 

@@ -78,6 +78,7 @@ bool parse_without_tools(simdjson::dom::parser& parser, std::string_view body,
 // takes a structural pass over the body (with simdjson's padding after it), so only requests
 // that had a list get it.
 void store_tool_list(std::string_view body, const RequestOptions& options,
+                     worker::Provider provider,
                      const std::pair<std::string, size_t>& converted_tools, ToolListCache& cache) {
   const char* json = body.data();
   if (!options.body_padded) {
@@ -90,7 +91,7 @@ void store_tool_list(std::string_view body, const RequestOptions& options,
   if (find_top_level_tools(json, body.size(), span) &&
       ToolListCache::worth_caching(raw_of(body, span))) {
     const auto& [converted, written] = converted_tools;
-    cache.put(raw_of(body, span), converted, written);
+    cache.put(raw_of(body, span), provider, converted, written);
   }
 }
 
@@ -100,6 +101,16 @@ Result<ConvertedRequest, ApiError> run(RequestConverter& converter, element root
     return fail(converter.take_error());
   }
   return result;
+}
+
+// A stored list's bytes converted afresh for another provider: stored too.
+void store_for_provider(const CachedToolsAt& hit, const RequestConverter& converter,
+                        const Result<ConvertedRequest, ApiError>& result, ToolListCache& cache) {
+  if (result.ok() && converter.converted_tools()) {
+    const std::string raw = hit.entry->raw;  // the entry may be the one evicted
+    const auto& [converted, written] = *converter.converted_tools();
+    cache.put(raw, result->provider, converted, written);
+  }
 }
 
 }  // namespace
@@ -121,7 +132,9 @@ Result<ConvertedRequest, ApiError> convert_request(std::string_view body,
       if (parse_without_tools(parser, body, *hit, root)) {
         RequestConverter converter(options, body.size(), for_passthrough);
         converter.use_tools(hit->entry);
-        return run(converter, root);
+        auto result = run(converter, root);
+        store_for_provider(*hit, converter, result, cache);
+        return result;
       }
       // Not the top-level list, or the rest needs repair: the full path decides.
     }
@@ -139,7 +152,8 @@ Result<ConvertedRequest, ApiError> convert_request(std::string_view body,
   auto result = run(converter, root);
   if (result.ok() && scratch.empty() && body.size() <= kThreadParserLimit &&
       converter.converted_tools()) {
-    store_tool_list(body, options, *converter.converted_tools(), cache);  // converted as sent
+    store_tool_list(body, options, result->provider, *converter.converted_tools(),
+                    cache);  // converted as sent
   }
   return result;
 }

@@ -3,6 +3,7 @@
 // completions, or the Anthropic request itself in pass-through).
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -26,8 +27,18 @@ struct RequestOptions {
   /// passes the tiers any of them serves.)
   const TierSet* served = nullptr;
   worker::TokenLimits max_tokens;
-  /// Assistant `thinking` blocks in history become `reasoning_content` (else dropped).
+  /// Assistant `thinking` blocks in history become `reasoning_content` (else the provider's
+  /// rules decide).
   bool reasoning_content_in_history = false;
+  /// The provider whose rules the request follows, given the upstream model it goes to
+  /// (providers::resolve_provider with the upstream chosen). Unset: generic.
+  std::function<worker::Provider(std::string_view upstream_model)> provider_of;
+  /// [upstream] reasoning: the thinking switch sent to the provider.
+  worker::Reasoning reasoning = worker::Reasoning::automatic;
+  /// Pass-through: the anthropic-beta value sent upstream (providers::forwarded_betas); with
+  /// drop_beta_fields, top-level fields of betas not in it are left out of the body.
+  bool drop_beta_fields = false;
+  std::string_view forwarded_betas;
   /// The caller guarantees kInputPadding readable bytes after the body's end (a string with
   /// that much spare capacity): the body is parsed where it is instead of being copied.
   bool body_padded = false;
@@ -41,6 +52,7 @@ struct ConvertedRequest {
   std::string client_model;    // the model the client asked for (reported back)
   std::string upstream_model;  // the model sent upstream
   Route route;                 // the rule that chose it
+  worker::Provider provider = worker::Provider::generic;  // whose rules it followed
   bool stream = false;
   /// Only with RequestOptions::splice_tools: text that belongs at byte `splice_at` of `body`
   /// (a stored tool list, shared with the cache rather than copied).

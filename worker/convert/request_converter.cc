@@ -9,6 +9,8 @@
 #include <string_view>
 
 #include "worker/convert/json_writer.h"
+#include "worker/convert/model_mapping.h"
+#include "worker/convert/providers/provider_rules.h"
 #include "worker/convert/request_facts.h"
 
 namespace ccproxy::convert::detail {
@@ -26,6 +28,14 @@ constexpr std::string_view kReadKeys[] = {
 };
 static_assert(std::size(kReadKeys) <= 32);
 
+// Claude Code 2.1 puts this first in its system prompt, with a value that changes between
+// requests of one session: sent on, it would break the provider's prefix caching.
+constexpr std::string_view kBillingHeader = "x-anthropic-billing-header:";
+
+bool is_billing_header(std::string_view text) {
+  return text.substr(0, kBillingHeader.size()) == kBillingHeader;
+}
+
 }  // namespace
 
 bool RequestConverter::convert(element root, ConvertedRequest& result) {
@@ -36,12 +46,14 @@ bool RequestConverter::convert(element root, ConvertedRequest& result) {
   result.client_model.assign(head.model);
   route(root, head.model, result);
   result.stream = head.stream;
+  read_effort(root);
 
   out_.reserve(reserve_hint_);
   out_.append("{\"model\":");
   append_json_string(out_, result.upstream_model);
   out_.append(",\"max_tokens\":");
   append_int(out_, clamped_max_tokens(head.max_tokens));
+  apply_provider_rules(result);
   out_.append(",\"messages\":[");
   element system;
   if (get_field(root, "system", system)) {
@@ -148,8 +160,7 @@ bool RequestConverter::check_unique_keys(simdjson::dom::object root) {
   return true;
 }
 
-// Accepted and validated, not forwarded: providers disagree on how (or whether) to switch
-// reasoning on, and their defaults are what the profile chose.
+// Validated and read; each provider maps it to its own switch (providers/).
 bool RequestConverter::check_thinking(element thinking) {
   if (!is_object(thinking)) {
     return fail(expected("thinking", "an object", thinking));
@@ -158,7 +169,39 @@ bool RequestConverter::check_thinking(element thinking) {
   if (!get_field(thinking, "type", type) || !is_string(type)) {
     return fail("thinking.type: field required");
   }
+  using Mode = providers::ThinkingRequest::Mode;
+  const std::string_view name(type);
+  thinking_.mode = name == "enabled"    ? Mode::enabled
+                   : name == "adaptive" ? Mode::adaptive
+                   : name == "disabled" ? Mode::disabled
+                                        : Mode::unset;
+  element budget;
+  if (get_field(thinking, "budget_tokens", budget) && is_number(budget)) {
+    thinking_.budget_tokens = as_int(budget);
+  }
   return true;
+}
+
+void RequestConverter::read_effort(element root) {
+  element config;
+  if (get_field(root, "output_config", config) && is_object(config)) {
+    get_string(config, "effort", thinking_.effort);
+  }
+}
+
+void RequestConverter::apply_provider_rules(ConvertedRequest& result) {
+  // Pass-through only validates here: the Anthropic upstream gets the client's body.
+  const worker::Provider provider = !for_passthrough_ && options_.provider_of
+                                        ? options_.provider_of(result.upstream_model)
+                                        : worker::Provider::generic;
+  rules_ = &providers::rules_for(provider);
+  result.provider = rules_->id;
+  upstream_model_ = result.upstream_model;
+  if (for_passthrough_ || rules_->write_thinking == nullptr) {
+    return;
+  }
+  const providers::ThinkingSettings settings{thinking_, options_.reasoning, upstream_model_};
+  thinking_on_ = rules_->write_thinking(out_, settings);
 }
 
 int64_t RequestConverter::clamped_max_tokens(int64_t requested) const {
@@ -180,8 +223,13 @@ void RequestConverter::write_text_message(std::string_view role, std::string_vie
 }
 
 bool RequestConverter::write_system(element system) {
+  skip_billing_header_ = !for_passthrough_;
   if (is_string(system)) {
     std::string_view text(system);
+    if (skip_billing_header_ && is_billing_header(text)) {
+      const size_t line_end = text.find('\n');
+      text = line_end == std::string_view::npos ? std::string_view() : text.substr(line_end + 1);
+    }
     if (text.empty()) {
       return true;
     }
@@ -191,7 +239,9 @@ bool RequestConverter::write_system(element system) {
   if (!is_array(system)) {
     return fail(expected("system", "a string or an array", system));
   }
-  return write_system_message(system, "system");
+  const bool ok = write_system_message(system, "system");
+  skip_billing_header_ = false;
+  return ok;
 }
 
 bool RequestConverter::text_of_blocks(element content, const Path& path, JoinedText& joined) {
@@ -209,7 +259,9 @@ bool RequestConverter::text_of_blocks(element content, const Path& path, JoinedT
       if (!get_field(block, "text", text) || !is_string(text)) {
         return fail(at(path, j) + ".text: expected a string");
       }
-      joined.add(std::string_view(text));
+      if (!(j == 0 && skip_billing_header_ && is_billing_header(std::string_view(text)))) {
+        joined.add(std::string_view(text));
+      }
     }
     ++j;
   }

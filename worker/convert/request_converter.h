@@ -17,6 +17,7 @@
 #include "worker/convert/joined_text.h"
 #include "worker/convert/json_access.h"
 #include "worker/convert/json_path.h"
+#include "worker/convert/providers/provider_rules.h"
 #include "worker/convert/request.h"
 #include "worker/convert/tool_cache.h"
 
@@ -78,6 +79,10 @@ class RequestConverter {
   /// Refuses a pass-through request that names a top-level member ccproxy reads twice.
   bool check_unique_keys(simdjson::dom::object root);
   bool check_thinking(element thinking);
+  /// output_config.effort, for the thinking switch.
+  void read_effort(element root);
+  /// The provider of the upstream model, and its thinking switch written.
+  void apply_provider_rules(ConvertedRequest& result);
   int64_t clamped_max_tokens(int64_t requested) const;
   bool write_system(element system);
   /// `{"role":<role>,"content":<text>},` (a message whose content is one string).
@@ -99,10 +104,15 @@ class RequestConverter {
   bool write_user_message(simdjson::dom::array blocks, const Path& path, UserTurn& turn);
   bool write_user_block(element block, const Path& path, UserTurn& turn, UserMessage& message);
   bool write_assistant(element content, const Path& path);
+  /// The reasoning of an assistant turn, as its provider wants it back (see providers::).
+  void write_history_reasoning(simdjson::dom::array blocks, bool has_tools);
+  /// The thinking text of the blocks whose signature verifies for this provider and model.
+  bool verified_thinking(simdjson::dom::array blocks, std::string& text);
   bool check_assistant_block(element block, const Path& path, bool& has_text, bool& has_tools,
                              bool& has_thinking);
   /// The `field` strings of the blocks of type `type`, joined into one escaped JSON string.
-  void append_joined(simdjson::dom::array blocks, std::string_view type, std::string_view field);
+  void append_joined(simdjson::dom::array blocks, std::string_view type, std::string_view field,
+                     bool quoted = true);
 
   // request_media.cc
   /// The block's `source` object and its `type`.
@@ -119,6 +129,9 @@ class RequestConverter {
   bool write_tools(element root, ConvertedRequest& result);
   /// `,"tools":[...]` (nothing when no tool is callable); `written`: the tools written.
   bool write_tool_list(element tools, size_t& written);
+  /// The stored tool list was converted for another provider: this provider's conversion.
+  bool write_tools_for_provider(ConvertedRequest& result, size_t& written);
+  bool check_tool_count(size_t written);
   bool write_tool(element tool, const Path& path, size_t& written);
   bool write_tool_choice(element tool_choice);
   bool write_tool_result(element block, const Path& path, std::string_view id,
@@ -144,6 +157,11 @@ class RequestConverter {
   std::vector<std::string_view> pending_ids_;
   std::vector<bool> answered_;
   const ToolListCache::Entry* cached_tools_ = nullptr;
+  const providers::ProviderRules* rules_ = nullptr;  // set once the model is known
+  std::string_view upstream_model_;
+  providers::ThinkingRequest thinking_;
+  bool thinking_on_ = false;  // the provider will reason: reasoning in history is required
+  bool skip_billing_header_ = false;
   std::optional<std::pair<std::string, size_t>> converted_tools_;
 };
 

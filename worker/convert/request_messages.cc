@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "worker/convert/json_writer.h"
+#include "worker/convert/providers/carry.h"
 #include "worker/convert/request_converter.h"
 
 namespace ccproxy::convert::detail {
@@ -211,6 +212,7 @@ bool RequestConverter::write_user_tool_results(simdjson::dom::array blocks, cons
     if (id_e.get(id) != simdjson::SUCCESS) {
       return fail(expected(block_path + ".tool_use_id", "a string", id_e));
     }
+    id = providers::plain_tool_id(id);  // as the tool call was written
     auto it = std::find(pending_ids_.begin(), pending_ids_.end(), id);
     if (it == pending_ids_.end() || answered_[size_t(it - pending_ids_.begin())]) {
       // No matching tool call: kept as user text below (a tool message would be rejected).
@@ -283,6 +285,7 @@ bool RequestConverter::write_user_block(element block, const Path& path, UserTur
   } else if (type == "tool_result") {
     std::string_view id;
     get_string(block, "tool_use_id", id);
+    id = providers::plain_tool_id(id);
     auto it = std::find(turn.matched_ids.begin(), turn.matched_ids.end(), id);
     if (it != turn.matched_ids.end() && !turn.used[size_t(it - turn.matched_ids.begin())]) {
       turn.used[size_t(it - turn.matched_ids.begin())] = true;
@@ -333,8 +336,23 @@ bool RequestConverter::write_assistant(element content, const Path& path) {
   if (!has_text && !has_tools) {
     return true;  // nothing a provider could take (e.g. thinking only)
   }
+  const bool think_tags = rules_->history == providers::HistoryReasoning::think_tags &&
+                          has_thinking && verified_thinking(blocks, scratch_);
   out_.append("{\"role\":\"assistant\",\"content\":");
-  if (has_text) {
+  if (think_tags) {
+    // MiniMax: the whole message as the model wrote it, its reasoning included.
+    // As MiniMax wrote it: "<think>\n...\n</think>" (the newlines kept in the text or added).
+    const bool open_newline = !scratch_.empty() && scratch_.front() == '\n';
+    const bool close_newline = !scratch_.empty() && scratch_.back() == '\n';
+    out_.append(open_newline ? "\"<think>" : "\"<think>\\n");
+    append_escaped(out_, scratch_);
+    out_.append(close_newline ? "</think>" : "\\n</think>");
+    if (has_text) {
+      out_.append("\\n\\n");
+      append_joined(blocks, "text", "text", false);
+    }
+    out_.push_back('"');
+  } else if (has_text) {
     append_joined(blocks, "text", "text");
   } else {
     out_.append("null");
@@ -342,12 +360,48 @@ bool RequestConverter::write_assistant(element content, const Path& path) {
   if (has_thinking && options_.reasoning_content_in_history) {
     out_.append(",\"reasoning_content\":");
     append_joined(blocks, "thinking", "thinking");
+  } else {
+    write_history_reasoning(blocks, has_tools);
   }
   if (has_tools) {
     write_tool_calls(blocks);
   }
   out_.append("},");
   return true;
+}
+
+void RequestConverter::write_history_reasoning(simdjson::dom::array blocks, bool has_tools) {
+  if (rules_->history != providers::HistoryReasoning::reasoning_content) {
+    return;
+  }
+  // Kimi and DeepSeek: a tool-call turn must carry reasoning_content while the model thinks;
+  // reasoning that does not verify (another model's) is left out, not sent as this model's.
+  const bool verified = verified_thinking(blocks, scratch_);
+  if (verified || (has_tools && thinking_on_)) {
+    out_.append(",\"reasoning_content\":");
+    append_json_string(out_, verified ? std::string_view(scratch_) : std::string_view());
+  }
+}
+
+bool RequestConverter::verified_thinking(simdjson::dom::array blocks, std::string& text) {
+  text.clear();
+  bool any = false;
+  for (element block : blocks) {
+    std::string_view type;
+    std::string_view thinking;
+    std::string_view signature;
+    if (!get_string(block, "type", type) || type != "thinking" ||
+        !get_string(block, "thinking", thinking) || !get_string(block, "signature", signature) ||
+        !providers::thinking_verifies(signature, rules_->id, upstream_model_, thinking)) {
+      continue;
+    }
+    if (any) {
+      text.append("\n\n");
+    }
+    text.append(thinking);
+    any = true;
+  }
+  return any;
 }
 
 bool RequestConverter::check_assistant_block(element block, const Path& path, bool& has_text,
@@ -384,8 +438,10 @@ bool RequestConverter::check_assistant_block(element block, const Path& path, bo
 }
 
 void RequestConverter::append_joined(simdjson::dom::array blocks, std::string_view type,
-                                     std::string_view field) {
-  out_.push_back('"');
+                                     std::string_view field, bool quoted) {
+  if (quoted) {
+    out_.push_back('"');
+  }
   JoinedText joined(out_);
   for (element block : blocks) {
     std::string_view block_type;
@@ -396,7 +452,9 @@ void RequestConverter::append_joined(simdjson::dom::array blocks, std::string_vi
       joined.add(t);
     }
   }
-  out_.push_back('"');
+  if (quoted) {
+    out_.push_back('"');
+  }
 }
 
 }  // namespace ccproxy::convert::detail

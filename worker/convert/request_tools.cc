@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "worker/convert/json_writer.h"
+#include "worker/convert/providers/carry.h"
 #include "worker/convert/request_converter.h"
 
 namespace ccproxy::convert::detail {
@@ -24,7 +25,11 @@ bool RequestConverter::write_tools(element root, ConvertedRequest& result) {
   element tool_choice;
   const bool has_tool_choice = get_field(root, "tool_choice", tool_choice);
   size_t written = 0;
-  if (cached_tools_ != nullptr) {
+  if (cached_tools_ != nullptr && cached_tools_->provider != rules_->id) {
+    if (!write_tools_for_provider(result, written)) {
+      return false;
+    }
+  } else if (cached_tools_ != nullptr) {
     if (options_.splice_tools && !cached_tools_->converted->empty()) {
       result.spliced = cached_tools_->converted;
       result.splice_at = out_.size();
@@ -39,6 +44,9 @@ bool RequestConverter::write_tools(element root, ConvertedRequest& result) {
     }
     converted_tools_.emplace(out_.substr(mark), written);
   }
+  if (!check_tool_count(written)) {
+    return false;
+  }
   if (has_tool_choice && !is_object(tool_choice)) {
     return fail(expected("tool_choice", "an object", tool_choice));
   }
@@ -47,6 +55,43 @@ bool RequestConverter::write_tools(element root, ConvertedRequest& result) {
     return false;
   }
   return true;
+}
+
+// The list's bytes matched a stored conversion made for another provider: this provider's
+// own, stored or converted now from the same bytes (the body was parsed without them).
+bool RequestConverter::write_tools_for_provider(ConvertedRequest& result, size_t& written) {
+  ToolListCache& cache = thread_tool_cache();
+  if (const ToolListCache::Entry* own = cache.find(cached_tools_->raw, rules_->id)) {
+    cached_tools_ = own;
+    if (options_.splice_tools && !own->converted->empty()) {
+      result.spliced = own->converted;
+      result.splice_at = out_.size();
+    } else {
+      out_.append(*own->converted);
+    }
+    written = own->written;
+    return true;
+  }
+  simdjson::dom::parser parser;
+  element tools;
+  if (parser.parse(cached_tools_->raw).get(tools) != simdjson::SUCCESS) {
+    return fail("tools: not valid JSON");
+  }
+  const size_t mark = out_.size();
+  if (!write_tool_list(tools, written)) {
+    return false;
+  }
+  converted_tools_.emplace(out_.substr(mark), written);
+  return true;
+}
+
+bool RequestConverter::check_tool_count(size_t written) {
+  if (rules_->max_tools == 0 || written <= rules_->max_tools) {
+    return true;
+  }
+  return fail("tools: " + std::string(providers::provider_name(rules_->id)) + " takes at most " +
+              std::to_string(rules_->max_tools) + " tools; this request has " +
+              std::to_string(written));
 }
 
 bool RequestConverter::write_tool_list(element tools, size_t& written) {
@@ -103,7 +148,11 @@ bool RequestConverter::write_tool(element tool, const Path& path, size_t& writte
     append_dom(out_, e);
   }
   out_.append(",\"parameters\":");
-  append_dom(out_, schema);
+  if (rules_->write_schema != nullptr) {
+    rules_->write_schema(out_, schema);
+  } else {
+    append_dom(out_, schema);
+  }
   out_.append("}}");
   return true;
 }
@@ -159,7 +208,13 @@ void RequestConverter::write_tool_calls(simdjson::dom::array blocks) {
     if (!first) {
       out_.push_back(',');
     }
-    first = false;
+    providers::CarriedToolId carried;
+    if (rules_->thought_signatures) {
+      carried = providers::read_tool_id(id, rules_->id, upstream_model_);
+      id = carried.id;
+    } else {
+      id = providers::plain_tool_id(id);
+    }
     out_.append("{\"id\":");
     append_json_string(out_, id);
     out_.append(",\"type\":\"function\",\"function\":{\"name\":");
@@ -173,7 +228,18 @@ void RequestConverter::write_tool_calls(simdjson::dom::array blocks) {
       scratch_.append("{}");
     }
     append_json_string(out_, scratch_);
-    out_.append("}}");
+    out_.push_back('}');
+    std::string_view signature = carried.value;
+    if (signature.empty() && rules_->thought_signatures && first && rules_->missing_signature) {
+      signature = rules_->missing_signature(upstream_model_);  // the turn's first call needs one
+    }
+    if (!signature.empty()) {
+      out_.append(",\"extra_content\":{\"google\":{\"thought_signature\":");
+      append_json_string(out_, signature);
+      out_.append("}}");
+    }
+    out_.push_back('}');
+    first = false;
     pending_ids_.push_back(id);
     answered_.push_back(false);
   }

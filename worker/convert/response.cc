@@ -10,6 +10,8 @@
 #include "worker/convert/json_access.h"
 #include "worker/convert/json_writer.h"
 #include "worker/convert/openai_fields.h"
+#include "worker/convert/providers/carry.h"
+#include "worker/convert/providers/provider_rules.h"
 
 namespace ccproxy::convert {
 namespace {
@@ -153,7 +155,14 @@ bool write_tool_uses(Blocks& blocks, element message, const ResponseContext& con
     std::string& out = blocks.next();
     any = true;
     out.append("{\"type\":\"tool_use\",\"id\":");
-    append_json_string(out, id);
+    std::string_view signature;
+    if (providers::rules_for(context.provider).thought_signatures &&
+        detail::thought_signature_of(call, signature)) {
+      append_json_string(out, providers::tool_id_with_value(id, context.provider,
+                                                            context.upstream_model, signature));
+    } else {
+      append_json_string(out, id);
+    }
     out.append(",\"name\":");
     append_json_string(out, name);
     out.append(",\"input\":");
@@ -178,7 +187,10 @@ bool write_content(std::string& out, const Answer& answer, const ResponseContext
     std::string& o = blocks.next();
     o.append("{\"type\":\"thinking\",\"thinking\":");
     append_json_string(o, answer.thinking);
-    o.append(",\"signature\":\"\"}");
+    o.append(",\"signature\":");
+    append_json_string(
+        o, providers::sign_thinking(context.provider, context.upstream_model, answer.thinking));
+    o.push_back('}');
   }
   if (answer.text.find_first_not_of(" \t\r\n") != std::string_view::npos) {
     std::string& o = blocks.next();

@@ -7,12 +7,17 @@
 #include "common/result.h"
 #include "worker/convert/api_error.h"
 #include "worker/convert/usage.h"
+#include "worker/worker_config.h"
 
 namespace ccproxy::convert {
 
 struct ResponseContext {
   std::string message_id;  // "msg_..." chosen by the server
   std::string model;       // reported model: the client's model name
+  /// Whose rules the request followed, and the model it went to: thinking blocks are signed
+  /// and Gemini's thought signatures carried in tool ids for them (providers/carry.h).
+  worker::Provider provider = worker::Provider::generic;
+  std::string upstream_model;
 };
 
 struct AnthropicResponse {

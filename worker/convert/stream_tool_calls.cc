@@ -4,6 +4,7 @@
 
 #include "worker/convert/json_access.h"
 #include "worker/convert/json_writer.h"
+#include "worker/convert/openai_fields.h"
 
 namespace ccproxy::convert::detail {
 
@@ -33,9 +34,9 @@ bool read_tool_call_delta(element call, std::string& scratch, ToolCallDelta& del
     return false;
   }
   // Read on every chunk of a streamed call: each object's fields in one pass.
-  static constexpr std::string_view kCallKeys[] = {"id", "function", "index"};
-  element fields[3];
-  bool has[3];
+  static constexpr std::string_view kCallKeys[] = {"id", "function", "index", "extra_content"};
+  element fields[4];
+  bool has[4];
   get_fields(call, kCallKeys, fields, has);
   if (has[0] && is_string(fields[0])) {
     delta.id = std::string_view(fields[0]);
@@ -58,6 +59,9 @@ bool read_tool_call_delta(element call, std::string& scratch, ToolCallDelta& del
       }
     }
   }
+  if (has[3]) {
+    thought_signature_of(call, delta.thought_signature);
+  }
   delta.has_index = has[2];
   if (has[2]) {
     delta.index = fields[2];
@@ -73,6 +77,9 @@ size_t ToolCalls::add(const ToolCallDelta& delta) {
   }
   if (call.name.empty() && !delta.name.empty()) {
     call.name.assign(delta.name);
+  }
+  if (call.thought_signature.empty() && !delta.thought_signature.empty()) {
+    call.thought_signature.assign(delta.thought_signature);
   }
   return slot;
 }

@@ -20,8 +20,9 @@ struct ToolCall {
   int64_t key = 0;
   std::string id;
   std::string name;
-  std::string buffered;   // arguments received before the block could open
-  std::string arguments;  // everything streamed, checked once the message ends
+  std::string buffered;           // arguments received before the block could open
+  std::string arguments;          // everything streamed, checked once the message ends
+  std::string thought_signature;  // Gemini's extra_content.google.thought_signature
   JsonCompletion json;
   bool opened = false;
   bool closed = false;
@@ -41,6 +42,7 @@ struct ToolCallDelta {
   std::string_view id;
   std::string_view name;
   std::string_view arguments;
+  std::string_view thought_signature;
 };
 
 /// Reads `call`; arguments sent as an object rather than a string are written to `scratch`.

@@ -17,6 +17,7 @@
 #include "worker/convert/anthropic_events.h"
 #include "worker/convert/json_access.h"
 #include "worker/convert/openai_fields.h"
+#include "worker/convert/providers/provider_rules.h"
 #include "worker/convert/stream_translator_state.h"
 
 namespace ccproxy::convert {
@@ -158,6 +159,7 @@ void StreamTranslator::State::open_block(BlockKind kind, size_t slot) {
   switch (kind) {
     case BlockKind::thinking:
       detail::write_thinking_block_start(*out, open_index);
+      signer.start(context.provider, context.upstream_model);
       break;
     case BlockKind::text:
       detail::write_text_block_start(*out, open_index);
@@ -168,6 +170,16 @@ void StreamTranslator::State::open_block(BlockKind kind, size_t slot) {
       any_tool = true;
       if (tool.id.empty()) {
         tool.id = "toolu_" + context.message_id + "_" + std::to_string(slot);
+      }
+      if (!tool.thought_signature.empty() &&
+          providers::rules_for(context.provider).thought_signatures) {
+        // (tool.id stays the provider's: later deltas are matched by it)
+        detail::write_tool_block_start(
+            *out, open_index,
+            providers::tool_id_with_value(tool.id, context.provider, context.upstream_model,
+                                          tool.thought_signature),
+            tool.name);
+        break;
       }
       detail::write_tool_block_start(*out, open_index, tool.id, tool.name);
       break;
@@ -181,6 +193,9 @@ void StreamTranslator::State::close_block() {
   if (open == BlockKind::none) {
     return;
   }
+  if (open == BlockKind::thinking) {
+    detail::write_signature_delta(*out, open_index, signer.signature());
+  }
   detail::write_block_stop(*out, open_index);
   if (open == BlockKind::tool) {
     tools[open_slot].closed = true;
@@ -189,6 +204,9 @@ void StreamTranslator::State::close_block() {
 }
 
 void StreamTranslator::State::write_delta(std::string_view kind, std::string_view data) {
+  if (open == BlockKind::thinking) {
+    signer.add(data);
+  }
   detail::write_block_delta(*out, open_index, kind, data);
 }
 

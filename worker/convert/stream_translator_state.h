@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "worker/convert/json_access.h"
+#include "worker/convert/providers/carry.h"
 #include "worker/convert/sse_parser.h"
 #include "worker/convert/stream_tool_calls.h"
 #include "worker/convert/stream_translator.h"
@@ -110,6 +111,7 @@ struct StreamTranslator::State final : detail::ThinkSplitter::Sink {
   int next_index = 0;
   bool forcing = false;  // end of stream: incomplete tool calls no longer hold others back
 
+  providers::ThinkingSigner signer;  // the open thinking block's signature
   detail::ThinkSplitter think;
   detail::ToolCalls tools;
   std::deque<Pending> queue;

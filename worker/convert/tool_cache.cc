@@ -57,10 +57,21 @@ const ToolListCache::Entry* ToolListCache::find_prefix_of(std::string_view text)
   return nullptr;
 }
 
-void ToolListCache::put(std::string_view raw, std::string converted, std::size_t written) {
+const ToolListCache::Entry* ToolListCache::find(std::string_view raw, worker::Provider provider) {
+  for (Entry& e : entries_) {
+    if (e.provider == provider && e.raw == raw) {
+      e.last_use = ++clock_;
+      return &e;
+    }
+  }
+  return nullptr;
+}
+
+void ToolListCache::put(std::string_view raw, worker::Provider provider, std::string converted,
+                        std::size_t written) {
   Entry* slot = nullptr;
   for (Entry& e : entries_) {
-    if (e.raw == raw) {
+    if (e.provider == provider && e.raw == raw) {
       slot = &e;
       break;
     }
@@ -74,6 +85,7 @@ void ToolListCache::put(std::string_view raw, std::string converted, std::size_t
     });
   }
   slot->raw.assign(raw);
+  slot->provider = provider;
   slot->converted = std::make_shared<const std::string>(std::move(converted));
   slot->written = written;
   slot->last_use = ++clock_;

@@ -5,7 +5,8 @@
 // 72 KB of an 86 KB body (25 tools with long descriptions and JSON schemas), identical from
 // one request of a session to the next. Converting it (escaping every description, writing
 // every schema) was most of the conversion time, so the converted list is kept, keyed by the
-// exact bytes of the Anthropic `tools` array: a list that differs in one byte is a miss.
+// exact bytes of the Anthropic `tools` array and the provider it was converted for (Gemini's
+// schemas differ): a list that differs in one byte is a miss.
 //
 // A request is matched by a text search for `"tools":` followed by a stored list; the list is
 // then replaced by a per-thread random placeholder, and the hit counts only if the rest parses
@@ -20,12 +21,15 @@
 #include <string_view>
 #include <vector>
 
+#include "worker/worker_config.h"
+
 namespace ccproxy::convert::detail {
 
 class ToolListCache {
  public:
   struct Entry {
     std::string raw;  // the Anthropic `tools` array as the client sent it
+    worker::Provider provider = worker::Provider::generic;  // converted for this provider
     // `,"tools":[...]` for OpenAI; empty when no tool is callable. Shared: a request may send
     // it as is (RequestOptions::splice_tools) while a later request evicts the entry.
     std::shared_ptr<const std::string> converted;
@@ -46,10 +50,13 @@ class ToolListCache {
     return raw.size() >= kMinBytes && raw.size() <= kMaxBytes;
   }
 
-  /// The entry whose `raw` is the beginning of `text`, or nullptr.
+  /// An entry whose `raw` is the beginning of `text` (for any provider), or nullptr.
   const Entry* find_prefix_of(std::string_view text);
+  /// The entry of exactly `raw` converted for `provider`, or nullptr.
+  const Entry* find(std::string_view raw, worker::Provider provider);
   /// Adds (or replaces) an entry, evicting the least recently used one when full.
-  void put(std::string_view raw, std::string converted, std::size_t written);
+  void put(std::string_view raw, worker::Provider provider, std::string converted,
+           std::size_t written);
   std::size_t size() const { return entries_.size(); }
   void clear() { entries_.clear(); }
 

@@ -9,6 +9,8 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "worker/convert/convert.h"
+#include "worker/convert/providers/anthropic_betas.h"
+#include "worker/convert/providers/resolve.h"
 #include "worker/http/response_head.h"
 #include "worker/http/usage_record.h"
 #include "worker/http/usage_scanner.h"
@@ -38,6 +40,7 @@ struct RequestRecord {
   std::string client_model;
   std::string upstream_model;
   const char* route = nullptr;  // the routing rule that chose upstream_model
+  Provider provider = Provider::generic;  // whose rules the translation followed
   bool stream = false;
   convert::Usage usage;
   int retries = 0;
@@ -94,6 +97,12 @@ Reply error_reply(const convert::ApiError& raw_error, const WorkerConfig& config
   return r;
 }
 
+/// What a translated answer is written for: the client's model, the provider and its model.
+convert::ResponseContext response_context(const RequestRecord& record) {
+  return convert::ResponseContext{new_message_id(), record.client_model, record.provider,
+                                  record.upstream_model};
+}
+
 void log_body(WorkerContext& ctx, const IncomingRequest& req, std::string_view what,
               std::string_view body) {
   if (ctx.log->should_log(spdlog::level::debug)) {
@@ -125,10 +134,8 @@ ResponseHead stream_head(const WorkerContext& ctx, const IncomingRequest& req,
 /// as they came in pass-through (their usage noted on the way), Anthropic events otherwise.
 class StreamOutput {
  public:
-  StreamOutput(bool passthrough, const std::string& client_model, const WorkerConfig& config)
-      : passthrough_(passthrough),
-        config_(config),
-        translator_(convert::ResponseContext{new_message_id(), client_model}) {}
+  StreamOutput(bool passthrough, const RequestRecord& record, const WorkerConfig& config)
+      : passthrough_(passthrough), config_(config), translator_(response_context(record)) {}
 
   /// Upstream bytes (taken: `in` is left with unspecified contents).
   void feed(std::string& in, std::string& pending) {
@@ -213,7 +220,7 @@ asio::awaitable<HandlerOutcome> relay_stream(WorkerContext& ctx, ClientChannel& 
     ~StreamGauge() { m.stream_closed(); }
   } gauge{ctx.metrics};
 
-  StreamOutput output(passthrough, record.client_model, ctx.config);
+  StreamOutput output(passthrough, record, ctx.config);
   std::string in;
   bool client_ok = true;
   while (true) {
@@ -269,8 +276,7 @@ asio::awaitable<HandlerOutcome> answer_whole(WorkerContext& ctx, ClientChannel& 
     }
   } else {
     log_body(ctx, req, "upstream response", *body);
-    auto converted = convert::to_anthropic_response(
-        *body, convert::ResponseContext{new_message_id(), record.client_model});
+    auto converted = convert::to_anthropic_response(*body, response_context(record));
     if (!converted) {
       reply = error_reply(converted.error(), ctx.config, record);
     } else {
@@ -440,6 +446,15 @@ asio::awaitable<HandlerOutcome> handle_messages(WorkerContext& ctx, ClientChanne
   options.max_tokens = config.max_tokens;
   options.body_padded = req.body.capacity() >= req.body.size() + convert::kInputPadding;
   options.splice_tools = true;
+  // Provider rules (per upstream: resolve_provider and forwarded_betas take the one chosen).
+  const UpstreamConfig& upstream = config.upstream;
+  options.provider_of = [&upstream](std::string_view model) {
+    return convert::providers::resolve_provider(upstream, model);
+  };
+  options.reasoning = upstream.reasoning;
+  const std::string betas = convert::providers::forwarded_betas(req.anthropic_beta, upstream);
+  options.drop_beta_fields = true;
+  options.forwarded_betas = betas;
   auto converted = config.upstream.format == UpstreamFormat::openai
                        ? convert::to_openai_request(req.body, options)
                        : convert::to_passthrough_request(req.body, options);
@@ -452,14 +467,15 @@ asio::awaitable<HandlerOutcome> handle_messages(WorkerContext& ctx, ClientChanne
     record.upstream_model = converted->upstream_model;
     record.route = convert::route_name(converted->route);
     ctx.metrics.routed(record.route);
+    record.provider = converted->provider;
     record.stream = converted->stream;
     if (ctx.log->should_log(spdlog::level::debug)) {
       ctx.log->debug("{} upstream request body: {}", req.id,
                      redact_secrets(converted->joined(), secrets_of(config)));
     }
     OutgoingRequest request =
-        ctx.upstream.build_request(std::move(converted->body), converted->stream,
-                                   req.anthropic_beta, converted->spliced, converted->splice_at);
+        ctx.upstream.build_request(std::move(converted->body), converted->stream, betas,
+                                   converted->spliced, converted->splice_at);
     // The client's body is converted: a long stream should not keep it.
     release(req.body);
     CallGuard guard;

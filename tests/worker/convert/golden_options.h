@@ -39,7 +39,7 @@ inline std::string claude_code_fixture() {
 }
 
 inline ResponseContext golden_response_context() {
-  return ResponseContext{"msg_golden01", "claude-sonnet-4-5"};
+  return ResponseContext{"msg_golden01", "claude-sonnet-4-5", worker::Provider::generic, "glm-4.5"};
 }
 
 }  // namespace ccproxy::convert::testing

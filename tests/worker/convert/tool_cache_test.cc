@@ -61,12 +61,12 @@ TEST(ToolCache, FindsTheTopLevelToolsArrayOnly) {
 TEST(ToolCache, KeepsTheMostRecentlyUsedLists) {
   ToolListCache cache;
   const std::string a(3000, 'a'), b(3000, 'b'), c(3000, 'c'), d(3000, 'd'), e(3000, 'e');
-  cache.put(a, "A", 1);
-  cache.put(b, "B", 1);
-  cache.put(c, "C", 1);
-  cache.put(d, "D", 1);
+  cache.put(a, worker::Provider::generic, "A", 1);
+  cache.put(b, worker::Provider::generic, "B", 1);
+  cache.put(c, worker::Provider::generic, "C", 1);
+  cache.put(d, worker::Provider::generic, "D", 1);
   ASSERT_NE(cache.find_prefix_of(a), nullptr);  // a is now the most recent, b the least
-  cache.put(e, "E", 1);
+  cache.put(e, worker::Provider::generic, "E", 1);
   EXPECT_EQ(cache.size(), ToolListCache::kMaxEntries);
   EXPECT_EQ(cache.find_prefix_of(b), nullptr);
   ASSERT_NE(cache.find_prefix_of(a), nullptr);

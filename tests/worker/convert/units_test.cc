@@ -241,7 +241,7 @@ TEST(CountTokens, CoversEverythingAndRejectsBadInput) {
 }
 
 TEST(Response, TotalOnGarbage) {
-  ResponseContext ctx{"msg_x", "claude"};
+  ResponseContext ctx{"msg_x", "claude", worker::Provider::generic, "m"};
   for (std::string body : {"", "{", "null", "[]", "{\"choices\":null}", "{\"choices\":[1]}",
                            "{\"choices\":[{\"message\":7}]}",
                            "{\"choices\":[{\"message\":{\"tool_calls\":[1,{\"function\":3}]}}]}"}) {
