@@ -47,6 +47,9 @@ extern const Command kCleanLogsCommand;
 extern const Command kLogsCommand;
 extern const Command kCheckCommand;
 extern const Command kImportEnvCommand;
+extern const Command kInitCommand;
+extern const Command kTopCommand;
+extern const Command kCompletionCommand;
 extern const Command kSuperviseCommand;  // hidden: the resident supervisor process
 
 }  // namespace ccproxy::cmd
