@@ -4,6 +4,7 @@ command's entry), and the man page describes no command the binary lacks."""
 
 import os
 import re
+import shutil
 import subprocess
 import unittest
 
@@ -110,11 +111,12 @@ class ManPageTest(unittest.TestCase):
         for name in ["NAME", "SYNOPSIS", "DESCRIPTION", "COMMANDS", "FILES", "ENVIRONMENT",
                      "EXIT STATUS"]:
             self.assertIn(name, self.sections)
+        if shutil.which("groff") is None:
+            self.skipTest("groff is not installed (groff-base): the page was not rendered")
         r = subprocess.run(["groff", "-man", "-Tutf8", "-ww", "-z",
                             os.path.join(SOURCE, "docs", "ccproxy.1")],
                            capture_output=True, text=True, timeout=30)
-        if r.returncode == 0 or "No such file" not in r.stderr:
-            self.assertEqual(r.stderr, "", "groff warnings")
+        self.assertEqual((r.returncode, r.stderr), (0, ""), "groff warnings")
 
     def test_the_checks_see_a_missing_option(self):
         # The parsers themselves: an option the help has and an entry lacks is found.
