@@ -116,6 +116,71 @@ class CompletionTest(unittest.TestCase):
         self.assertEqual(got, [self.homes["flag"]])
         self.assertEqual(self.complete(f"ccproxy init {self.tmp.name}/cw"), [self.homes["cwd"]])
 
+    def zsh(self, line, env_home=None):
+        """What the zsh script offers for `line`, its completion builtins replaced by stubs
+        that print what they are given."""
+        if shutil.which("zsh") is None:
+            self.skipTest("zsh is not installed (scripts/install-deps.sh test installs it)")
+        path = os.path.join(self.tmp.name, "_ccproxy")
+        with open(path, "w") as f:
+            f.write(script("zsh"))
+        words = line.split(" ")
+        program = (
+            "compdef() { print -r -- \"compdef $*\" >&2; }\n"
+            "compadd() { while [[ $1 == -* && $1 != -- ]]; do shift; done; [[ $1 == -- ]] && shift;"
+            " print -rl -- \"$@\"; }\n"
+            "_describe() { local name=$4; print -rl -- ${(P)name%%:*}; }\n"
+            "_files() { print -r -- \"<files $*>\"; }\n"
+            f"source {path}\n"
+            "words=(" + " ".join("'" + w + "'" for w in words) + ")\n"
+            f"CURRENT={len(words)}\n"
+            "_ccproxy\n")
+        env = {k: v for k, v in os.environ.items() if k != "CCPROXY_HOME"}
+        if env_home:
+            env["CCPROXY_HOME"] = env_home
+        r = subprocess.run(["zsh", "-f", "-c", program], capture_output=True, text=True,
+                           timeout=30, env=env, cwd=self.tmp.name)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stderr, "compdef _ccproxy ccproxy\n")
+        return sorted(x for x in r.stdout.splitlines() if x)
+
+    def test_zsh_completes_commands_options_and_profiles(self):
+        flag = self.homes["flag"]
+        self.assertEqual(self.zsh("ccproxy "), sorted(commands_of_help()))
+        self.assertEqual(self.zsh(f"ccproxy --home {flag} start "), ["alpha", "beta"])
+        self.assertEqual(self.zsh(f"ccproxy --home {flag} run --profile "), ["alpha", "beta"])
+        self.assertEqual(self.zsh("ccproxy stop ", env_home=self.homes["env"]), ["gamma"])
+        self.assertEqual(self.zsh("ccproxy status --"), ["--help", "--json", "-h"])
+        self.assertEqual(self.zsh("ccproxy completion "), ["bash", "fish", "zsh"])
+        self.assertEqual(self.zsh("ccproxy --home "), ["<files -/>"])
+
+    def fish(self, line, env_home=None):
+        if shutil.which("fish") is None:
+            self.skipTest("fish is not installed (scripts/install-deps.sh test installs it)")
+        path = os.path.join(self.tmp.name, "ccproxy.fish")
+        with open(path, "w") as f:
+            f.write(script("fish"))
+        env = {k: v for k, v in os.environ.items() if k != "CCPROXY_HOME"}
+        env["HOME"] = self.tmp.name  # no user configuration
+        if env_home:
+            env["CCPROXY_HOME"] = env_home
+        r = subprocess.run(["fish", "--no-config", "-c",
+                            f"source {path}; complete -C {line!r}"], capture_output=True,
+                           text=True, timeout=30, env=env, cwd=self.tmp.name)
+        self.assertEqual((r.returncode, r.stderr), (0, ""))
+        return sorted(x.split("\t")[0] for x in r.stdout.splitlines() if x)
+
+    def test_fish_completes_commands_options_and_profiles(self):
+        flag = self.homes["flag"]
+        self.assertEqual(self.fish("ccproxy "), sorted(commands_of_help()))
+        self.assertEqual(self.fish("ccproxy sta"), ["start", "status"])
+        self.assertEqual(self.fish(f"ccproxy --home {flag} start "), ["alpha", "beta"])
+        self.assertEqual(self.fish(f"ccproxy --home {flag} run --profile "), ["alpha", "beta"])
+        self.assertEqual(self.fish("ccproxy stop ", env_home=self.homes["env"]), ["gamma"])
+        self.assertEqual(self.fish("ccproxy logs -"),
+                         ["--follow", "--help", "--lines", "-f", "-h", "-n"])
+        self.assertEqual(self.fish("ccproxy completion "), ["bash", "fish", "zsh"])
+
     def test_unknown_shell(self):
         r = subprocess.run([BIN, "completion", "tcsh"], capture_output=True, text=True)
         self.assertEqual(r.returncode, 2)

@@ -74,7 +74,7 @@ class InstallTest(unittest.TestCase):
                      "NoNewPrivileges=yes", "ProtectSystem=strict", "ProtectHome=yes",
                      "PrivateTmp=yes", "PrivateDevices=yes", "KillMode=mixed",
                      "ExecReload=/bin/kill -HUP $MAINPID", "CapabilityBoundingSet=",
-                     "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6",
+                     "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK",
                      "WantedBy=multi-user.target"]:
             self.assertIn(line + "\n", unit)
         sysusers = self.read("lib/sysusers.d/ccproxy.conf")
