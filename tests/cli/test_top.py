@@ -189,7 +189,9 @@ class TopTest(SupervisorCase):
         old_pid = self.workers()["w1"]["pid"]
         self.start_top()
         self.assertTrue(self.wait_screen(lambda s: s.row_of("w1")), self.screen.text())
-        self.send(b"\x1b[B")  # down: w1
+        self.send(b"\x1b[B")  # down: w1, drawn in reverse video
+        self.assertTrue(self.wait_screen(lambda s: b"\x1b[7mw1 " in s.raw.rsplit(b"\x1b[1;1H", 1)[-1]),
+                        self.screen.text())
         self.send(b"l")
         self.assertTrue(self.wait_screen(lambda s: "log of w1" in s.text()), self.screen.text())
         self.assertTrue(self.wait_screen(lambda s: "listening on" in s.text()
