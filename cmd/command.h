@@ -49,6 +49,9 @@ extern const Command kCheckCommand;
 extern const Command kImportEnvCommand;
 extern const Command kUsageCommand;
 extern const Command kStatuslineCommand;
+extern const Command kInitCommand;
+extern const Command kTopCommand;
+extern const Command kCompletionCommand;
 extern const Command kSuperviseCommand;  // hidden: the resident supervisor process
 
 }  // namespace ccproxy::cmd

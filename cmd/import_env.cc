@@ -24,52 +24,6 @@
 namespace ccproxy::cmd {
 namespace {
 
-// Writes `text` to `target` through a temp file in the same directory. Without `force` an
-// existing target is never replaced, even if it appears while we write (link() fails then).
-std::optional<std::string> write_profile(const std::filesystem::path& target,
-                                         const std::string& text, bool force, mode_t mode) {
-  std::filesystem::path tmp = target;
-  tmp += ".tmp-" + std::to_string(::getpid());
-  int fd = create_new_file(tmp, mode);
-  if (fd < 0) {
-    return "cannot create " + tmp.string() + ": " + std::strerror(errno);
-  }
-  const char* p = text.data();
-  std::size_t left = text.size();
-  while (left > 0) {
-    ssize_t n = ::write(fd, p, left);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      std::string err = std::strerror(errno);
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return "cannot write " + tmp.string() + ": " + err;
-    }
-    p += n;
-    left -= static_cast<std::size_t>(n);
-  }
-  ::fchmod(fd, mode);  // the umask may have narrowed it; never widen beyond `mode`
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    std::string err = std::strerror(errno);
-    ::unlink(tmp.c_str());
-    return "cannot write " + tmp.string() + ": " + err;
-  }
-  int rc = force ? ::rename(tmp.c_str(), target.c_str()) : ::link(tmp.c_str(), target.c_str());
-  int saved = errno;
-  if (!force || rc != 0) {
-    ::unlink(tmp.c_str());
-  }
-  if (rc != 0) {
-    if (saved == EEXIST) {
-      return "exists";
-    }
-    return "cannot create " + target.string() + ": " + std::strerror(saved);
-  }
-  return std::nullopt;
-}
-
 // The profile name for `file`: --name, else what the legacy file name says; nullopt (said on
 // stderr after `prefix`) when there is none or it is not a valid name.
 std::optional<std::string> profile_name_for(const std::string& file, const std::string& name_flag,
@@ -150,8 +104,8 @@ std::optional<std::string> import_one(const config::Home& home, const std::strin
   const std::filesystem::path target = home.profiles_dir() / (*name + ".toml");
   const std::string shown = "profiles/" + *name + ".toml";
   mode_t mode = result.has_literal_secret ? 0600 : 0644;
-  if (auto err = write_profile(target, result.toml, options.force, mode)) {
-    if (*err == "exists") {
+  if (auto err = write_file_via_temp(target, result.toml, options.force, mode)) {
+    if (*err == kFileExists) {
       std::cerr << prefix << shown << " already exists; not overwritten (use --force)\n";
     } else {
       std::cerr << prefix << *err << "\n";

@@ -5,6 +5,9 @@
 #include <sys/types.h>
 
 #include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
 
 namespace ccproxy {
 
@@ -13,5 +16,16 @@ namespace ccproxy {
 /// nothing is ever written through a link; one planted again in between makes the call fail.
 /// Returns the descriptor, or -1 with errno set.
 int create_new_file(const std::filesystem::path& path, mode_t mode);
+
+/// What write_file_via_temp returns when `target` exists and `replace` is false.
+inline constexpr std::string_view kFileExists = "exists";
+
+/// Writes `text` to `target` through a temp file in the same directory (created with
+/// create_new_file, chmodded to `mode`, fsynced). Without `replace` an existing target is never
+/// replaced, even one that appears while we write (link() fails then): the answer is
+/// kFileExists. With `replace` the target is replaced atomically (rename). nullopt on success,
+/// else what went wrong.
+std::optional<std::string> write_file_via_temp(const std::filesystem::path& target,
+                                               std::string_view text, bool replace, mode_t mode);
 
 }  // namespace ccproxy

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian packages ccproxy needs that are not installed yet.
-# usage: scripts/install-deps.sh [build|test|bench]...   (default: build)
+# usage: scripts/install-deps.sh [build|test|bench|package]...   (default: build)
 set -euo pipefail
 
 build_pkgs=(g++ cmake make ccache pkg-config
   libboost1.81-dev libboost-url1.81-dev libboost-filesystem1.81-dev
   libtomlplusplus-dev libsimdjson-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
   libssl-dev zlib1g-dev libsqlite3-dev ca-certificates)
-test_pkgs=(libgtest-dev libgmock-dev python3 openssl clang libclang-rt-14-dev)
+test_pkgs=(libgtest-dev libgmock-dev python3 openssl clang libclang-rt-14-dev dpkg-dev groff-base
+  zsh fish)
+# The Debian package: cpack's DEB generator computes Depends with dpkg-shlibdeps.
+package_pkgs=(dpkg-dev)
 bench_pkgs=(nginx wrk gnuplot-nox)
 
 want=()
@@ -16,7 +19,8 @@ for set in "${@:-build}"; do
     build) want+=("${build_pkgs[@]}") ;;
     test) want+=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
     bench) want+=("${build_pkgs[@]}" "${bench_pkgs[@]}") ;;
-    *) echo "install-deps: unknown set '$set' (build, test, bench)" >&2; exit 2 ;;
+    package) want+=("${build_pkgs[@]}" "${package_pkgs[@]}") ;;
+    *) echo "install-deps: unknown set '$set' (build, test, bench, package)" >&2; exit 2 ;;
   esac
 done
 

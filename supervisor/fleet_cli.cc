@@ -71,15 +71,20 @@ StatusReport wait_and_print_status(const config::Home& home, const config::Fleet
 
 StatusReport current_status(const config::Home& home, const config::Fleet& fleet,
                             std::chrono::milliseconds probe_timeout) {
+  HttpHealthProber prober;
+  StatusOptions o;
+  o.probe_timeout = probe_timeout;
+  return current_status(home, fleet, prober, o);
+}
+
+StatusReport current_status(const config::Home& home, const config::Fleet& fleet,
+                            HealthProber& prober, const StatusOptions& options) {
   RealProcessTable procs;
   ProcListenerLookup listeners;
-  HttpHealthProber prober;
   StatusSources src{procs, listeners, prober, [&home] {
                       return running_supervisor_status(home, std::chrono::milliseconds(800));
                     }};
-  StatusOptions o;
-  o.probe_timeout = probe_timeout;
-  return gather_status(home, fleet, src, o);
+  return gather_status(home, fleet, src, options);
 }
 
 void print_status(std::ostream& out, const StatusReport& report) {

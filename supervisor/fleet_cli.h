@@ -14,6 +14,7 @@
 #include "config/home.h"
 #include "supervisor/control/control_protocol.h"
 #include "supervisor/control/worker_state.h"
+#include "supervisor/status_report.h"
 #include "supervisor/status_table.h"
 
 namespace ccproxy::supervisor {
@@ -39,6 +40,11 @@ StatusReport wait_and_print_status(const config::Home& home, const config::Fleet
 StatusReport current_status(
     const config::Home& home, const config::Fleet& fleet,
     std::chrono::milliseconds probe_timeout = std::chrono::milliseconds(500));
+
+/// The same with another prober (`ccproxy top` reads /health and /metrics in its probes) and
+/// options (a viewer leaves stale pid files alone).
+StatusReport current_status(const config::Home& home, const config::Fleet& fleet,
+                            HealthProber& prober, const StatusOptions& options);
 
 /// Prints the table (colour on a TTY unless NO_COLOR) to `out`.
 void print_status(std::ostream& out, const StatusReport& report);

@@ -7,8 +7,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <optional>
 
 namespace ccproxy::supervisor {
 
@@ -59,8 +62,11 @@ namespace {
 
 enum class Phase { connecting, sending, reading, done };
 
+constexpr std::size_t kMaxBody = 4 << 20;
+
 struct Probe {
   int fd = -1;
+  bool keep_body = false;
   Phase phase = Phase::done;
   std::string request;
   std::size_t sent = 0;
@@ -83,6 +89,7 @@ void finish(Probe& p, HealthKind kind, std::string detail = {}) {
 
 void start(Probe& p, const ProbeTarget& t) {
   p.started = steady_clock::now();
+  p.keep_body = t.keep_body;
   std::string host = t.host.empty() ? "127.0.0.1" : t.host;
   sockaddr_storage addr{};
   socklen_t len = 0;
@@ -115,7 +122,7 @@ void start(Probe& p, const ProbeTarget& t) {
     return;
   }
   std::string host_header = addr.ss_family == AF_INET6 ? "[" + host + "]" : host;
-  p.request = "GET /health HTTP/1.1\r\nHost: " + host_header + ":" + std::to_string(t.port) +
+  p.request = "GET " + t.path + " HTTP/1.1\r\nHost: " + host_header + ":" + std::to_string(t.port) +
               "\r\nUser-Agent: ccproxy-supervisor\r\nConnection: close\r\n\r\n";
   if (::connect(p.fd, reinterpret_cast<sockaddr*>(&addr), len) == 0) {
     p.phase = Phase::sending;
@@ -128,11 +135,49 @@ void start(Probe& p, const ProbeTarget& t) {
   }
 }
 
-// Parses "HTTP/1.1 200 OK" once the status line is complete; true when done.
-bool parse_status(Probe& p) {
+// The body once the head and Content-Length bytes (or, without one, everything up to the
+// close) have arrived; nullopt while more is to come.
+std::optional<std::string> complete_body(const std::string& r, bool closed) {
+  auto head_end = r.find("\r\n\r\n");
+  if (head_end == std::string::npos) {
+    return std::nullopt;
+  }
+  std::string body = r.substr(head_end + 4);
+  std::string head = r.substr(0, head_end);
+  for (char& c : head) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  auto cl = head.find("\r\ncontent-length:");
+  if (cl != std::string::npos) {
+    std::size_t length = std::strtoull(head.c_str() + cl + 17, nullptr, 10);
+    if (body.size() >= length) {
+      body.resize(length);
+      return body;
+    }
+  }
+  if (closed) {
+    return body;
+  }
+  return std::nullopt;
+}
+
+// Parses "HTTP/1.1 200 OK" once the status line (and with keep_body, the whole response) is
+// complete; true when done.
+bool parse_status(Probe& p, bool closed = false) {
   auto eol = p.response.find("\r\n");
   if (eol == std::string::npos) {
     return false;
+  }
+  if (p.keep_body) {
+    auto body = complete_body(p.response, closed);
+    if (!body) {
+      if (p.response.size() > kMaxBody) {
+        finish(p, HealthKind::error, "response too large");
+        return true;
+      }
+      return false;
+    }
+    p.result.body = std::move(*body);
   }
   const std::string& r = p.response;
   if (r.compare(0, 5, "HTTP/") != 0) {
@@ -180,13 +225,13 @@ void step(Probe& p, short revents) {
     return;
   }
   if (p.phase == Phase::reading && (revents & (POLLIN | POLLHUP | POLLERR))) {
-    char buf[1024];
+    char buf[8192];
     ssize_t n = ::recv(p.fd, buf, sizeof(buf), 0);
     if (n > 0) {
       p.response.append(buf, static_cast<std::size_t>(n));
       parse_status(p);
     } else if (n == 0) {
-      if (!parse_status(p)) {
+      if (!parse_status(p, true)) {
         finish(p, HealthKind::error, "connection closed");
       }
     } else if (errno != EAGAIN && errno != EINTR) {

@@ -1,6 +1,7 @@
 #pragma once
-// Health probes: HTTP GET /health on each worker, all at once on non-blocking sockets with one
-// shared deadline, so a hung (e.g. SIGSTOPped) worker costs the timeout once, not per worker.
+// Health probes: HTTP GET /health (or another path, body kept) on each worker, all at once on
+// non-blocking sockets with one shared deadline, so a hung (e.g. SIGSTOPped) worker costs the
+// timeout once, not per worker.
 
 #include <chrono>
 #include <cstdint>
@@ -23,6 +24,7 @@ struct HealthResult {
   int http_status = 0;
   std::chrono::microseconds latency{0};
   std::string detail;  // errno text for `error`
+  std::string body;    // the response body, when the target asked for it (keep_body)
 
   bool healthy() const { return kind == HealthKind::ok; }
   /// "ok 2ms", "http 500", "timeout", "refused", "error: ...", "-".
@@ -34,6 +36,9 @@ struct HealthResult {
 struct ProbeTarget {
   std::string host;  // IPv4 or IPv6 literal; 0.0.0.0 and :: are probed on loopback
   std::uint16_t port = 0;
+  std::string path = "/health";
+  /// Read the whole response (up to 4 MiB) into HealthResult::body, not just the status line.
+  bool keep_body = false;
 };
 
 class HealthProber {

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <mutex>
 #include <thread>
 
 namespace ccproxy::supervisor {
@@ -36,7 +37,11 @@ class TinyServer {
             return;
           }
           char buf[1024];
-          (void)!::recv(c, buf, sizeof(buf), 0);
+          ssize_t n = ::recv(c, buf, sizeof(buf), 0);
+          if (n > 0) {
+            std::lock_guard lock(mutex_);
+            last_request_.assign(buf, static_cast<std::size_t>(n));
+          }
           (void)!::send(c, response_.data(), response_.size(), MSG_NOSIGNAL);
           ::close(c);
         }
@@ -52,8 +57,14 @@ class TinyServer {
     }
   }
   std::uint16_t port() const { return port_; }
+  std::string last_request() {
+    std::lock_guard lock(mutex_);
+    return last_request_;
+  }
 
  private:
+  std::mutex mutex_;
+  std::string last_request_;
   std::string response_;
   bool answer_;
   int fd_ = -1;
@@ -109,6 +120,26 @@ TEST(HealthProbe, GarbageIsAnError) {
   HttpHealthProber prober;
   auto r = prober.probe({{"127.0.0.1", junk.port()}}, std::chrono::milliseconds(500));
   EXPECT_EQ(r[0].kind, HealthKind::error);
+}
+
+TEST(HealthProbe, AnotherPathWithItsBody) {
+  TinyServer sized("HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhello");
+  TinyServer until_close("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nline 1\nline 2\n");
+  TinyServer plain("HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhello");
+  HttpHealthProber prober;
+  auto r = prober.probe({{"127.0.0.1", sized.port(), "/metrics", true},
+                         {"127.0.0.1", until_close.port(), "/metrics", true},
+                         {"127.0.0.1", plain.port()}},
+                        std::chrono::milliseconds(1000));
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_EQ(r[0].kind, HealthKind::ok);
+  EXPECT_EQ(r[0].body, "hello");
+  EXPECT_EQ(r[1].kind, HealthKind::ok);
+  EXPECT_EQ(r[1].body, "line 1\nline 2\n");
+  EXPECT_EQ(r[2].kind, HealthKind::ok);
+  EXPECT_EQ(r[2].body, "") << "the status line is enough for a health probe";
+  EXPECT_EQ(until_close.last_request().rfind("GET /metrics HTTP/1.1\r\n", 0), 0u);
+  EXPECT_EQ(plain.last_request().rfind("GET /health HTTP/1.1\r\n", 0), 0u);
 }
 
 }  // namespace
