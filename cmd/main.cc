@@ -15,9 +15,9 @@ namespace ccproxy::cmd {
 
 const std::vector<Command>& all_commands() {
   static const std::vector<Command> commands = {
-      kStartCommand,  kStopCommand,      kRestartCommand,   kStatusCommand,
-      kReloadCommand, kRunCommand,       kLogsCommand,      kCleanLogsCommand,
-      kCheckCommand,  kImportEnvCommand, kSuperviseCommand,
+      kStartCommand,     kStopCommand,  kRestartCommand,   kStatusCommand,
+      kReloadCommand,    kModelCommand, kRunCommand,       kLogsCommand,
+      kCleanLogsCommand, kCheckCommand, kImportEnvCommand, kSuperviseCommand,
   };
   return commands;
 }

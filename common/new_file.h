@@ -5,6 +5,9 @@
 #include <sys/types.h>
 
 #include <filesystem>
+#include <string>
+
+#include "common/result.h"
 
 namespace ccproxy {
 
@@ -13,5 +16,10 @@ namespace ccproxy {
 /// nothing is ever written through a link; one planted again in between makes the call fail.
 /// Returns the descriptor, or -1 with errno set.
 int create_new_file(const std::filesystem::path& path, mode_t mode);
+
+/// Replaces `path` with `text` atomically: a new temp file beside it (create_new_file), written
+/// and fsynced, renamed over `path`, then the directory fsynced. A crash leaves the old file or
+/// the new one, never a mix; on failure the temp file is removed and `path` is untouched.
+Result<void> replace_file(const std::filesystem::path& path, const std::string& text, mode_t mode);
 
 }  // namespace ccproxy

@@ -100,6 +100,7 @@ class MockUpstream:
         self.requests = []
         self.actions = []
         self.default = json_response({"error": {"message": "no action queued"}}, status=500)
+        self.responder = None  # when set: request -> Action, instead of the queue
         self.lock = threading.Lock()
         self.disconnects = []  # monotonic times at which the worker closed a connection
         self.connections = 0
@@ -164,7 +165,7 @@ class MockUpstream:
                 with self.lock:
                     self.requests.append(req)
                     self.request_times.append(time.monotonic())
-                action = self._next_action()
+                action = self.responder(req) if self.responder else self._next_action()
                 if not self._perform(conn, action):
                     return
         except (OSError, ssl.SSLError):

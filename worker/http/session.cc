@@ -236,7 +236,9 @@ asio::awaitable<void> Session::run() {
 // `if (!co_await step(...))` (the coroutine crashes when it resumes).
 asio::awaitable<bool> Session::serve_one() {
   idle_ = true;
-  if (ctx_.shutting_down && inbuf_.empty()) {
+  // A connection that has not sent its first request yet is waited for: it was accepted, so its
+  // client is about to send one (a worker handing its port over accepts until the last moment).
+  if (ctx_.shutting_down && inbuf_.empty() && !fresh_) {
     co_return false;
   }
   RequestInProgress r(ctx_.config.max_body_bytes);
@@ -244,6 +246,7 @@ asio::awaitable<bool> Session::serve_one() {
   if (!head_read) {
     co_return false;
   }
+  fresh_ = false;
   start_request(r);
   std::optional<SimpleResponse> simple = answer_without_body(r);
   if (simple) {
