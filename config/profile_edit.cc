@@ -272,6 +272,9 @@ Result<std::string> set_one(const std::string& text, const ModelAssignment& a) {
       block += "\n";
     }
     block += target->header + "\n" + a.tier + " = " + value + "\n";
+    if (at < text.size()) {
+      block += "\n";  // before the table that follows
+    }
     return text.substr(0, at) + block + text.substr(at);
   }
   const Section& s = sections[*target->section];
@@ -345,7 +348,12 @@ Result<std::string> set_models(const std::string& text,
     return fail("the edited profile would not be valid TOML (" + why.str() + "); edit it by hand");
   }
   for (const auto& a : assignments) {
-    if (read_back(doc, a) != a.model) {
+    // Profile values are ${VAR}-interpolated: a '$' of the model is written as "$$".
+    std::string raw;
+    for (char c : a.model) {
+      raw += c == '$' ? "$$" : std::string(1, c);
+    }
+    if (read_back(doc, a) != raw) {
       return fail("cannot write " + a.tier + (a.upstream.empty() ? "" : "@" + a.upstream) +
                   " into this file's layout line by line; edit it by hand");
     }

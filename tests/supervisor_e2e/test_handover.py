@@ -96,6 +96,41 @@ class HandoverTest(SupervisorCase):
         self.assertEqual(load.failures(), [])
         self.assertEqual(self.workers()["w0"]["pid"], pid, "the worker was adopted, not replaced")
 
+    def profile_text(self):
+        with open(os.path.join(self.home, "profiles", "w0.toml"), "rb") as f:
+            return f.read()
+
+    def test_model_switch_under_load_streams_keep_their_model(self):
+        with open(os.path.join(self.home, "profiles", "w0.toml"), "a") as f:
+            f.write("# keep me\n[presets.fast]\nbig = \"p-fast\"\n")
+        before = self.profile_text()
+        load, at, done, r = self.under_load(lambda: self.ccproxy("model", "w0", "big=m-9"))
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr + self.supervisor_log()[-3000:])
+        self.assert_nothing_lost(load, at)
+        for rec in load.spanning(at):
+            self.assertEqual(rec.model, "m-1-big", rec)
+        late = [rec for rec in load.records if rec.start > done]
+        self.assertTrue(late)
+        self.assertEqual({rec.model for rec in late}, {"m-9"})
+        self.assertEqual(self.profile_text(),
+                         before.replace(b'big = "m-1-big"', b'big = "m-9"'))
+        # A preset, then `model NAME` shows where each family goes.
+        r = self.ccproxy("model", "w0", "fast")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        r = self.ccproxy("model", "w0")
+        self.assertIn("opus    -> big     p-fast", r.stdout)
+
+    def test_model_refuses_bad_input_and_leaves_the_file_alone(self):
+        before = self.profile_text()
+        pid = self.workers()["w0"]["pid"]
+        for args, code in ((["big=x", "huge=y"], 2), (["nope"], 1), (["big@zai=x"], 1),
+                           (["big=a\tb"], 2)):
+            r = self.ccproxy("model", "w0", *args)
+            self.assertEqual(r.returncode, code, (args, r.stdout, r.stderr))
+            self.assertTrue(r.stderr.strip(), args)
+            self.assertEqual(self.profile_text(), before, args)
+        self.assertEqual(self.workers()["w0"]["pid"], pid)
+
 
 if __name__ == "__main__":
     unittest.main()
