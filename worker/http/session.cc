@@ -356,6 +356,13 @@ std::optional<SimpleResponse> Session::answer_without_body(const RequestInProgre
       return metrics_response(ctx_);
     case Route::root:
       return root_response(ctx_);
+    case Route::models:
+      // An API endpoint: the client key applies as to /v1/messages.
+      if (auto refusal = client_key_refusal(
+              check_client_key(ctx_.config.client_api_key, r.req.x_api_key, r.req.authorization))) {
+        return refusal;
+      }
+      return models_response(ctx_);
     case Route::messages:
     case Route::count_tokens:
     case Route::not_found:
