@@ -39,7 +39,8 @@ void check_error(const ApiError& e, std::string_view input) {
 }
 
 const ccproxy::worker::ModelMap& models() {
-  static const ccproxy::worker::ModelMap map{"glm-4.6", "glm-4.5", "glm-4.5-air", true};
+  static const ccproxy::worker::ModelMap map{
+      .big = "glm-4.6", .middle = "glm-4.5", .small = "glm-4.5-air"};
   return map;
 }
 constexpr ccproxy::worker::TokenLimits kLimits{16, 32000};
