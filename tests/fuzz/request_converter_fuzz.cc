@@ -39,8 +39,13 @@ void check_error(const ApiError& e, std::string_view input) {
 }
 
 const ccproxy::worker::ModelMap& models() {
-  static const ccproxy::worker::ModelMap map{
-      .big = "glm-4.6", .middle = "glm-4.5", .small = "glm-4.5-air"};
+  static const ccproxy::worker::ModelMap map = [] {
+    ccproxy::worker::ModelMap map;
+    map.big = "glm-4.6";
+    map.middle = "glm-4.5";
+    map.small = "glm-4.5-air";
+    return map;
+  }();
   return map;
 }
 constexpr ccproxy::worker::TokenLimits kLimits{16, 32000};

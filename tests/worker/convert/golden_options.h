@@ -10,7 +10,13 @@
 namespace ccproxy::convert::testing {
 
 inline const worker::ModelMap& golden_models() {
-  static const worker::ModelMap models{"glm-4.6", "glm-4.5", "glm-4.5-air", true};
+  static const worker::ModelMap models = [] {
+    ccproxy::worker::ModelMap map;
+    map.big = "glm-4.6";
+    map.middle = "glm-4.5";
+    map.small = "glm-4.5-air";
+    return map;
+  }();
   return models;
 }
 

@@ -141,7 +141,13 @@ TEST(Request, PassthroughForwardsARepairedBody) {
 }
 
 TEST(ModelMapping, FamiliesPassthroughAndFallbacks) {
-  worker::ModelMap m{.big = "big-m", .middle = "mid-m", .small = "small-m"};
+  worker::ModelMap m = [] {
+    ccproxy::worker::ModelMap map;
+    map.big = "big-m";
+    map.middle = "mid-m";
+    map.small = "small-m";
+    return map;
+  }();
   EXPECT_EQ(map_model("claude-opus-4-1", m), "big-m");
   EXPECT_EQ(map_model("claude-SONNET-4-5", m), "mid-m");
   EXPECT_EQ(map_model("claude-3-5-Haiku-20241022", m), "small-m");
@@ -151,10 +157,22 @@ TEST(ModelMapping, FamiliesPassthroughAndFallbacks) {
   m.passthrough_provider_models = false;
   EXPECT_EQ(map_model("vendor/model", m), "big-m");
   EXPECT_EQ(map_model("anthropic/claude-haiku", m), "small-m");
-  worker::ModelMap only_big{.big = "b", .middle = "", .small = ""};
+  worker::ModelMap only_big = [] {
+    ccproxy::worker::ModelMap map;
+    map.big = "b";
+    map.middle = "";
+    map.small = "";
+    return map;
+  }();
   EXPECT_EQ(map_model("claude-haiku", only_big), "b");
   EXPECT_EQ(map_model("claude-sonnet", only_big), "b");
-  worker::ModelMap none{.big = "", .middle = "", .small = ""};
+  worker::ModelMap none = [] {
+    ccproxy::worker::ModelMap map;
+    map.big = "";
+    map.middle = "";
+    map.small = "";
+    return map;
+  }();
   EXPECT_EQ(map_model("claude-sonnet", none), "claude-sonnet");
 }
 

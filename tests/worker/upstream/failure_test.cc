@@ -61,7 +61,13 @@ TEST(Health, JsonHasTheDocumentedShapeAndNoKey) {
   c.profile = "glm";
   c.upstream.api_key = "sk-secret-upstream-key-999";
   c.upstream.base_url = "https://router.requesty.ai/v1";
-  c.models = {"b", "m", "s", true};
+  c.models = [] {
+    ccproxy::worker::ModelMap map;
+    map.big = "b";
+    map.middle = "m";
+    map.small = "s";
+    return map;
+  }();
   Metrics m;
   HealthSnapshot s{&c, 8082, 42, 3.7, "2026-01-01T00:00:00.000Z", &m};
   std::string j = health_json(s);
