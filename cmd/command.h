@@ -42,6 +42,7 @@ extern const Command kStopCommand;
 extern const Command kRestartCommand;
 extern const Command kStatusCommand;
 extern const Command kReloadCommand;
+extern const Command kModelCommand;
 extern const Command kRunCommand;
 extern const Command kCleanLogsCommand;
 extern const Command kLogsCommand;

@@ -15,10 +15,10 @@ namespace ccproxy::cmd {
 
 const std::vector<Command>& all_commands() {
   static const std::vector<Command> commands = {
-      kStartCommand,  kStopCommand,      kRestartCommand,    kStatusCommand,
-      kReloadCommand, kRunCommand,       kLogsCommand,       kCleanLogsCommand,
-      kCheckCommand,  kImportEnvCommand, kUsageCommand,      kStatuslineCommand,
-      kInitCommand,   kTopCommand,       kCompletionCommand, kSuperviseCommand,
+      kStartCommand,      kStopCommand,      kRestartCommand,    kStatusCommand,    kReloadCommand,
+      kModelCommand,      kRunCommand,       kLogsCommand,       kCleanLogsCommand, kCheckCommand,
+      kImportEnvCommand,  kUsageCommand,     kStatuslineCommand, kInitCommand,      kTopCommand,
+      kCompletionCommand, kSuperviseCommand,
   };
   return commands;
 }

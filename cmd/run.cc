@@ -6,7 +6,9 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
+#include <string_view>
 
 #include "cmd/args.h"
 #include "cmd/command.h"
@@ -15,6 +17,7 @@
 #include "logging/log_file.h"
 #include "logging/log_line.h"
 #include "supervisor/fleet_log_file.h"
+#include "supervisor/os/process_table.h"
 #include "usage/ledger_db.h"
 #include "usage/ledger_writer.h"
 #include "worker/http/server.h"
@@ -140,6 +143,12 @@ int run(const Invocation& inv) {
   std::unique_ptr<usage::LedgerWriter> ledger = open_ledger(inv.home, fleet, *log);
   worker::WorkerHooks hooks;
   hooks.ledger = ledger.get();
+  // The supervisor starts a worker this way beside the one it replaces (see
+  // worker/http/listener.h); not passed on to anything this worker starts.
+  if (const char* handover = std::getenv(supervisor::kHandoverVariable)) {
+    hooks.successor = std::string_view(handover) == "1";
+    ::unsetenv(supervisor::kHandoverVariable);
+  }
   if (args.log_stderr) {
     hooks.on_listening = [](const std::string& host, uint16_t bound) {
       std::printf("listening on %s:%u\n", host.c_str(), static_cast<unsigned>(bound));

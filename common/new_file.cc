@@ -6,8 +6,28 @@
 
 #include <cerrno>
 #include <cstring>
+#include <string_view>
+#include <utility>
 
 namespace ccproxy {
+namespace {
+
+Result<void> write_all(int fd, std::string_view data) {
+  std::size_t off = 0;
+  while (off < data.size()) {
+    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return fail(std::string(std::strerror(errno)));
+    }
+    off += static_cast<std::size_t>(n);
+  }
+  return {};
+}
+
+}  // namespace
 
 int create_new_file(const std::filesystem::path& path, mode_t mode) {
   ::unlink(path.c_str());
@@ -22,27 +42,18 @@ std::optional<std::string> write_file_via_temp(const std::filesystem::path& targ
   if (fd < 0) {
     return "cannot create " + tmp.string() + ": " + std::strerror(errno);
   }
-  const char* p = text.data();
-  std::size_t left = text.size();
-  while (left > 0) {
-    ssize_t n = ::write(fd, p, left);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      std::string err = std::strerror(errno);
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return "cannot write " + tmp.string() + ": " + err;
-    }
-    p += n;
-    left -= static_cast<std::size_t>(n);
-  }
-  ::fchmod(fd, mode);  // the umask may have narrowed it; never widen beyond `mode`
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    std::string err = std::strerror(errno);
+  auto written = write_all(fd, text);
+  // The mode asked for, whatever the umask took away; never wider.
+  if (!written || ::fchmod(fd, mode) != 0 || ::fsync(fd) != 0) {
+    std::string why = written ? std::strerror(errno) : written.error();
+    ::close(fd);
     ::unlink(tmp.c_str());
-    return "cannot write " + tmp.string() + ": " + err;
+    return "cannot write " + tmp.string() + ": " + why;
+  }
+  if (::close(fd) != 0) {
+    std::string why = std::strerror(errno);
+    ::unlink(tmp.c_str());
+    return "cannot write " + tmp.string() + ": " + why;
   }
   int rc = replace ? ::rename(tmp.c_str(), target.c_str()) : ::link(tmp.c_str(), target.c_str());
   int saved = errno;
@@ -56,6 +67,20 @@ std::optional<std::string> write_file_via_temp(const std::filesystem::path& targ
     return "cannot create " + target.string() + ": " + std::strerror(saved);
   }
   return std::nullopt;
+}
+
+Result<void> replace_file(const std::filesystem::path& path, const std::string& text, mode_t mode) {
+  if (auto error = write_file_via_temp(path, text, true, mode)) {
+    return fail(std::move(*error));
+  }
+  // The rename is durable only once the directory entry is on disk.
+  std::filesystem::path dir = path.parent_path().empty() ? "." : path.parent_path();
+  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return {};
 }
 
 }  // namespace ccproxy

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/result.h"
+
 namespace ccproxy {
 
 /// Removes whatever is at `path` (a leftover of a crashed run, or a symbolic link planted there)
@@ -27,5 +29,9 @@ inline constexpr std::string_view kFileExists = "exists";
 /// else what went wrong.
 std::optional<std::string> write_file_via_temp(const std::filesystem::path& target,
                                                std::string_view text, bool replace, mode_t mode);
+/// Replaces `path` with `text` atomically: a new temp file beside it (create_new_file), written
+/// and fsynced, renamed over `path`, then the directory fsynced. A crash leaves the old file or
+/// the new one, never a mix; on failure the temp file is removed and `path` is untouched.
+Result<void> replace_file(const std::filesystem::path& path, const std::string& text, mode_t mode);
 
 }  // namespace ccproxy

@@ -123,14 +123,17 @@ class PortClaims {
 
 // One profiles/<name>.toml: its name, its TOML, its settings over `defaults`, its port.
 void load_profile_file(const std::filesystem::path& file, const toml::table* defaults,
-                       const Home& home, const Environment& env, PortClaims& ports, Fleet& fleet) {
+                       const Home& home, const Environment& env, PortClaims& ports, Fleet& fleet,
+                       const ProfileText* edit) {
   const std::string name = file.stem().string();
   const std::filesystem::path shown = std::filesystem::path("profiles") / file.filename();
   if (auto err = check_profile_name(name)) {
     fleet.problems.push_back({shown, 0, "", *err, name});
     return;
   }
-  auto doc = parse_toml_file(file, shown, name, &fleet.problems);
+  auto doc = edit != nullptr && edit->name == name
+                 ? parse_toml_text(edit->text, shown, name, &fleet.problems)
+                 : parse_toml_file(file, shown, name, &fleet.problems);
   if (!doc) {
     return;
   }
@@ -165,6 +168,10 @@ void tidy_problems(std::vector<Diagnostic>& problems) {
 }  // namespace
 
 Fleet load_fleet(const Home& home, const Environment& env) {
+  return load_fleet(home, env, ProfileText{});
+}
+
+Fleet load_fleet(const Home& home, const Environment& env, const ProfileText& edit) {
   Fleet fleet;
   if (!check_home_directory(home, fleet.problems)) {
     return fleet;
@@ -173,7 +180,7 @@ Fleet load_fleet(const Home& home, const Environment& env) {
   const toml::table* defaults = defaults_table(home_doc);
   PortClaims ports;
   for (const auto& file : list_profile_files(home, fleet.problems)) {
-    load_profile_file(file, defaults, home, env, ports, fleet);
+    load_profile_file(file, defaults, home, env, ports, fleet, &edit);
   }
   tidy_problems(fleet.problems);
   std::stable_sort(

@@ -412,6 +412,46 @@ void read_routing(TableReader& root, const worker::ModelMap& models, worker::Rou
 }
 
 // [timeouts]
+// [presets.NAME]: each a table of tier = "model" (tiers as in [models]).
+void read_presets(TableReader& root, Profile& out) {
+  TableReader presets = root.table("presets");
+  std::vector<std::string> names;
+  for (const auto& layer : presets.layers()) {
+    if (layer.table == nullptr) {
+      continue;
+    }
+    for (const auto& [k, node] : *layer.table) {
+      names.emplace_back(k.str());
+    }
+  }
+  for (const auto& name : names) {
+    if (out.presets.count(name) != 0) {
+      continue;  // the profile's own, over [defaults.presets]
+    }
+    if (name.empty() ||
+        name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                               "0123456789-_") != std::string::npos) {
+      presets.problem(*presets.find(name), name,
+                      "a preset name is letters, digits, '-' and '_' only");
+      continue;
+    }
+    TableReader preset = presets.table(name);
+    preset.reject_unknown({"big", "middle", "small", "vision", "long", "think"});
+    std::vector<std::pair<std::string, std::string>> tiers;
+    for (auto tier : {worker::Tier::big, worker::Tier::middle, worker::Tier::small,
+                      worker::Tier::vision, worker::Tier::long_context, worker::Tier::think}) {
+      if (auto model = read_model(preset, worker::tier_name(tier))) {
+        tiers.emplace_back(worker::tier_name(tier), *model);
+      }
+    }
+    if (tiers.empty()) {
+      presets.problem(*presets.find(name), name, "a preset names at least one tier");
+      continue;
+    }
+    out.presets[name] = std::move(tiers);
+  }
+}
+
 void read_timeouts(TableReader& root, worker::Timeouts& out) {
   TableReader timeouts = root.table("timeouts");
   timeouts.reject_unknown({"connect_s", "first_byte_s", "idle_s", "total_s"});
@@ -484,7 +524,7 @@ ProfileRead read_profile(ReadContext& ctx, const Home& home, const toml::table& 
   TableReader root(ctx, {Layer{&file, ""}, Layer{defaults, "defaults."}}, "");
   root.reject_unknown({"port", "host", "display_name", "client_api_key", "log_level",
                        "max_request_body_mb", "shutdown_grace_s", "upstream", "models", "routing",
-                       "timeouts", "retry", "limits", "pricing"});
+                       "timeouts", "retry", "limits", "pricing", "presets"});
 
   worker::WorkerConfig w;
   w.profile = ctx.profile;
@@ -499,9 +539,10 @@ ProfileRead read_profile(ReadContext& ctx, const Home& home, const toml::table& 
   read_limits(root, w.max_tokens);
   usage::PriceTable pricing;
   read_pricing(root, pricing);
+  Profile p;
+  read_presets(root, p);
 
   if (ctx.problems->size() == problems_before) {
-    Profile p;
     p.name = ctx.profile;
     p.log_level = log_level;
     p.pricing = std::move(pricing);

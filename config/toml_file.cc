@@ -21,7 +21,13 @@ std::optional<toml::table> parse_toml_file(const std::filesystem::path& file,
   }
   std::ostringstream read;
   read << in.rdbuf();
-  const std::string text = std::move(read).str();
+  return parse_toml_text(std::move(read).str(), shown, profile, problems);
+}
+
+std::optional<toml::table> parse_toml_text(const std::string& text,
+                                           const std::filesystem::path& shown,
+                                           const std::string& profile,
+                                           std::vector<Diagnostic>* problems) {
   if (auto line = find_excess_nesting(text)) {
     problems->push_back({shown, *line, "",
                          "TOML nested too deeply (more than " + std::to_string(kMaxTomlNesting) +

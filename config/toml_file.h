@@ -20,4 +20,10 @@ std::optional<toml::table> parse_toml_file(const std::filesystem::path& file,
                                            const std::string& profile,
                                            std::vector<Diagnostic>* problems);
 
+/// parse_toml_file() on text already read.
+std::optional<toml::table> parse_toml_text(const std::string& text,
+                                           const std::filesystem::path& shown,
+                                           const std::string& profile,
+                                           std::vector<Diagnostic>* problems);
+
 }  // namespace ccproxy::config

@@ -1,5 +1,6 @@
 #include "supervisor/control_handler.h"
 
+#include <algorithm>
 #include <set>
 #include <system_error>
 #include <variant>
@@ -28,8 +29,8 @@ nlohmann::json ControlHandler::handle(const nlohmann::json& request) {
     nlohmann::json operator()(const StartRequest& r) const { return to_json(self.start(r)); }
     nlohmann::json operator()(const StopRequest& r) const { return to_json(self.stop(r)); }
     nlohmann::json operator()(const RestartRequest& r) const { return to_json(self.restart(r)); }
-    nlohmann::json operator()(const ReloadRequest&) const {
-      auto reply = self.reload();
+    nlohmann::json operator()(const ReloadRequest& r) const {
+      auto reply = self.reload(r);
       return reply ? to_json(*reply) : to_json(reply.error());
     }
   };
@@ -91,18 +92,40 @@ RestartReply ControlHandler::restart(const RestartRequest& request) {
   return {fleet_.restart(request.names)};
 }
 
-Result<ReloadReply, ControlError> ControlHandler::reload() {
+Result<ReloadReply, ControlError> ControlHandler::reload(const ReloadRequest& request) {
   config::Fleet next = context_.load_fleet();
-  if (!next.ok()) {
+  std::vector<config::Diagnostic> problems = next.problems;
+  if (!request.names.empty()) {
+    problems.clear();
+    for (const auto& name : request.names) {
+      auto own = next.problems_of(name);
+      problems.insert(problems.end(), own.begin(), own.end());
+      if (own.empty() && next.find(name) == nullptr) {
+        return fail(ControlError{"no profile " + name + "; nothing changed", {}});
+      }
+    }
+  }
+  if (!problems.empty()) {
     ControlError refusal{"profiles have problems; nothing changed", {}};
-    for (const auto& d : next.problems) {
+    for (const auto& d : problems) {
       refusal.problems.push_back(d.str());
       context_.warn("reload refused: " + d.str());
     }
     return fail(std::move(refusal));
   }
-  fleet_.set_settings(next.supervisor);
-  auto diff = fleet_.set_profiles(worker_specs(next), true);
+  FleetSupervisor::ProfileDiff diff;
+  if (request.names.empty()) {
+    fleet_.set_settings(next.supervisor);
+    diff = fleet_.set_profiles(worker_specs(next), true);
+  } else {
+    std::vector<WorkerSpec> named;
+    for (const auto& spec : worker_specs(next)) {
+      if (std::find(request.names.begin(), request.names.end(), spec.name) != request.names.end()) {
+        named.push_back(spec);
+      }
+    }
+    diff = fleet_.update_profiles(named);
+  }
   context_.log("reload: " + std::to_string(diff.added.size()) + " added, " +
                std::to_string(diff.removed.size()) + " removed, " +
                std::to_string(diff.changed.size()) + " changed");

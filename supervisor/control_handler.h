@@ -40,8 +40,9 @@ class ControlHandler {
   StopReply stop(const StopRequest& request);
   RestartReply restart(const RestartRequest& request);
   /// Re-reads the profiles: added ones start, removed ones stop, changed ones restart. Profiles
-  /// with problems are refused and nothing changes.
-  Result<ReloadReply, ControlError> reload();
+  /// with problems are refused and nothing changes. With names, only those profiles are read
+  /// again (only their problems refuse it), the others stay as they run.
+  Result<ReloadReply, ControlError> reload(const ReloadRequest& request = {});
 
   /// Stops every worker; the supervisor exits once all are down. Logged once.
   void begin_exit(const std::string& why);

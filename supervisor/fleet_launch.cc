@@ -132,9 +132,12 @@ void FleetSupervisor::take_over_port(Slot& slot, const PortVerdict& verdict,
   begin_stop(slot, After::start);
 }
 
-void FleetSupervisor::spawn(Slot& slot) {
+void FleetSupervisor::spawn(Slot& slot, bool successor) {
   const auto now = deps_.clock.now();
   SpawnSpec spec = options_.spawn_spec(slot.spec);
+  if (successor) {
+    spec.env.emplace_back(kHandoverVariable, "1");
+  }
   auto pid = deps_.procs.spawn(spec);
   if (!pid) {
     slot.pid = 0;
@@ -143,6 +146,7 @@ void FleetSupervisor::spawn(Slot& slot) {
     return;
   }
   slot.pid = *pid;
+  slot.moved = false;
   slot.child = true;
   slot.foreign = false;
   slot.identity = deps_.procs.identity(slot.pid);

@@ -61,6 +61,35 @@ FleetSupervisor::ProfileDiff FleetSupervisor::set_profiles(const std::vector<Wor
   return diff;
 }
 
+FleetSupervisor::ProfileDiff FleetSupervisor::update_profiles(
+    const std::vector<WorkerSpec>& specs) {
+  ProfileDiff diff;
+  for (const auto& spec : specs) {
+    merge_profile(spec, diff);
+  }
+  apply_profile_diff(diff);
+  return diff;
+}
+
+/// A profile not known yet is added (stopped); a known one takes the new spec, `changed` when
+/// its fingerprint, port or host differ.
+void FleetSupervisor::merge_profile(const WorkerSpec& spec, ProfileDiff& diff) {
+  auto it = slots_.find(spec.name);
+  if (it == slots_.end()) {
+    add_slot(spec);
+    diff.added.push_back(spec.name);
+    return;
+  }
+  Slot& slot = it->second;
+  slot.removing = false;
+  if (slot.spec.fingerprint != spec.fingerprint || slot.spec.port != spec.port ||
+      slot.spec.host != spec.host) {
+    slot.moved = slot.moved || slot.spec.port != spec.port || slot.spec.host != spec.host;
+    slot.spec = spec;
+    diff.changed.push_back(spec.name);
+  }
+}
+
 /// Adds the new profiles (stopped) and takes over the changed specs; the removed ones stay
 /// until the diff is applied.
 FleetSupervisor::ProfileDiff FleetSupervisor::merge_profiles(const std::vector<WorkerSpec>& specs) {
@@ -68,19 +97,7 @@ FleetSupervisor::ProfileDiff FleetSupervisor::merge_profiles(const std::vector<W
   std::set<std::string> seen;
   for (const auto& spec : specs) {
     seen.insert(spec.name);
-    auto it = slots_.find(spec.name);
-    if (it == slots_.end()) {
-      add_slot(spec);
-      diff.added.push_back(spec.name);
-      continue;
-    }
-    Slot& slot = it->second;
-    slot.removing = false;
-    if (slot.spec.fingerprint != spec.fingerprint || slot.spec.port != spec.port ||
-        slot.spec.host != spec.host) {
-      slot.spec = spec;
-      diff.changed.push_back(spec.name);
-    }
+    merge_profile(spec, diff);
   }
   for (auto& [name, slot] : slots_) {
     if (!seen.count(name)) {
@@ -244,7 +261,8 @@ bool FleetSupervisor::restart_in_progress() {
   }
   const Slot& slot = it->second;
   bool done = restart_stop_done_ && slot.state != WorkerState::stopping &&
-              slot.state != WorkerState::starting && slot.state != WorkerState::backoff;
+              slot.state != WorkerState::starting && slot.state != WorkerState::backoff &&
+              !still_listening(slot);
   if (slot.state != WorkerState::stopping) {
     restart_stop_done_ = true;
   }
@@ -270,7 +288,9 @@ void FleetSupervisor::advance_restarts() {
     restarting_ = name;
     restart_stop_done_ = false;
     log("restarting " + label(slot));
-    if (slot.state == WorkerState::running || slot.state == WorkerState::starting) {
+    if (begin_handover(slot)) {
+      restart_stop_done_ = true;
+    } else if (slot.state == WorkerState::running || slot.state == WorkerState::starting) {
       begin_stop(slot, After::start);
     } else if (slot.state == WorkerState::stopping) {
       slot.after = After::start;
@@ -296,6 +316,9 @@ Duration FleetSupervisor::next_tick_in() const {
       case WorkerState::running:
         wait =
             std::min<Duration>(wait, std::max<Duration>(Duration::zero(), slot.next_health - now));
+        if (!slot.draining.empty()) {
+          wait = std::min<Duration>(wait, std::chrono::milliseconds(20));
+        }
         // Crashes of adopted workers are only seen by polling.
         wait = std::min<Duration>(wait, std::chrono::milliseconds(200));
         break;
@@ -342,7 +365,8 @@ bool FleetSupervisor::settled() const {
 
 bool FleetSupervisor::all_down() const {
   for (const auto& [name, slot] : slots_) {
-    if (slot.pid > 0 || slot.state == WorkerState::starting || slot.state == WorkerState::running ||
+    if (slot.pid > 0 || slot.replacing || !slot.draining.empty() ||
+        slot.state == WorkerState::starting || slot.state == WorkerState::running ||
         slot.state == WorkerState::stopping || slot.state == WorkerState::backoff) {
       return false;
     }

@@ -73,6 +73,8 @@ class FleetSupervisor {
   /// Replaces the set of profiles. With `apply`: added ones start, removed ones stop (and
   /// disappear once stopped), running ones whose fingerprint changed restart one at a time.
   ProfileDiff set_profiles(const std::vector<WorkerSpec>& specs, bool apply);
+  /// set_profiles(…, true) for these profiles only; the others stay as they are.
+  ProfileDiff update_profiles(const std::vector<WorkerSpec>& specs);
   void set_settings(const config::SupervisorSettings& settings);
   /// Adds profiles not known yet (stopped); known ones are left as they are.
   void add_profiles(const std::vector<WorkerSpec>& specs);
@@ -109,6 +111,16 @@ class FleetSupervisor {
  private:
   // What a stop is for; `backoff`: an unresponsive worker's restart, never fatal.
   enum class After { none, start, remove, fail, backoff };
+  // A worker being replaced by a handover (fleet_handover.cc): first it serves while its
+  // successor starts beside it on the same port, then (signalled) it hands the port over and
+  // drains until it exits.
+  struct Outgoing {
+    int pid = 0;
+    bool child = false;
+    std::optional<ProcessIdentity> identity;
+    TimePoint deadline{};  // draining: SIGKILL at
+    bool killed = false;
+  };
   struct Slot {
     WorkerSpec spec;
     WorkerState state = WorkerState::stopped;
@@ -131,7 +143,10 @@ class FleetSupervisor {
     After after = After::none;
     bool takeover = false;
     bool removing = false;
-    bool pid_file_pending = false;  // spawned; pids/<name>.json not written yet
+    bool pid_file_pending = false;      // spawned; pids/<name>.json not written yet
+    bool moved = false;                 // host or port changed since the worker started
+    std::optional<Outgoing> replacing;  // still serving while its successor (pid) starts
+    std::vector<Outgoing> draining;     // handed the port over; exiting
     RestartPolicy policy;
     explicit Slot(const config::SupervisorSettings& s) : policy(s) {}
   };
@@ -139,6 +154,7 @@ class FleetSupervisor {
   // fleet_supervisor.cc: slots and the rolling restart queue.
   Slot& add_slot(const WorkerSpec& spec);
   ProfileDiff merge_profiles(const std::vector<WorkerSpec>& specs);
+  void merge_profile(const WorkerSpec& spec, ProfileDiff& diff);
   void apply_profile_diff(const ProfileDiff& diff);
   std::vector<std::string> names_or_all(const std::vector<std::string>& names) const;
   void stop_slot(Slot& slot);
@@ -155,11 +171,20 @@ class FleetSupervisor {
   void adopt_or_replace(Slot& slot, const PidRecord& record, TimePoint now);
   void meet_port_holder(Slot& slot, const PortHolder& holder);
   void take_over_port(Slot& slot, const PortVerdict& verdict, const ProcessIdentity& identity);
-  void spawn(Slot& slot);
+  void spawn(Slot& slot, bool successor = false);
   void remove_pid_file(const Slot& slot);
   Result<void> write_pid_record(const Slot& slot, int pid, const ProcessIdentity& identity);
   void write_pending_pid_files();
   void restore_pids_dir();
+
+  // fleet_handover.cc: a restart that keeps the port served.
+  bool begin_handover(Slot& slot);
+  void hand_over_port(Slot& slot, TimePoint now);
+  bool revert_handover(Slot& slot, const std::string& why);
+  void tick_draining(Slot& slot, TimePoint now);
+  bool still_listening(const Slot& slot) const;
+  bool outgoing_gone(Outgoing& out);
+  void retire(Slot& slot, Outgoing out, int sig, const char* what);
 
   // fleet_tick.cc: one step per state, and the ways out of a state.
   bool tick_starting(Slot& slot, TimePoint now);

@@ -32,6 +32,7 @@ void FleetSupervisor::tick() {
   const auto now = deps_.clock.now();
   std::vector<Slot*> to_probe;
   for (auto& [name, slot] : slots_) {
+    tick_draining(slot, now);
     switch (slot.state) {
       case WorkerState::starting:
         if (tick_starting(slot, now)) {
@@ -191,6 +192,9 @@ void FleetSupervisor::become_running(Slot& slot, TimePoint healthy_at) {
   slot.healthy_since = healthy_at;
   slot.next_health = healthy_at + options_.settings.health_interval;
   slot.health_failures = 0;
+  if (slot.replacing) {
+    hand_over_port(slot, healthy_at);
+  }
 }
 
 /// Slots of removed profiles go once they are stopped.
@@ -206,6 +210,12 @@ void FleetSupervisor::drop_removed() {
 
 void FleetSupervisor::begin_stop(Slot& slot, After after) {
   slot.after = after;
+  if (slot.replacing && after != After::fail && after != After::backoff) {
+    // Stopped during a handover: the worker being replaced stops too.
+    Outgoing out = *slot.replacing;
+    slot.replacing.reset();
+    retire(slot, std::move(out), SIGTERM, "stop");
+  }
   if (slot.pid <= 0 || process_gone(slot, nullptr)) {
     set_state(slot, WorkerState::stopping);
     slot.gone_at = deps_.clock.now();
@@ -242,7 +252,7 @@ void FleetSupervisor::kill_after_stop_timeout(Slot& slot) {
 /// port_release_timeout with a message that says who still holds it.
 void FleetSupervisor::finish_when_port_free(Slot& slot, TimePoint now) {
   PortHolder holder = deps_.listeners.who_listens(slot.spec.port);
-  if (!holder.listening) {
+  if (!holder.listening || slot.replacing) {  // a failed successor: the old worker keeps it
     finish_stop(slot);
   } else if (now - *slot.gone_at >= options_.port_release_timeout) {
     slot.message = "stopped, but port " + std::to_string(slot.spec.port) + " is still held" +
@@ -312,6 +322,9 @@ void FleetSupervisor::on_exit(Slot& slot, const ExitStatus& status) {
 
 /// Failed: backoff before the next start, or fatal after too many failures.
 void FleetSupervisor::on_failure(Slot& slot, const std::string& why) {
+  if (revert_handover(slot, why)) {
+    return;
+  }
   auto now = deps_.clock.now();
   auto d = slot.policy.on_failure(now);
   if (d.fatal) {
@@ -327,6 +340,9 @@ void FleetSupervisor::on_failure(Slot& slot, const std::string& why) {
 
 /// Unresponsive while alive: backoff before the next start, never fatal.
 void FleetSupervisor::on_unresponsive(Slot& slot, const std::string& why) {
+  if (revert_handover(slot, why)) {
+    return;
+  }
   enter_backoff(slot, why, slot.policy.on_unresponsive());
 }
 

@@ -73,7 +73,7 @@ ControlRequest read_request(const json& j) {
     return RestartRequest{names_at(j, "names")};
   }
   if (op == "reload") {
-    return ReloadRequest{};
+    return ReloadRequest{names_at(j, "names")};
   }
   throw std::invalid_argument("unknown op '" + op + "'");
 }
@@ -127,7 +127,12 @@ json to_json(const ControlRequest& request) {
     json operator()(const RestartRequest& r) const {
       return {{"op", "restart"}, {"names", r.names}};
     }
-    json operator()(const ReloadRequest&) const { return {{"op", "reload"}}; }
+    json operator()(const ReloadRequest& r) const {
+      if (r.names.empty()) {
+        return {{"op", "reload"}};
+      }
+      return {{"op", "reload"}, {"names", r.names}};
+    }
   };
   return std::visit(Writer{}, request);
 }

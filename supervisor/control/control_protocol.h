@@ -10,6 +10,7 @@
 //       -> {"ok":true,"stopping":[...]}, or {"ok":true,"exiting":true} when names is empty
 //   {"op":"restart","names":[...]}  -> {"ok":true,"restarting":[...]}
 //   {"op":"reload"}                 -> {"ok":true,"added":[...],"removed":[...],"changed":[...]}
+//   {"op":"reload","names":[...]}   -> the same for the named profiles only (`ccproxy model`)
 //   a refusal                       -> {"ok":false,"error":"...","problems":[...]}  (problems:
 //                                      reload only)
 //
@@ -38,7 +39,9 @@ struct StopRequest {
 struct RestartRequest {
   std::vector<std::string> names;
 };
-struct ReloadRequest {};
+struct ReloadRequest {
+  std::vector<std::string> names;  // empty: every profile
+};
 
 using ControlRequest =
     std::variant<StatusRequest, StartRequest, StopRequest, RestartRequest, ReloadRequest>;

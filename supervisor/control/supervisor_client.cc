@@ -62,8 +62,9 @@ Result<RestartReply, ControlError> SupervisorClient::restart(std::vector<std::st
   return ask<RestartReply>(RestartRequest{std::move(names)}, timeout);
 }
 
-Result<ReloadReply, ControlError> SupervisorClient::reload(Timeout timeout) const {
-  return ask<ReloadReply>(ReloadRequest{}, timeout);
+Result<ReloadReply, ControlError> SupervisorClient::reload(Timeout timeout,
+                                                           std::vector<std::string> names) const {
+  return ask<ReloadReply>(ReloadRequest{std::move(names)}, timeout);
 }
 
 std::optional<int> verified_supervisor_pid(const config::Home& home) {

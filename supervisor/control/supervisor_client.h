@@ -33,7 +33,9 @@ class SupervisorClient {
                                        Timeout timeout = kDefaultTimeout) const;
   Result<RestartReply, ControlError> restart(std::vector<std::string> names,
                                              Timeout timeout = kDefaultTimeout) const;
-  Result<ReloadReply, ControlError> reload(Timeout timeout = kDefaultTimeout) const;
+  /// Empty names: every profile.
+  Result<ReloadReply, ControlError> reload(Timeout timeout = kDefaultTimeout,
+                                           std::vector<std::string> names = {}) const;
 
  private:
   template <typename Reply>

@@ -1,6 +1,7 @@
 #pragma once
-// Who LISTENS on a TCP port: /proc/net/tcp and tcp6 rows in state 0A (LISTEN) give the socket
-// inode; /proc/<pid>/fd links ("socket:[inode]") give its owner. Connected clients and accepted
+// Who LISTENS on a TCP port: the kernel's sock_diag dump of listening sockets (or, without
+// netlink, /proc/net/tcp and tcp6 rows in state 0A) gives the socket inode; /proc/<pid>/fd
+// links ("socket:[inode]") give its owner. Connected clients and accepted
 // connections are other rows and are never considered.
 
 #include <cstdint>

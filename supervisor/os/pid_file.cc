@@ -21,25 +21,6 @@ std::filesystem::path pid_file_path(const fs::path& pids_dir, const std::string&
   return pids_dir / (name + ".json");
 }
 
-namespace {
-
-Result<void> write_all(int fd, const std::string& data) {
-  std::size_t off = 0;
-  while (off < data.size()) {
-    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
-    if (n < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      return fail(std::string(std::strerror(errno)));
-    }
-    off += static_cast<std::size_t>(n);
-  }
-  return {};
-}
-
-}  // namespace
-
 Result<void> write_pid_file(const fs::path& path, const PidRecord& record) {
   nlohmann::json j;
   j["pid"] = record.pid;
@@ -49,34 +30,7 @@ Result<void> write_pid_file(const fs::path& path, const PidRecord& record) {
   j["boot_id"] = record.identity.boot_id;
   j["cmdline"] = record.identity.cmdline;
   j["exe"] = record.identity.exe;
-  std::string text = j.dump(2) + "\n";
-
-  fs::path tmp = path;
-  tmp += ".tmp." + std::to_string(::getpid());
-  int fd = create_new_file(tmp, 0600);
-  if (fd < 0) {
-    return fail("cannot create " + tmp.string() + ": " + std::strerror(errno));
-  }
-  auto w = write_all(fd, text);
-  if (!w || ::fsync(fd) != 0) {
-    std::string why = w ? std::strerror(errno) : w.error();
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    return fail("cannot write " + tmp.string() + ": " + why);
-  }
-  ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::string why = std::strerror(errno);
-    ::unlink(tmp.c_str());
-    return fail("cannot rename " + tmp.string() + " to " + path.string() + ": " + why);
-  }
-  // The rename is durable only once the directory entry is on disk.
-  int dfd = ::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-  return {};
+  return replace_file(path, j.dump(2) + "\n", 0600);
 }
 
 Result<std::optional<PidRecord>> read_pid_file(const fs::path& path) {

@@ -129,7 +129,11 @@ Result<int> RealProcessTable::spawn(const SpawnSpec& spec) {
   // Every fd of ours is O_CLOEXEC, so the worker inherits only stdin/stdout/stderr. (Not
   // bp::limit_handles: it also closes Boost.Process's exec-error pipe, and spawn then returns
   // before the exec.)
-  bp::child child(bp::exe = spec.argv[0], bp::args = args, setup, ec);
+  bp::environment env = boost::this_process::environment();
+  for (const auto& [name, value] : spec.env) {
+    env[name] = value;
+  }
+  bp::child child(bp::exe = spec.argv[0], bp::args = args, env, setup, ec);
   ::close(log_fd);
   if (null_fd >= 0) {
     ::close(null_fd);

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/result.h"
@@ -24,9 +25,14 @@ struct ExitStatus {
   std::string str() const;
 };
 
+/// Set to "1" in the environment of a worker started beside the one it replaces: it binds its
+/// port next to that worker's listener (SO_REUSEPORT) instead of refusing a busy port.
+inline constexpr const char* kHandoverVariable = "CCPROXY_HANDOVER";
+
 struct SpawnSpec {
   std::vector<std::string> argv;   // argv[0] is an absolute path
   std::filesystem::path log_file;  // stdout and stderr, opened for append (0600)
+  std::vector<std::pair<std::string, std::string>> env;  // added to the inherited environment
 };
 
 class ProcessTable {

@@ -12,7 +12,7 @@ import unittest
 
 BIN = os.environ.get("CCPROXY_BIN", "ccproxy")
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-COMMANDS = ["start", "stop", "restart", "status", "reload", "run", "logs", "clean-logs",
+COMMANDS = ["start", "stop", "restart", "status", "reload", "model", "run", "logs", "clean-logs",
             "check", "import-env", "usage", "statusline", "init", "top", "completion"]
 
 LEGACY_GLM = """# GLM via Requesty (legacy proxy)

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -60,6 +61,7 @@ class FakeProcessTable final : public ProcessTable {
     p.id.exe = spec.argv.empty() ? "" : spec.argv[0];
     procs[pid] = p;
     spawned.push_back(pid);
+    spawn_env.push_back(spec.env);
     return pid;
   }
   bool signal_group(int pid, int sig) override { return deliver(pid, sig, true); }
@@ -123,6 +125,7 @@ class FakeProcessTable final : public ProcessTable {
 
   std::map<int, Proc> procs;
   std::vector<int> spawned;
+  std::vector<std::vector<std::pair<std::string, std::string>>> spawn_env;  // per spawn
   std::vector<Signal> signals;
 
  private:
@@ -150,6 +153,11 @@ class FakeListeners final : public ListenerLookup {
   explicit FakeListeners(FakeProcessTable& procs) : procs_(procs) {}
   PortHolder who_listens(std::uint16_t port, int hint = 0) override {
     PortHolder h;
+    if (hint > 0 && sharing[port].count(hint) != 0 && procs_.alive(hint)) {
+      h.listening = true;
+      h.pid = hint;
+      return h;
+    }
     auto it = owners.find(port);
     if (it == owners.end()) {
       return h;
@@ -165,6 +173,8 @@ class FakeListeners final : public ListenerLookup {
     return h;
   }
   std::map<std::uint16_t, int> owners;
+  /// Further listeners of a port beside its owner (SO_REUSEPORT), found by their hint only.
+  std::map<std::uint16_t, std::set<int>> sharing;
 
  private:
   FakeProcessTable& procs_;

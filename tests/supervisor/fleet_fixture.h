@@ -80,6 +80,18 @@ class FleetTest : public ::testing::Test {
     prober_.health[port] = HealthKind::ok;
   }
 
+  // Handover: the newest spawned process listens beside the port's owner (SO_REUSEPORT) and
+  // answers /health.
+  void successor_listens(std::uint16_t port) {
+    listeners_.sharing[port].insert(procs_.spawned.back());
+    prober_.health[port] = HealthKind::ok;
+  }
+  // Handover: the outgoing worker closed its listener; the successor owns the port.
+  void successor_owns(std::uint16_t port, int successor) {
+    listeners_.sharing[port].erase(successor);
+    listeners_.owners[port] = successor;
+  }
+
   // Runs the supervisor loop for `total` of fake time in small steps.
   void run_for(Duration total, Duration step = 100ms) {
     for (Duration t{}; t < total; t += step) {

@@ -315,6 +315,9 @@ TEST_F(FleetTest, StalePidFileOfAReusedPidIsRemovedAndNeverSignalled) {
   EXPECT_TRUE(procs_.alive(stranger));
 }
 
+// A restart hands the port over: the successor starts beside the running worker, which is
+// told to hand over (SIGUSR2) only once the successor is ready; the next worker's turn comes
+// once the outgoing one closed its listener.
 TEST_F(FleetTest, RestartIsRollingOneAtATime) {
   auto& f = make({spec("a", 8081), spec("b", 8082), spec("c", 8083)});
   f.start({}, {});
@@ -326,31 +329,104 @@ TEST_F(FleetTest, RestartIsRollingOneAtATime) {
   std::vector<int> old = procs_.spawned;
   f.restart({});
   f.tick();
-  // Only the first went down; the others keep serving until it is ready.
-  EXPECT_TRUE(procs_.got(old[0], SIGTERM));
-  EXPECT_FALSE(procs_.got(old[1], SIGTERM));
-  EXPECT_FALSE(procs_.got(old[2], SIGTERM));
+  // Only the first has a successor; nobody was signalled: the old ones keep serving.
   ASSERT_EQ(procs_.spawned.size(), 4u);
+  EXPECT_EQ(procs_.signals_to(old[0]), 0);
   run_for(1s);
-  EXPECT_FALSE(procs_.got(old[1], SIGTERM)) << "next went down before the first was ready";
-  listeners_.owners[8081] = procs_.spawned[3];
-  f.tick();
-  f.tick();
-  EXPECT_TRUE(procs_.got(old[1], SIGTERM));
-  EXPECT_FALSE(procs_.got(old[2], SIGTERM));
-  ASSERT_EQ(procs_.spawned.size(), 5u);
-  listeners_.owners[8082] = procs_.spawned[4];
-  f.tick();
-  f.tick();
-  EXPECT_TRUE(procs_.got(old[2], SIGTERM));
-  listeners_.owners[8083] = procs_.spawned[5];
-  f.tick();
-  f.tick();
+  EXPECT_EQ(procs_.signals_to(old[0]), 0) << "told to hand over before the successor is ready";
+  EXPECT_EQ(procs_.spawned.size(), 4u) << "next restarted before the first was through";
+  for (std::size_t i = 0; i < 3; ++i) {
+    const auto port = static_cast<std::uint16_t>(8081 + i);
+    successor_listens(port);
+    f.tick();
+    EXPECT_TRUE(procs_.got(old[i], SIGUSR2));
+    EXPECT_FALSE(procs_.got(old[i], SIGTERM));
+    EXPECT_EQ(view(std::string(1, static_cast<char>('a' + i))).pid, procs_.spawned.back());
+    // The next one waits while the outgoing worker still listens.
+    f.tick();
+    EXPECT_EQ(procs_.spawned.size(), 4u + i);
+    successor_owns(port, procs_.spawned.back());
+    f.tick();
+    f.tick();
+  }
+  ASSERT_EQ(procs_.spawned.size(), 6u);
   EXPECT_TRUE(f.settled());
   for (const auto& v : f.view()) {
     EXPECT_EQ(v.state, WorkerState::running) << v.name;
     EXPECT_EQ(v.restarts, 0) << "a requested restart is not a crash";
   }
+  EXPECT_FALSE(f.all_down());
+  // The outgoing workers are waited for; one that does not exit is killed after stop_timeout.
+  procs_.exit(old[0], ExitStatus{false, 0, true});
+  procs_.exit(old[1], ExitStatus{false, 0, true});
+  run_for(12s);
+  EXPECT_FALSE(procs_.got(old[0], SIGKILL));
+  EXPECT_TRUE(procs_.got(old[2], SIGKILL));
+}
+
+TEST_F(FleetTest, HandoverSpawnsTheSuccessorWithTheHandoverVariable) {
+  auto& f = make({spec("a", 8081)});
+  f.start({}, {});
+  become_ready(8081);
+  f.tick();
+  f.restart({"a"});
+  ASSERT_EQ(procs_.spawned.size(), 2u);
+  EXPECT_EQ(procs_.spawn_env.back(),
+            (std::vector<std::pair<std::string, std::string>>{{kHandoverVariable, "1"}}));
+  EXPECT_TRUE(procs_.spawn_env.front().empty()) << "a first start is no successor";
+}
+
+TEST_F(FleetTest, FailedSuccessorLeavesTheOldWorkerServing) {
+  auto& f = make({spec("a", 8081)});
+  f.start({}, {});
+  become_ready(8081);
+  f.tick();
+  const int old = procs_.spawned[0];
+  f.restart({"a"});
+  ASSERT_EQ(procs_.spawned.size(), 2u);
+  procs_.exit(procs_.spawned[1], ExitStatus{false, 1, true});  // e.g. it could not bind
+  f.tick();
+  EXPECT_EQ(view("a").state, WorkerState::running);
+  EXPECT_EQ(view("a").pid, old);
+  EXPECT_EQ(procs_.signals_to(old), 0);
+  EXPECT_NE(view("a").message.find("keeps serving"), std::string::npos) << view("a").message;
+  EXPECT_TRUE(f.settled());
+
+  // A successor that never gets ready: stopped after the start timeout, the old one stays.
+  f.restart({"a"});
+  ASSERT_EQ(procs_.spawned.size(), 3u);
+  run_for(15500ms);
+  EXPECT_TRUE(procs_.got(procs_.spawned[2], SIGTERM));
+  run_for(200ms);
+  EXPECT_EQ(view("a").pid, old);
+  EXPECT_EQ(view("a").state, WorkerState::running);
+  EXPECT_EQ(procs_.signals_to(old), 0);
+}
+
+TEST_F(FleetTest, PortChangeOrForeignWorkerRestartsTheOldWay) {
+  auto& f = make({spec("a", 8081)});
+  f.start({}, {});
+  become_ready(8081);
+  f.tick();
+  const int old = procs_.spawned[0];
+  f.set_profiles({spec("a", 8090, "f2")}, true);
+  f.tick();
+  EXPECT_TRUE(procs_.got(old, SIGTERM)) << "a new port cannot be handed over";
+  EXPECT_FALSE(procs_.got(old, SIGUSR2));
+}
+
+TEST_F(FleetTest, StopDuringAHandoverStopsBothWorkers) {
+  auto& f = make({spec("a", 8081)});
+  f.start({}, {});
+  become_ready(8081);
+  f.tick();
+  const int old = procs_.spawned[0];
+  f.restart({"a"});
+  f.stop({});
+  EXPECT_TRUE(procs_.got(old, SIGTERM));
+  EXPECT_TRUE(procs_.got(procs_.spawned[1], SIGTERM));
+  run_for(3s);
+  EXPECT_TRUE(f.all_down());
 }
 
 TEST_F(FleetTest, ReloadRestartsOnlyChangedStartsAddedStopsRemoved) {
@@ -367,8 +443,11 @@ TEST_F(FleetTest, ReloadRestartsOnlyChangedStartsAddedStopsRemoved) {
   EXPECT_EQ(diff.removed, std::vector<std::string>{"c"});
   EXPECT_EQ(diff.changed, std::vector<std::string>{"b"});
   EXPECT_FALSE(procs_.got(old[0], SIGTERM)) << "unchanged a must keep running";
-  EXPECT_TRUE(procs_.got(old[1], SIGTERM));
+  EXPECT_FALSE(procs_.got(old[1], SIGTERM)) << "changed b is handed over, not stopped first";
   EXPECT_TRUE(procs_.got(old[2], SIGTERM));
+  successor_listens(8082);
+  f.tick();
+  EXPECT_TRUE(procs_.got(old[1], SIGUSR2));
   run_for(500ms);
   EXPECT_FALSE(f.has("c"));
   EXPECT_EQ(view("a").pid, old[0]);

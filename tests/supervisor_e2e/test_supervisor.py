@@ -425,8 +425,9 @@ class SupervisorTest(SupervisorCase):
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         log = self.supervisor_log()
         ready_w0 = log.rfind("ready w0 ")
-        stop_w1 = log.rfind("stopping w1 ")
-        self.assertTrue(0 <= ready_w0 < stop_w1, "w1 went down before the new w0 was ready")
+        # A restart hands each worker over to its successor, one at a time.
+        stop_w1 = log.rfind("handover: starting the successor of w1 ")
+        self.assertTrue(0 <= ready_w0 < stop_w1, "w1 was replaced before the new w0 was ready")
         ws = self.workers()
         for name, pid in pids.items():
             self.assertNotEqual(ws[name]["pid"], pid)

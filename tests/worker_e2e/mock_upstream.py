@@ -100,6 +100,7 @@ class MockUpstream:
         self.requests = []
         self.actions = []
         self.default = json_response({"error": {"message": "no action queued"}}, status=500)
+        self.responder = None  # when set: request -> Action, instead of the queue
         self.lock = threading.Lock()
         self.disconnects = []  # monotonic times at which the worker closed a connection
         self.connections = 0

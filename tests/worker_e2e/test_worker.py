@@ -279,6 +279,27 @@ class TestHttpFront(WorkerTest):
         self.assertEqual(resp.status, 200)
         self.assertEqual(raw, b"")
 
+    def test_models_list_in_the_anthropic_format(self):
+        resp, raw = self.worker.request("GET", "/v1/models")
+        self.assertEqual(resp.status, 200)
+        body = json.loads(raw)
+        self.assertEqual(set(body), {"data", "has_more", "first_id", "last_id"})
+        self.assertFalse(body["has_more"])
+        ids = [m["id"] for m in body["data"]]
+        self.assertEqual(body["first_id"], ids[0])
+        self.assertEqual(body["last_id"], ids[-1])
+        for m in body["data"]:
+            self.assertEqual(set(m), {"type", "id", "display_name", "created_at"})
+            self.assertEqual(m["type"], "model")
+            self.assertRegex(m["created_at"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
+        by_id = {m["id"]: m["display_name"] for m in body["data"]}
+        self.assertEqual(by_id["claude-opus-4-1-20250805"], "Claude Opus 4.1 → big-model")
+        self.assertEqual(by_id["claude-sonnet-4-5-20250929"], "Claude Sonnet 4.5 → mid-model")
+        self.assertEqual(by_id["claude-haiku-4-5-20251001"], "Claude Haiku 4.5 → small-model")
+        self.assertEqual(ids[-3:], ["big-model", "mid-model", "small-model"])
+        resp, _ = self.worker.request("POST", "/v1/models")
+        self.assertEqual(resp.status, 405)
+
     def test_unknown_path_and_wrong_method(self):
         resp, raw = self.worker.request("GET", "/v2/nothing")
         self.assertEqual(resp.status, 404)
@@ -646,6 +667,9 @@ class TestStandalone(unittest.TestCase):
                              headers={"authorization": "Bearer client-secret-key"})
         self.assertEqual(resp.status, 200)
         self.assertEqual(w.request("GET", "/health")[0].status, 200)
+        self.assertEqual(w.request("GET", "/v1/models")[0].status, 401)
+        self.assertEqual(w.request("GET", "/v1/models",
+                                   headers={"x-api-key": "client-secret-key"})[0].status, 200)
         self.assertEqual(len(m.requests), 2)
         self.assertNotIn("client-secret-key", w.log())
 

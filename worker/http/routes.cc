@@ -19,6 +19,8 @@ RouteMatch match_route(std::string_view method, std::string_view target) {
     allow_post(Route::messages);
   } else if (path == "/v1/messages/count_tokens") {
     allow_post(Route::count_tokens);
+  } else if (path == "/v1/models") {
+    allow_get(Route::models);
   } else if (path == "/health") {
     allow_get(Route::health);
   } else if (path == "/metrics") {

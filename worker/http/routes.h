@@ -6,7 +6,7 @@
 
 namespace ccproxy::worker {
 
-enum class Route { messages, count_tokens, health, root, metrics, not_found };
+enum class Route { messages, count_tokens, models, health, root, metrics, not_found };
 
 struct RouteMatch {
   Route route = Route::not_found;

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -21,6 +22,7 @@
 
 #include "common/secret.h"
 #include "worker/health.h"
+#include "worker/http/listener.h"
 #include "worker/http/session.h"
 #include "worker/upstream/proxy_settings.h"
 #include "worker/upstream/url.h"
@@ -35,6 +37,11 @@ constexpr std::size_t kPressureConnections = kMaxConnections / 4 * 3;
 // Unfinished heads closed (oldest first) for each connection accepted past kMaxConnections.
 constexpr std::size_t kHeadsClosedPerAccept = 4;
 constexpr auto kPoolSweepInterval = std::chrono::seconds(5);
+// Handing the port over: how long the outgoing worker keeps its listener once new connections
+// go to its successor, so that the handshakes it had begun (a round trip) land in its queue.
+constexpr auto kHandshakeWait = std::chrono::milliseconds(500);
+// Then: how long a connection it accepted gets to send its first request.
+constexpr auto kFirstRequestWait = std::chrono::seconds(2);
 
 // Returns the heap's free pages to the system (malloc_trim) and says so at debug level. Freed
 // heap memory is kept while requests come (see the mallopt settings in run_worker); this runs
@@ -60,31 +67,24 @@ class Server {
         ctx_(ctx),
         acceptor_(io),
         signals_(io, SIGINT, SIGTERM),
+        handover_signal_(io, SIGUSR2),
         grace_timer_(io),
+        handover_timer_(io),
         pool_sweep_(io) {}
 
-  /// Binds and listens; false (logged) when that is impossible.
-  bool listen() {
+  /// Binds and listens (beside the outgoing worker when `successor`); false (logged) when that
+  /// is impossible.
+  bool listen(bool successor) {
+    auto fd = open_listener(ctx_.config.host, ctx_.config.port, successor);
+    if (!fd) {
+      ctx_.log->error("{}", fd.error());
+      return false;
+    }
     error_code ec;
     auto address = asio::ip::make_address(ctx_.config.host, ec);
+    acceptor_.assign(address.is_v6() ? tcp::v6() : tcp::v4(), *fd, ec);
     if (ec) {
-      ctx_.log->error("host {} is not an IP address", ctx_.config.host);
-      return false;
-    }
-    tcp::endpoint endpoint(address, ctx_.config.port);
-    acceptor_.open(endpoint.protocol(), ec);
-    if (!ec) {
-      acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
-      acceptor_.bind(endpoint, ec);
-    }
-    if (ec == asio::error::address_in_use) {
-      ctx_.log->error("port {} is already in use", ctx_.config.port);
-      return false;
-    }
-    if (!ec) {
-      acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-    }
-    if (ec) {
+      ::close(*fd);
       ctx_.log->error("cannot listen on {}:{}: {}", ctx_.config.host, ctx_.config.port,
                       ec.message());
       return false;
@@ -99,6 +99,11 @@ class Server {
     signals_.async_wait([this](const error_code& ec, int signo) {
       if (!ec) {
         on_signal(signo);
+      }
+    });
+    handover_signal_.async_wait([this](const error_code& ec, int) {
+      if (!ec) {
+        hand_over();
       }
     });
   }
@@ -141,7 +146,8 @@ class Server {
     co_await asio::this_coro::throw_if_cancelled(false);
     while (acceptor_.is_open()) {
       auto [ec, socket] = co_await acceptor_.async_accept(kNoThrow);
-      if (ec == asio::error::operation_aborted || !acceptor_.is_open()) {
+      // A connection accepted just before the listener closed is still served.
+      if (ec == asio::error::operation_aborted || (ec && !acceptor_.is_open())) {
         break;
       }
       if (ec) {
@@ -191,24 +197,87 @@ class Server {
       registry_.close_all();
       return;
     }
-    ctx_.shutting_down = true;
-    pool_sweep_.cancel();
     ctx_.log->info("signal {}: stopping; open requests get {} ms to finish", signo,
                    ctx_.config.shutdown_grace.count());
     error_code ignored;
     acceptor_.close(ignored);
+    begin_shutdown(false);
+  }
+
+  // SIGUSR2: a successor listens on the same port and is ready. New connections are steered to
+  // it; the handshakes this worker had begun complete in the meantime; what its accept queue
+  // holds then is accepted and served; only then is the listener closed (closing it earlier
+  // would reset the queued connections). Then the usual drain: open requests and streams get
+  // shutdown_grace to finish.
+  void hand_over() {
+    if (ctx_.shutting_down) {
+      return;
+    }
+    ctx_.shutting_down = true;  // answers from now on close their connection
+    if (steer_to_successor(acceptor_.native_handle())) {
+      ctx_.log->info("handing port {} over: new connections go to the new worker", ctx_.port);
+    } else {
+      ctx_.log->warn("handing port {} over: cannot steer new connections ({}); draining anyway",
+                     ctx_.port, std::strerror(errno));
+    }
+    handover_timer_.expires_after(kHandshakeWait);
+    handover_timer_.async_wait([this](const error_code& ec) {
+      if (ec) {
+        return;
+      }
+      const std::size_t taken = accept_queued();
+      error_code ignored;
+      acceptor_.close(ignored);
+      ctx_.log->info("listener closed ({} queued connections taken); open requests get {} ms",
+                     taken, ctx_.config.shutdown_grace.count());
+      begin_shutdown(true);
+    });
+  }
+
+  // Accepts every connection waiting in the listener's queue; how many.
+  std::size_t accept_queued() {
+    error_code ec;
+    acceptor_.non_blocking(true, ec);
+    std::size_t taken = 0;
+    while (!ec) {
+      tcp::socket socket(io_);
+      acceptor_.accept(socket, ec);
+      if (!ec) {
+        ++taken;
+        asio::co_spawn(io_, serve(std::move(socket)), asio::detached);
+      }
+    }
+    return taken;
+  }
+
+  // The listener is closed: idle connections close (after a handover, `keep_fresh`, those that
+  // have not sent their first request yet only after a short wait), open ones get the grace
+  // period.
+  void begin_shutdown(bool keep_fresh) {
+    ctx_.shutting_down = true;
+    pool_sweep_.cancel();
     ctx_.upstream.pool().clear();
-    registry_.close_idle();
+    registry_.close_idle(keep_fresh);
     registry_.on_empty = [this] { finish(); };
     if (registry_.empty()) {
       finish();
       return;
     }
-    signals_.async_wait([this](const error_code& ec, int signo2) {
-      if (!ec) {
-        on_signal(signo2);
-      }
-    });
+    if (!keep_fresh) {
+      // on_signal() took the wait armed by start(): a second signal ends the grace.
+      signals_.async_wait([this](const error_code& ec, int signo2) {
+        if (!ec) {
+          on_signal(signo2);
+        }
+      });
+    } else {
+      handover_timer_.expires_after(kFirstRequestWait);
+      handover_timer_.async_wait([this](const error_code& ec) {
+        if (!ec) {
+          registry_.close_idle();
+        }
+      });
+    }
     grace_timer_.expires_after(ctx_.config.shutdown_grace);
     grace_timer_.async_wait([this](const error_code& ec) {
       if (!ec) {
@@ -221,7 +290,9 @@ class Server {
   void finish() {
     error_code ignored;
     grace_timer_.cancel();
+    handover_timer_.cancel();
     signals_.cancel(ignored);
+    handover_signal_.cancel(ignored);
     ctx_.upstream.pool().clear();
   }
 
@@ -229,7 +300,9 @@ class Server {
   WorkerContext& ctx_;
   tcp::acceptor acceptor_;
   asio::signal_set signals_;
+  asio::signal_set handover_signal_;
   asio::steady_timer grace_timer_;
+  asio::steady_timer handover_timer_;
   asio::steady_timer pool_sweep_;
   uint64_t requests_at_last_sweep_ = 0;
   bool trimmed_ = true;  // run_worker trims once before serving
@@ -276,7 +349,7 @@ int run_worker(const WorkerConfig& config, std::shared_ptr<spdlog::logger> log,
   WorkerContext ctx{config, log, upstream, RetryDecider(config.retry, uniform_random), Metrics{}};
   ctx.ledger = hooks.ledger;
   Server server(io, ctx);
-  if (!server.listen()) {
+  if (!server.listen(hooks.successor)) {
     return 1;
   }
   log->info("profile {} listening on {}:{} -> {} ({}{}), key {}", config.profile, config.host,

@@ -24,10 +24,15 @@ struct WorkerHooks {
   std::function<void(const std::string& host, uint16_t port)> on_listening;
   /// The usage ledger every /v1/messages request is recorded in; null: none. Outlives the call.
   usage::LedgerWriter* ledger = nullptr;
+  /// Bind beside a worker of ours that still listens on the port (the supervisor's handover);
+  /// otherwise a port somebody listens on is refused.
+  bool successor = false;
 };
 
 /// Serves until SIGTERM or SIGINT: then stops accepting, closes idle connections, lets open
 /// requests and streams finish for config.shutdown_grace, closes the rest and returns 0.
+/// SIGUSR2 hands the port over to a successor listening beside it (see listener.h), then
+/// drains the same way.
 /// Returns 1 (after logging why) when it cannot start: port in use, bad base_url, bad proxy,
 /// unreadable ca_file.
 int run_worker(const WorkerConfig& config, std::shared_ptr<spdlog::logger> log,

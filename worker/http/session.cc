@@ -239,7 +239,9 @@ asio::awaitable<void> Session::run() {
 // `if (!co_await step(...))` (the coroutine crashes when it resumes).
 asio::awaitable<bool> Session::serve_one() {
   idle_ = true;
-  if (ctx_.shutting_down && inbuf_.empty()) {
+  // A connection that has not sent its first request yet is waited for: it was accepted, so its
+  // client is about to send one (a worker handing its port over accepts until the last moment).
+  if (ctx_.shutting_down && inbuf_.empty() && !fresh_) {
     co_return false;
   }
   RequestInProgress r(ctx_.config.max_body_bytes);
@@ -247,6 +249,7 @@ asio::awaitable<bool> Session::serve_one() {
   if (!head_read) {
     co_return false;
   }
+  fresh_ = false;
   start_request(r);
   std::optional<SimpleResponse> simple = answer_without_body(r);
   if (simple) {
@@ -357,6 +360,13 @@ std::optional<SimpleResponse> Session::answer_without_body(const RequestInProgre
       return metrics_response(ctx_);
     case Route::root:
       return root_response(ctx_);
+    case Route::models:
+      // An API endpoint: the client key applies as to /v1/messages.
+      if (auto refusal = client_key_refusal(
+              check_client_key(ctx_.config.client_api_key, r.req.x_api_key, r.req.authorization))) {
+        return refusal;
+      }
+      return models_response(ctx_);
     case Route::messages:
     case Route::count_tokens:
     case Route::not_found:

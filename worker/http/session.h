@@ -35,6 +35,8 @@ class Session final : public ClientChannel {
 
   /// Waiting for the next request (nothing in flight).
   bool idle() const { return idle_; }
+  /// Connected, no request read yet.
+  bool fresh() const { return fresh_; }
   /// Reading a request's head: its first bytes came, not yet all of it.
   bool reading_head() const { return head_started_.has_value() && socket_.is_open(); }
   /// When the head being read began (only while reading_head()).
@@ -89,6 +91,7 @@ class Session final : public ClientChannel {
   Watchdog read_watchdog_;
   Watchdog write_watchdog_;
   bool idle_ = true;
+  bool fresh_ = true;
   std::optional<std::chrono::steady_clock::time_point> head_started_;
   // When the first byte of the current API request's answer went out (first_write()).
   std::optional<std::chrono::steady_clock::time_point> first_write_;

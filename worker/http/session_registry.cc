@@ -14,9 +14,9 @@ void SessionRegistry::remove(Session* s) {
   }
 }
 
-void SessionRegistry::close_idle() {
+void SessionRegistry::close_idle(bool keep_fresh) {
   for (Session* s : std::set<Session*>(sessions_)) {
-    if (s->idle()) {
+    if (s->idle() && !(keep_fresh && s->fresh())) {
       s->close();
     }
   }

@@ -7,6 +7,7 @@
 
 #include "worker/health.h"
 #include "worker/http/worker_context.h"
+#include "worker/model_list.h"
 
 namespace ccproxy::worker {
 namespace {
@@ -114,9 +115,15 @@ SimpleResponse root_response(const WorkerContext& ctx) {
       {"profile", ctx.config.profile},
       {"version", CCPROXY_VERSION},
       {"endpoints",
-       {"POST /v1/messages", "POST /v1/messages/count_tokens", "GET /health", "GET /metrics"}},
+       {"POST /v1/messages", "POST /v1/messages/count_tokens", "GET /v1/models", "GET /health",
+        "GET /metrics"}},
   };
   return SimpleResponse{200, "application/json", j.dump(), {}};
+}
+
+SimpleResponse models_response(const WorkerContext& ctx) {
+  static const std::string started_at = iso8601_now();  // when this worker first listed them
+  return SimpleResponse{200, "application/json", models_json(ctx.config.models, started_at), {}};
 }
 
 SimpleResponse count_tokens_response(std::string_view body) {

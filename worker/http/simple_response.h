@@ -45,6 +45,8 @@ std::optional<SimpleResponse> client_key_refusal(ClientAuth auth);
 SimpleResponse health_response(const WorkerContext& ctx);
 SimpleResponse metrics_response(const WorkerContext& ctx);
 SimpleResponse root_response(const WorkerContext& ctx);
+/// GET /v1/models (worker/model_list.h).
+SimpleResponse models_response(const WorkerContext& ctx);
 SimpleResponse count_tokens_response(std::string_view body);
 
 }  // namespace ccproxy::worker

@@ -19,6 +19,7 @@ TEST(ControlProtocol, RequestsKeepTheirWireFormat) {
   // Byte for byte what every ccproxy has sent: a supervisor of an earlier build still answers.
   EXPECT_EQ(to_json(StatusRequest{}).dump(), R"({"op":"status"})");
   EXPECT_EQ(to_json(ReloadRequest{}).dump(), R"({"op":"reload"})");
+  EXPECT_EQ(to_json(ReloadRequest{{"glm"}}).dump(), R"({"names":["glm"],"op":"reload"})");
   EXPECT_EQ(to_json(StartRequest{{"glm", "ds"}, {"ds"}}).dump(),
             R"({"names":["glm","ds"],"op":"start","takeover":["ds"]})");
   EXPECT_EQ(to_json(StartRequest{}).dump(), R"({"names":[],"op":"start","takeover":[]})");
@@ -30,6 +31,9 @@ TEST(ControlProtocol, RequestsKeepTheirWireFormat) {
 TEST(ControlProtocol, RequestsRoundTrip) {
   EXPECT_TRUE(std::holds_alternative<StatusRequest>(round_trip(StatusRequest{})));
   EXPECT_TRUE(std::holds_alternative<ReloadRequest>(round_trip(ReloadRequest{})));
+  auto named = round_trip(ReloadRequest{{"glm", "ds"}});
+  ASSERT_TRUE(std::holds_alternative<ReloadRequest>(named));
+  EXPECT_EQ(std::get<ReloadRequest>(named).names, (std::vector<std::string>{"glm", "ds"}));
 
   auto start = round_trip(StartRequest{{"glm", "ds"}, {"ds"}});
   ASSERT_TRUE(std::holds_alternative<StartRequest>(start));

@@ -13,7 +13,8 @@ TEST(Routes, MatchesPathsIgnoringTheQuery) {
   EXPECT_EQ(match_route("GET", "/health").route, Route::health);
   EXPECT_EQ(match_route("GET", "/metrics").route, Route::metrics);
   EXPECT_EQ(match_route("GET", "/").route, Route::root);
-  EXPECT_EQ(match_route("GET", "/v1/models").route, Route::not_found);
+  EXPECT_EQ(match_route("GET", "/v1/models").route, Route::models);
+  EXPECT_EQ(match_route("GET", "/v1/models/x").route, Route::not_found);
   EXPECT_EQ(match_route("POST", "/v1/messages/").route, Route::not_found);
 }
 
