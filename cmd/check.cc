@@ -67,12 +67,22 @@ int run(const Invocation& inv) {
   for (const auto& p : fleet.profiles) {
     const auto& w = p.worker;
     const std::string host = w.host.find(':') != std::string::npos ? "[" + w.host + "]" : w.host;
-    std::string line =
-        pad(p.name, name_width) + "  " + host + ":" + std::to_string(w.port) + "  " +
-        w.upstream.base_url + "  " +
-        (w.upstream.format == worker::UpstreamFormat::openai ? "openai" : "anthropic") +
-        "  big=" + w.models.big + " middle=" + w.models.middle + " small=" + w.models.small +
-        "  key=" + redact_secret(w.upstream.api_key);
+    std::string line = pad(p.name, name_width) + "  " + host + ":" + std::to_string(w.port);
+    for (std::size_t i = 0; i < w.upstreams.size(); ++i) {
+      const auto& u = w.upstreams[i];
+      std::string keys = redact_secret(u.first_key());
+      for (std::size_t k = 1; k < u.api_keys.size(); ++k) {
+        keys += "," + redact_secret(u.api_keys[k]);
+      }
+      if (i > 0) {
+        line += "\n" + std::string(name_width, ' ') + "  " + std::string(host.size() + 6, ' ');
+      }
+      line += "  " + (w.upstreams.size() > 1 ? u.name + "=" : std::string()) + u.base_url + "  " +
+              (u.format == worker::UpstreamFormat::openai ? "openai" : "anthropic") +
+              "  big=" + (u.models.big.empty() ? "-" : u.models.big) +
+              " middle=" + (u.models.middle.empty() ? "-" : u.models.middle) +
+              " small=" + (u.models.small.empty() ? "-" : u.models.small) + "  key=" + keys;
+    }
     if (!w.client_api_key.empty()) {
       line += "  client_key=" + redact_secret(w.client_api_key);
     }

@@ -6,137 +6,12 @@
 
 #include "common/text.h"
 #include "config/fingerprint.h"
+#include "config/upstream_reader.h"
 #include "config/validate.h"
+#include "config/value_readers.h"
 
 namespace ccproxy::config {
 namespace {
-
-// Whether a CA file holds at least one PEM certificate (read up to 4 MiB).
-bool has_pem_certificate(const std::filesystem::path& p) {
-  std::error_code ec;
-  const auto size = std::filesystem::file_size(p, ec);
-  if (ec) {
-    return false;
-  }
-  std::ifstream in(p, std::ios::binary);
-  std::string text;
-  text.resize(std::min<std::uintmax_t>(size, 4u << 20));
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  return text.find("-----BEGIN CERTIFICATE-----") != std::string::npos;
-}
-
-bool has_control_chars(std::string_view s) {
-  for (char c : s) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      return true;
-    }
-  }
-  return false;
-}
-
-// A string that must be one of `choices`; the value is quoted (enums are never secrets).
-std::optional<std::string> read_enum(TableReader& r, std::string_view key,
-                                     std::initializer_list<std::string_view> choices) {
-  auto found = r.find(key);
-  auto value = r.string(key);
-  if (!value) {
-    return std::nullopt;
-  }
-  std::string list;
-  for (auto c : choices) {
-    if (*value == c) {
-      return value;
-    }
-    list += list.empty() ? "" : ", ";
-    list += c;
-  }
-  std::string message = "'";
-  message.append(*value, 0, 40).append("' is not one of ").append(list);
-  r.problem(*found, key, message);
-  return std::nullopt;
-}
-
-// A secret: no line breaks or control characters (it ends up in a header). Never quoted.
-std::optional<std::string> read_secret(TableReader& r, std::string_view key) {
-  auto found = r.find(key);
-  auto value = r.string(key);
-  if (value && has_control_chars(*value)) {
-    r.problem(*found, key, "must not contain line breaks or control characters");
-    return std::nullopt;
-  }
-  return value;
-}
-
-std::optional<std::string> read_model(TableReader& r, std::string_view key) {
-  auto found = r.find(key);
-  auto value = r.string(key);
-  if (!value) {
-    return std::nullopt;
-  }
-  if (value->empty()) {
-    r.problem(*found, key, "must not be empty");
-    return std::nullopt;
-  }
-  if (has_control_chars(*value)) {
-    r.problem(*found, key, "must not contain control characters");
-    return std::nullopt;
-  }
-  return value;
-}
-
-void read_headers(TableReader& upstream, worker::UpstreamConfig& out) {
-  TableReader headers = upstream.table("headers");
-  // The first layer (the profile) wins; header names compare case-insensitively.
-  std::vector<std::pair<std::string, const Layer*>> seen;  // (name, layer that set it)
-  for (const auto& layer : headers.layers()) {
-    if (layer.table == nullptr) {
-      continue;
-    }
-    for (const auto& [k, node] : *layer.table) {
-      const std::string name(k.str());
-      const TableReader::Found at{&node, &layer};
-      const Layer* shadowed_by = nullptr;
-      for (const auto& [seen_name, seen_layer] : seen) {
-        if (ascii_iequals(seen_name, name)) {
-          shadowed_by = seen_layer;
-        }
-      }
-      if (shadowed_by == &layer) {
-        headers.problem(at, name, "header given twice (header names are case-insensitive)");
-        continue;
-      }
-      if (shadowed_by != nullptr) {
-        continue;
-      }
-      seen.emplace_back(name, &layer);
-      if (auto err = check_header_name(name)) {
-        headers.problem(at, name, *err);
-        continue;
-      }
-      if (is_reserved_header(name)) {
-        headers.problem(at, name, "ccproxy sets this header itself; remove it");
-        continue;
-      }
-      const auto* s = node.as_string();
-      if (s == nullptr) {
-        headers.problem(at, name, "expected a string, got " + describe_type(node));
-        continue;
-      }
-      // No higher layer has this name (it would have shadowed it), so the lookup lands on
-      // this very node and ${VAR} problems point at it.
-      std::optional<std::string> resolved = headers.string(name);
-      if (!resolved) {
-        continue;
-      }
-      if (auto err = check_header_value(*resolved)) {
-        headers.problem(at, name, *err);
-        continue;
-      }
-      out.headers.emplace_back(name, std::move(*resolved));
-    }
-  }
-}
 
 // The port comes from the profile itself only: [defaults] may not set it.
 void read_port(ReadContext& ctx, const toml::table& file, worker::WorkerConfig& w,
@@ -196,118 +71,6 @@ void read_top_level(TableReader& root, worker::WorkerConfig& w, std::string& log
   }
   if (auto v = root.seconds("shutdown_grace_s", false, 3600)) {
     w.shutdown_grace = *v;
-  }
-}
-
-void read_base_url(TableReader& upstream, worker::UpstreamConfig& out) {
-  auto found = upstream.find("base_url");
-  if (!found) {
-    upstream.missing("base_url");
-    return;
-  }
-  auto v = upstream.string("base_url");
-  if (!v) {
-    return;
-  }
-  if (auto err = check_base_url(*v)) {
-    upstream.problem(*found, "base_url", *err);
-    return;
-  }
-  while (!v->empty() && v->back() == '/') {
-    v->pop_back();
-  }
-  out.base_url = *v;
-}
-
-void read_proxy(TableReader& upstream, worker::UpstreamConfig& out) {
-  if (auto found = upstream.find("proxy")) {
-    if (auto v = upstream.string("proxy"); v && !v->empty()) {
-      if (auto err = check_proxy_url(*v)) {
-        upstream.problem(*found, "proxy", *err);
-      } else {
-        out.proxy = *v;
-      }
-    }
-  }
-}
-
-// A relative ca_file is relative to the home.
-void read_ca_file(TableReader& upstream, const Home& home, worker::UpstreamConfig& out) {
-  auto found = upstream.find("ca_file");
-  if (!found) {
-    return;
-  }
-  auto v = upstream.string("ca_file");
-  if (!v || v->empty()) {
-    return;
-  }
-  std::filesystem::path p(*v);
-  if (p.is_relative()) {
-    p = home.root / p;
-  }
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(p, ec)) {
-    upstream.problem(*found, "ca_file", "no such file: " + p.string());
-  } else if (!has_pem_certificate(p)) {
-    // The TLS context is built on the first HTTPS request: catch a wrong file now.
-    std::string why = "no PEM certificate (-----BEGIN CERTIFICATE-----) in ";
-    why += p.string();
-    upstream.problem(*found, "ca_file", why);
-  } else {
-    out.ca_file = p.lexically_normal().string();
-  }
-}
-
-void read_anthropic_version(TableReader& upstream, worker::UpstreamConfig& out) {
-  if (auto found = upstream.find("anthropic_version")) {
-    if (auto v = upstream.string("anthropic_version")) {
-      if (v->empty() || check_header_value(*v)) {
-        upstream.problem(*found, "anthropic_version", "must be a non-empty header value");
-      } else {
-        out.anthropic_version = *v;
-      }
-    }
-  }
-}
-
-// [upstream]
-void read_upstream(TableReader& root, const Home& home, worker::UpstreamConfig& out) {
-  TableReader upstream = root.table("upstream");
-  upstream.reject_unknown(
-      {"base_url", "api_key", "format", "proxy", "ca_file", "anthropic_version", "headers"});
-  read_base_url(upstream, out);
-  if (auto v = read_secret(upstream, "api_key")) {
-    out.api_key = *v;
-  }
-  if (auto v = read_enum(upstream, "format", {"openai", "anthropic"})) {
-    out.format =
-        *v == "openai" ? worker::UpstreamFormat::openai : worker::UpstreamFormat::anthropic;
-  }
-  read_proxy(upstream, out);
-  read_ca_file(upstream, home, out);
-  read_anthropic_version(upstream, out);
-  read_headers(upstream, out);
-}
-
-// [models]: middle and small default to big.
-void read_models(TableReader& root, worker::ModelMap& out) {
-  TableReader models = root.table("models");
-  models.reject_unknown({"big", "middle", "small", "passthrough"});
-  if (!models.has("big")) {
-    models.missing("big");
-  } else if (auto v = read_model(models, "big")) {
-    out.big = *v;
-  }
-  out.middle = out.big;
-  out.small = out.big;
-  if (auto v = read_model(models, "middle")) {
-    out.middle = *v;
-  }
-  if (auto v = read_model(models, "small")) {
-    out.small = *v;
-  }
-  if (auto v = models.boolean("passthrough")) {
-    out.passthrough_provider_models = *v;
   }
 }
 
@@ -383,17 +146,16 @@ ProfileRead read_profile(ReadContext& ctx, const Home& home, const toml::table& 
   const std::size_t problems_before = ctx.problems->size();
   TableReader root(ctx, {Layer{&file, ""}, Layer{defaults, "defaults."}}, "");
   root.reject_unknown({"port", "host", "display_name", "client_api_key", "log_level",
-                       "max_request_body_mb", "shutdown_grace_s", "upstream", "models", "timeouts",
-                       "retry", "limits"});
+                       "max_request_body_mb", "shutdown_grace_s", "upstream", "upstreams", "models",
+                       "balance", "timeouts", "retry", "limits"});
 
   worker::WorkerConfig w;
   w.profile = ctx.profile;
   std::string log_level = "info";
   read_port(ctx, file, w, result);
   read_top_level(root, w, log_level);
-  read_upstream(root, home, w.upstream);
-  read_models(root, w.models);
   read_timeouts(root, w.timeouts);
+  read_upstreams(root, home, w);
   read_retry(root, w.retry);
   read_limits(root, w.max_tokens);
 

@@ -125,10 +125,11 @@ void add_profile_rows(const config::Home& home, const config::Fleet& fleet,
     StatusRow row;
     row.name = p.name;
     row.port = p.worker.port;
-    row.big_model = p.worker.models.big;
-    row.middle_model = p.worker.models.middle;
-    row.small_model = p.worker.models.small;
-    row.upstream = p.worker.upstream.base_url;
+    const auto& first = p.worker.upstreams.front();
+    row.big_model = first.models.big;
+    row.middle_model = first.models.middle;
+    row.small_model = first.models.small;
+    row.upstream = first.base_url;
     row.health = i < health.size() ? health[i] : HealthResult{};
     auto it = views.find(p.name);
     if (it != views.end()) {

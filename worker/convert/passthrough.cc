@@ -114,17 +114,16 @@ bool key_names(std::string_view raw, std::string_view name) {
   return n == name.size();
 }
 
-// Byte spans of the values of top-level members named `a` or `b` (keys compared decoded), in
-// document order: one pass over the body.
-std::vector<std::pair<Span, bool>> top_level_values(std::string_view s, std::string_view a,
-                                                    std::string_view b) {
-  std::vector<std::pair<Span, bool>> spans;  // (span, whether it is `a`)
+// Calls fn(raw key, value span) for each top-level member in document order until it returns
+// false: one pass over the body at most.
+template <typename Fn>
+void for_each_member(std::string_view s, Fn&& fn) {
   size_t i = 0;
   while (i < s.size() && detail::is_json_space(s[i])) {
     ++i;
   }
   if (i >= s.size() || s[i] != '{') {
-    return spans;
+    return;
   }
   ++i;
   while (i < s.size()) {
@@ -145,15 +144,42 @@ std::vector<std::pair<Span, bool>> top_level_values(std::string_view s, std::str
     }
     const size_t value_begin = i;
     i = skip_value(s, i);
-    const bool is_a = key_names(name, a);
-    if (is_a || key_names(name, b)) {
-      spans.emplace_back(Span{value_begin, i}, is_a);
+    if (!fn(name, Span{value_begin, i})) {
+      return;
     }
   }
+}
+
+// Byte spans of the values of top-level members named `a` or `b` (keys compared decoded), in
+// document order: one pass over the body.
+std::vector<std::pair<Span, bool>> top_level_values(std::string_view s, std::string_view a,
+                                                    std::string_view b) {
+  std::vector<std::pair<Span, bool>> spans;  // (span, whether it is `a`)
+  for_each_member(s, [&](std::string_view name, Span value) {
+    const bool is_a = key_names(name, a);
+    if (is_a || key_names(name, b)) {
+      spans.emplace_back(value, is_a);
+    }
+    return true;
+  });
   return spans;
 }
 
 }  // namespace
+
+std::string_view peek_model(std::string_view anthropic_body) {
+  std::string_view model;
+  for_each_member(anthropic_body, [&](std::string_view name, Span value) {
+    if (!key_names(name, "model")) {
+      return true;
+    }
+    if (value.end - value.begin >= 2 && anthropic_body[value.begin] == '"') {
+      model = anthropic_body.substr(value.begin + 1, value.end - value.begin - 2);
+    }
+    return false;
+  });
+  return model;
+}
 
 Result<ConvertedRequest, ApiError> to_passthrough_request(std::string_view anthropic_body,
                                                           const RequestOptions& options) {

@@ -94,6 +94,7 @@ SimpleResponse health_response(const WorkerContext& ctx) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - ctx.started).count();
   s.timestamp = iso8601_now();
   s.metrics = &ctx.metrics;
+  s.upstreams = ctx.pool.status();
   SimpleResponse r;
   r.body = health_json(s);
   r.headers.emplace_back("Cache-Control", "no-store");
@@ -104,7 +105,8 @@ SimpleResponse metrics_response(const WorkerContext& ctx) {
   SimpleResponse r;
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
   r.body = ctx.metrics.render(
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - ctx.started).count());
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - ctx.started).count(),
+      ctx.pool.status());
   return r;
 }
 
