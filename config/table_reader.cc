@@ -219,17 +219,17 @@ std::optional<std::vector<std::string>> TableReader::strings(std::string_view ke
   bool ok = true;
   for (std::size_t i = 0; i < array->size(); ++i) {
     const toml::node& element = *array->get(i);
-    const std::string name = std::string(key) + "[" + std::to_string(i) + "]";
+    const std::string item = "item " + std::to_string(i + 1) + ": ";
     const Found at{&element, found->layer};
     const auto* s = element.as_string();
     if (s == nullptr) {
-      problem(at, name, "expected a string, got " + describe_type(element));
+      problem(at, key, item + "expected a string, got " + describe_type(element));
       ok = false;
       continue;
     }
     auto value = interpolate(s->get(), *ctx_.env);
     if (!value) {
-      problem(at, name, value.error());
+      problem(at, key, item + value.error());
       ok = false;
       continue;
     }

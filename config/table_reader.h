@@ -55,7 +55,7 @@ class TableReader {
                                                    double max);
   std::optional<bool> boolean(std::string_view key);
   /// An array of strings, each with ${VAR} resolved; nullopt when absent or when any element
-  /// is wrong (each wrong element is a problem, named `key[i]`).
+  /// is wrong (each wrong element is a problem: "item 2: ...").
   std::optional<std::vector<std::string>> strings(std::string_view key);
 
   /// The sub-table `key` of every layer (a non-table value is a problem and is skipped).
