@@ -1,5 +1,8 @@
 #include "supervisor/health_probe.h"
 
+#include <cctype>
+#include <cstdlib>
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -67,13 +70,19 @@ struct Probe {
   std::string response;
   steady_clock::time_point started;
   HealthResult result;
+  bool ok_seen = false;  // a 200 status line arrived; the body is being read
 };
+
+// A /health body larger than this is not kept (the worker's is a few KB).
+constexpr std::size_t kMaxHealthResponse = 256 * 1024;
 
 void finish(Probe& p, HealthKind kind, std::string detail = {}) {
   p.result.kind = kind;
   p.result.detail = std::move(detail);
-  p.result.latency =
-      std::chrono::duration_cast<std::chrono::microseconds>(steady_clock::now() - p.started);
+  if (!p.ok_seen) {  // else the latency is the status line's
+    p.result.latency =
+        std::chrono::duration_cast<std::chrono::microseconds>(steady_clock::now() - p.started);
+  }
   p.phase = Phase::done;
   if (p.fd >= 0) {
     ::close(p.fd);
@@ -128,8 +137,44 @@ void start(Probe& p, const ProbeTarget& t) {
   }
 }
 
-// Parses "HTTP/1.1 200 OK" once the status line is complete; true when done.
-bool parse_status(Probe& p) {
+// After a 200: the body once Content-Length bytes of it are here (or the peer closed, `eof`);
+// true when done.
+bool read_body(Probe& p, bool eof) {
+  const std::string& r = p.response;
+  auto head_end = r.find("\r\n\r\n");
+  if (head_end == std::string::npos || r.size() > kMaxHealthResponse) {
+    if (eof || r.size() > kMaxHealthResponse) {
+      finish(p, HealthKind::ok);
+      return true;
+    }
+    return false;
+  }
+  std::size_t length = std::string::npos;
+  std::string head = r.substr(0, head_end);
+  for (char& c : head) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  if (auto at = head.find("\r\ncontent-length:"); at != std::string::npos) {
+    length = std::strtoul(head.c_str() + at + 17, nullptr, 10);
+  }
+  const std::size_t body_at = head_end + 4;
+  if (length != std::string::npos && r.size() >= body_at + length) {
+    p.result.body = r.substr(body_at, length);
+  } else if (eof) {
+    p.result.body = r.substr(body_at);
+  } else {
+    return false;
+  }
+  finish(p, HealthKind::ok);
+  return true;
+}
+
+// Parses "HTTP/1.1 200 OK" once the status line is complete, then (for a 200) reads the body;
+// true when done.
+bool parse_status(Probe& p, bool eof = false) {
+  if (p.ok_seen) {
+    return read_body(p, eof);
+  }
   auto eol = p.response.find("\r\n");
   if (eol == std::string::npos) {
     return false;
@@ -145,8 +190,14 @@ bool parse_status(Probe& p) {
     status = std::atoi(r.substr(sp + 1, 3).c_str());
   }
   p.result.http_status = status;
-  finish(p, status == 200 ? HealthKind::ok : HealthKind::http);
-  return true;
+  if (status != 200) {
+    finish(p, HealthKind::http);
+    return true;
+  }
+  p.ok_seen = true;
+  p.result.latency =
+      std::chrono::duration_cast<std::chrono::microseconds>(steady_clock::now() - p.started);
+  return read_body(p, eof);
 }
 
 void step(Probe& p, short revents) {
@@ -186,7 +237,7 @@ void step(Probe& p, short revents) {
       p.response.append(buf, static_cast<std::size_t>(n));
       parse_status(p);
     } else if (n == 0) {
-      if (!parse_status(p)) {
+      if (!parse_status(p, true)) {
         finish(p, HealthKind::error, "connection closed");
       }
     } else if (errno != EAGAIN && errno != EINTR) {
@@ -226,7 +277,8 @@ std::vector<HealthResult> HttpHealthProber::probe(const std::vector<ProbeTarget>
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - steady_clock::now());
     if (left.count() <= 0) {
       for (std::size_t i : index) {
-        finish(probes[i], HealthKind::timeout);
+        // A 200 whose body did not all arrive in time is still a 200.
+        finish(probes[i], probes[i].ok_seen ? HealthKind::ok : HealthKind::timeout);
       }
       break;
     }

@@ -23,6 +23,7 @@ struct HealthResult {
   int http_status = 0;
   std::chrono::microseconds latency{0};
   std::string detail;  // errno text for `error`
+  std::string body;    // the /health JSON of a 200 (empty when it did not all arrive in time)
 
   bool healthy() const { return kind == HealthKind::ok; }
   /// "ok 2ms", "http 500", "timeout", "refused", "error: ...", "-".

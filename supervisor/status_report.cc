@@ -144,6 +144,7 @@ void add_profile_rows(const config::Home& home, const config::Fleet& fleet,
     if (row.pid > 0) {
       row.uptime = process_uptime(row.pid);
     }
+    row.upstreams = upstreams_from_health(row.health.body);
     report.rows.push_back(std::move(row));
   }
 }
@@ -189,6 +190,7 @@ void add_pid_file_orphans(const config::Home& home, const std::set<std::string>&
     row.uptime = process_uptime(row.pid);
     auto h = src.prober.probe({{"127.0.0.1", row.port}}, options.probe_timeout);
     row.health = h.empty() ? HealthResult{} : h[0];
+    row.upstreams = upstreams_from_health(row.health.body);
     report.rows.push_back(std::move(row));
   }
 }
