@@ -125,11 +125,13 @@ void add_profile_rows(const config::Home& home, const config::Fleet& fleet,
     StatusRow row;
     row.name = p.name;
     row.port = p.worker.port;
-    const auto& first = p.worker.upstreams.front();
-    row.big_model = first.models.big;
-    row.middle_model = first.models.middle;
-    row.small_model = first.models.small;
-    row.upstream = first.base_url;
+    if (!p.worker.upstreams.empty()) {
+      const auto& first = p.worker.upstreams.front();
+      row.big_model = first.models.big;
+      row.middle_model = first.models.middle;
+      row.small_model = first.models.small;
+      row.upstream = first.base_url;
+    }
     row.health = i < health.size() ? health[i] : HealthResult{};
     auto it = views.find(p.name);
     if (it != views.end()) {

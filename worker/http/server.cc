@@ -285,6 +285,10 @@ int run_worker(const WorkerConfig& config, std::shared_ptr<spdlog::logger> log,
   ::mallopt(M_MMAP_THRESHOLD, 128 * 1024);
   ::mallopt(M_TRIM_THRESHOLD, 4 * 1024 * 1024);
 
+  if (config.upstreams.empty()) {
+    log->error("profile {} has no upstream", config.profile);
+    return 1;
+  }
   asio::io_context io(1);
   std::vector<std::unique_ptr<UpstreamClient>> upstreams;
   for (const UpstreamConfig& u : config.upstreams) {

@@ -151,7 +151,7 @@ UpstreamPool::Candidates UpstreamPool::candidates(Tier tier, bool any_tier,
       out.order.push_back(i);
     }
   }
-  if (!out.order.empty()) {
+  if (!out.order.empty() || order.empty()) {
     return out;
   }
   // Everything cools (or is being probed): the least recently failed one is tried anyway.
