@@ -137,7 +137,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "cannot read %s\n", path);
     return 1;
   }
-  ccproxy::worker::ModelMap models{"glm-4.6", "glm-4.5", "glm-4.5-air", true};
+  ccproxy::worker::ModelMap models{"glm-4.6", "glm-4.5", "glm-4.5-air", "", "", "", true};
   ccproxy::convert::RequestOptions options;
   options.models = &models;
   options.max_tokens = {0, 32000};

@@ -39,7 +39,7 @@ void check_error(const ApiError& e, std::string_view input) {
 }
 
 const ccproxy::worker::ModelMap& models() {
-  static const ccproxy::worker::ModelMap map{"glm-4.6", "glm-4.5", "glm-4.5-air", true};
+  static const ccproxy::worker::ModelMap map{"glm-4.6", "glm-4.5", "glm-4.5-air", "", "", "", true};
   return map;
 }
 constexpr ccproxy::worker::TokenLimits kLimits{16, 32000};

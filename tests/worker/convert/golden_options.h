@@ -10,7 +10,7 @@
 namespace ccproxy::convert::testing {
 
 inline const worker::ModelMap& golden_models() {
-  static const worker::ModelMap models{"glm-4.6", "glm-4.5", "glm-4.5-air", true};
+  static const worker::ModelMap models{"glm-4.6", "glm-4.5", "glm-4.5-air", "", "", "", true};
   return models;
 }
 

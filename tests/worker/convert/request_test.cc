@@ -141,7 +141,7 @@ TEST(Request, PassthroughForwardsARepairedBody) {
 }
 
 TEST(ModelMapping, FamiliesPassthroughAndFallbacks) {
-  worker::ModelMap m{"big-m", "mid-m", "small-m", true};
+  worker::ModelMap m{"big-m", "mid-m", "small-m", "", "", "", true};
   EXPECT_EQ(map_model("claude-opus-4-1", m), "big-m");
   EXPECT_EQ(map_model("claude-SONNET-4-5", m), "mid-m");
   EXPECT_EQ(map_model("claude-3-5-Haiku-20241022", m), "small-m");
@@ -151,10 +151,10 @@ TEST(ModelMapping, FamiliesPassthroughAndFallbacks) {
   m.passthrough_provider_models = false;
   EXPECT_EQ(map_model("vendor/model", m), "big-m");
   EXPECT_EQ(map_model("anthropic/claude-haiku", m), "small-m");
-  worker::ModelMap only_big{"b", "", "", true};
+  worker::ModelMap only_big{"b", "", "", "", "", "", true};
   EXPECT_EQ(map_model("claude-haiku", only_big), "b");
   EXPECT_EQ(map_model("claude-sonnet", only_big), "b");
-  worker::ModelMap none{"", "", "", true};
+  worker::ModelMap none{"", "", "", "", "", "", true};
   EXPECT_EQ(map_model("claude-sonnet", none), "claude-sonnet");
 }
 
