@@ -98,7 +98,8 @@ std::string health_json(const HealthSnapshot& s) {
         {"open_streams", s.metrics->open_streams()},
     };
   }
-  return j.dump();
+  // An upstream's last error may hold any bytes it sent: invalid UTF-8 is replaced.
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace ccproxy::worker
