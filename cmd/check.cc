@@ -18,17 +18,17 @@ namespace {
 
 // What each model slot's model resolves to: "kimi", or "big:gemini,small:glm" when they differ
 // (a pinned provider is marked "(pinned)").
-std::string providers_line(const worker::WorkerConfig& w) {
+std::string providers_line(const worker::UpstreamConfig& u) {
   const auto name = [&](const std::string& model) {
     return std::string(
-        convert::providers::provider_name(convert::providers::resolve_provider(w.upstream, model)));
+        convert::providers::provider_name(convert::providers::resolve_provider(u, model)));
   };
-  const std::string big = name(w.models.big);
-  const std::string middle = name(w.models.middle.empty() ? w.models.big : w.models.middle);
-  const std::string small = name(w.models.small.empty() ? w.models.big : w.models.small);
+  const std::string big = name(u.models.big);
+  const std::string middle = name(u.models.middle.empty() ? u.models.big : u.models.middle);
+  const std::string small = name(u.models.small.empty() ? u.models.big : u.models.small);
   std::string out =
       big == middle && big == small ? big : "big:" + big + ",middle:" + middle + ",small:" + small;
-  if (w.upstream.provider != worker::Provider::automatic) {
+  if (u.provider != worker::Provider::automatic) {
     out += " (pinned)";
   }
   return out;
@@ -44,7 +44,20 @@ std::string pad(std::string s, std::size_t width) {
 /// The routing rules of a profile in the order they are tried, when it sets a routing tier
 /// ("" otherwise: the family tier is the only rule).
 std::string routing_rules(const worker::WorkerConfig& w) {
-  const worker::ModelMap& m = w.models;
+  // Each routing tier as the first upstream serving it names it.
+  worker::ModelMap m;
+  m.passthrough_provider_models = false;
+  for (const auto& u : w.upstreams) {
+    m.passthrough_provider_models =
+        m.passthrough_provider_models || u.models.passthrough_provider_models;
+    for (auto [slot, own] : {std::pair{&m.vision, &u.models.vision},
+                             std::pair{&m.long_context, &u.models.long_context},
+                             std::pair{&m.think, &u.models.think}}) {
+      if (slot->empty()) {
+        *slot = *own;
+      }
+    }
+  }
   if (m.vision.empty() && m.long_context.empty() && m.think.empty()) {
     return "";
   }
@@ -108,17 +121,27 @@ int run(const Invocation& inv) {
   for (const auto& p : fleet.profiles) {
     const auto& w = p.worker;
     const std::string host = w.host.find(':') != std::string::npos ? "[" + w.host + "]" : w.host;
-    std::string line =
-        pad(p.name, name_width) + "  " + host + ":" + std::to_string(w.port) + "  " +
-        w.upstream.base_url + "  " +
-        (w.upstream.format == worker::UpstreamFormat::openai ? "openai" : "anthropic") +
-        "  big=" + w.models.big + " middle=" + w.models.middle + " small=" + w.models.small +
-        "  key=" + redact_secret(w.upstream.api_key);
+    std::string line = pad(p.name, name_width) + "  " + host + ":" + std::to_string(w.port);
+    for (std::size_t i = 0; i < w.upstreams.size(); ++i) {
+      const auto& u = w.upstreams[i];
+      std::string keys = redact_secret(u.first_key());
+      for (std::size_t k = 1; k < u.api_keys.size(); ++k) {
+        keys += "," + redact_secret(u.api_keys[k]);
+      }
+      if (i > 0) {
+        line += "\n" + std::string(name_width, ' ') + "  " + std::string(host.size() + 6, ' ');
+      }
+      line += "  " + (w.upstreams.size() > 1 ? u.name + "=" : std::string()) + u.base_url + "  " +
+              (u.format == worker::UpstreamFormat::openai ? "openai" : "anthropic") +
+              "  big=" + (u.models.big.empty() ? "-" : u.models.big) +
+              " middle=" + (u.models.middle.empty() ? "-" : u.models.middle) +
+              " small=" + (u.models.small.empty() ? "-" : u.models.small) + "  key=" + keys;
+      if (u.format == worker::UpstreamFormat::openai) {
+        line += "  provider=" + providers_line(u);
+      }
+    }
     if (!w.client_api_key.empty()) {
       line += "  client_key=" + redact_secret(w.client_api_key);
-    }
-    if (w.upstream.format == worker::UpstreamFormat::openai) {
-      line += "  provider=" + providers_line(w);
     }
     std::cout << line << "\n";
     if (std::string rules = routing_rules(w); !rules.empty()) {

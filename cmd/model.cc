@@ -4,6 +4,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -29,13 +30,34 @@ constexpr worker::Tier kAllTiers[] = {worker::Tier::big,          worker::Tier::
                                       worker::Tier::small,        worker::Tier::vision,
                                       worker::Tier::long_context, worker::Tier::think};
 
-// The tiers, what each Claude family maps to, and the presets.
+// The upstream and model a tier's requests go to first: the first upstream (profile order)
+// serving it; middle and small fall back to middle, then big, when no upstream serves them.
+std::pair<const worker::UpstreamConfig*, worker::Tier> first_serving(const config::Profile& p,
+                                                                     worker::Tier tier) {
+  for (worker::Tier t : {tier, worker::Tier::middle, worker::Tier::big}) {
+    for (const auto& u : p.worker.upstreams) {
+      if (!u.models.model_for(t).empty()) {
+        return {&u, t};
+      }
+    }
+  }
+  return {nullptr, tier};
+}
+
+// The tiers (per upstream in a pool), what each Claude family maps to, and the presets.
 void show(const config::Profile& p) {
-  const worker::ModelMap& m = p.worker.models;
+  const auto& upstreams = p.worker.upstreams;
+  const bool pool = upstreams.size() > 1;
   std::cout << p.name << " (port " << p.worker.port << ")\n\ntiers:\n";
-  for (auto t : kAllTiers) {
-    if (!m.model_for(t).empty()) {
-      std::printf("  %-7s %s\n", worker::tier_name(t), m.model_for(t).c_str());
+  for (const auto& u : upstreams) {
+    if (pool) {
+      std::cout << "  [" << u.name << "]\n";
+    }
+    for (auto t : kAllTiers) {
+      if (!u.models.model_for(t).empty()) {
+        std::printf("  %s%-7s %s\n", pool ? "  " : "", worker::tier_name(t),
+                    u.models.model_for(t).c_str());
+      }
     }
   }
   std::cout << "\nClaude models:\n";
@@ -43,10 +65,17 @@ void show(const config::Profile& p) {
                                                            {"sonnet", worker::Tier::middle},
                                                            {"haiku", worker::Tier::small}};
   for (const auto& [family, tier] : families) {
-    std::printf("  %-7s -> %-7s %s\n", family, worker::tier_name(tier), m.model_for(tier).c_str());
+    auto [u, served] = first_serving(p, tier);
+    std::string target = u == nullptr ? "-" : u->models.model_for(served);
+    if (u != nullptr && pool) {
+      target += " (" + u->name + ")";
+    }
+    std::printf("  %-7s -> %-7s %s\n", family, worker::tier_name(tier), target.c_str());
   }
-  std::cout << "  vendor/model ids "
-            << (m.passthrough_provider_models ? "are passed through" : "go to big") << "\n";
+  const bool passes = std::any_of(upstreams.begin(), upstreams.end(), [](const auto& u) {
+    return u.models.passthrough_provider_models;
+  });
+  std::cout << "  vendor/model ids " << (passes ? "are passed through" : "go to big") << "\n";
   std::cout << "\npresets:" << (p.presets.empty() ? " none ([presets.NAME] in the profile)" : "")
             << "\n";
   for (const auto& [name, tiers] : p.presets) {

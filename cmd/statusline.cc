@@ -51,7 +51,8 @@ std::string status_line(const config::Home& home, const usage::StatuslineInput& 
            home.root.string();
   }
   usage::StatuslineProfile profile{
-      found->name, convert::map_model(input.model_id, found->worker.models), found->pricing};
+      found->name, convert::map_model(input.model_id, found->worker.upstreams.front().models),
+      found->pricing};
   const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();

@@ -34,23 +34,31 @@ std::string fingerprint(const worker::WorkerConfig& c, const std::string& log_le
   Canon k;
   k.add("v1").add(c.profile).add(c.display_name).add(c.host).add(int64_t{c.port});
   k.add(c.client_api_key);
-  k.add(c.upstream.base_url).add(c.upstream.api_key);
-  k.add(int64_t{c.upstream.format == worker::UpstreamFormat::openai ? 0 : 1});
-  k.add(static_cast<int64_t>(c.upstream.headers.size()));
-  for (const auto& [name, value] : c.upstream.headers) {
-    k.add(name).add(value);
+  k.add(static_cast<int64_t>(c.upstreams.size()));
+  for (const auto& u : c.upstreams) {
+    k.add(u.name).add(u.base_url).add(static_cast<int64_t>(u.api_keys.size()));
+    for (const auto& key : u.api_keys) {
+      k.add(key);
+    }
+    k.add(int64_t{u.format == worker::UpstreamFormat::openai ? 0 : 1});
+    k.add(static_cast<int64_t>(u.headers.size()));
+    for (const auto& [name, value] : u.headers) {
+      k.add(name).add(value);
+    }
+    k.add(u.proxy).add(u.ca_file).add(u.anthropic_version);
+    k.add(u.models.big).add(u.models.middle).add(u.models.small);
+    k.add(u.models.vision).add(u.models.long_context).add(u.models.think);
+    k.add(int64_t{u.models.passthrough_provider_models ? 1 : 0});
+    k.add(u.timeouts.connect).add(u.timeouts.first_byte).add(u.timeouts.idle);
+    k.add(static_cast<int64_t>(u.provider)).add(static_cast<int64_t>(u.reasoning));
+    k.add(int64_t{u.forward_betas_set ? 1 : 0});
+    k.add(static_cast<int64_t>(u.forward_betas.size()));
+    for (const auto& beta : u.forward_betas) {
+      k.add(beta);
+    }
   }
-  k.add(c.upstream.proxy).add(c.upstream.ca_file).add(c.upstream.anthropic_version);
-  k.add(static_cast<int64_t>(c.upstream.provider)).add(static_cast<int64_t>(c.upstream.reasoning));
-  k.add(int64_t{c.upstream.forward_betas_set ? 1 : 0});
-  k.add(static_cast<int64_t>(c.upstream.forward_betas.size()));
-  for (const auto& beta : c.upstream.forward_betas) {
-    k.add(beta);
-  }
-  k.add(c.models.big).add(c.models.middle).add(c.models.small);
-  k.add(c.models.vision).add(c.models.long_context).add(c.models.think);
   k.add(c.routing.long_context_tokens);
-  k.add(int64_t{c.models.passthrough_provider_models ? 1 : 0});
+  k.add(int64_t{static_cast<int>(c.balance.strategy)}).add(c.balance.cooldown);
   k.add(c.timeouts.connect).add(c.timeouts.first_byte).add(c.timeouts.idle).add(c.timeouts.total);
   k.add(int64_t{c.retry.max_retries}).add(c.retry.backoff_initial).add(c.retry.backoff_max);
   k.add(c.retry.retry_after_cap);

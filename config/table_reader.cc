@@ -205,6 +205,42 @@ std::optional<bool> TableReader::boolean(std::string_view key) {
   return b->get();
 }
 
+std::optional<std::vector<std::string>> TableReader::strings(std::string_view key) {
+  auto found = find(key);
+  if (!found) {
+    return std::nullopt;
+  }
+  const auto* array = found->node->as_array();
+  if (array == nullptr) {
+    problem(*found, key, "expected an array of strings, got " + describe_type(*found->node));
+    return std::nullopt;
+  }
+  std::vector<std::string> out;
+  bool ok = true;
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const toml::node& element = *array->get(i);
+    const std::string item = "item " + std::to_string(i + 1) + ": ";
+    const Found at{&element, found->layer};
+    const auto* s = element.as_string();
+    if (s == nullptr) {
+      problem(at, key, item + "expected a string, got " + describe_type(element));
+      ok = false;
+      continue;
+    }
+    auto value = interpolate(s->get(), *ctx_.env);
+    if (!value) {
+      problem(at, key, item + value.error());
+      ok = false;
+      continue;
+    }
+    out.push_back(std::move(value).value());
+  }
+  if (!ok) {
+    return std::nullopt;
+  }
+  return out;
+}
+
 TableReader TableReader::table(std::string_view key) {
   std::vector<Layer> sub;
   for (const auto& layer : layers_) {

@@ -54,6 +54,9 @@ class TableReader {
   std::optional<std::chrono::milliseconds> seconds(std::string_view key, bool positive_only,
                                                    double max);
   std::optional<bool> boolean(std::string_view key);
+  /// An array of strings, each with ${VAR} resolved; nullopt when absent or when any element
+  /// is wrong (each wrong element is a problem: "item 2: ...").
+  std::optional<std::vector<std::string>> strings(std::string_view key);
 
   /// The sub-table `key` of every layer (a non-table value is a problem and is skipped).
   TableReader table(std::string_view key);

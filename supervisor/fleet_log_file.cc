@@ -18,10 +18,15 @@ logging::LogFileOptions fleet_log_options(const config::Home& home, const config
 
 std::vector<std::string> profile_secrets(const config::Profile& profile) {
   std::vector<std::string> out;
-  for (const std::string* s : {&profile.worker.upstream.api_key, &profile.worker.client_api_key}) {
-    if (!s->empty()) {
-      out.push_back(*s);
+  for (const auto& u : profile.worker.upstreams) {
+    for (const auto& k : u.api_keys) {
+      if (!k.empty()) {
+        out.push_back(k);
+      }
     }
+  }
+  if (!profile.worker.client_api_key.empty()) {
+    out.push_back(profile.worker.client_api_key);
   }
   return out;
 }

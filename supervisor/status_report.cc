@@ -66,7 +66,7 @@ std::pair<std::optional<StatusReply>, std::vector<HealthResult>> ask_and_probe(
     const config::Fleet& fleet, StatusSources& src, const StatusOptions& options) {
   std::vector<ProbeTarget> targets;
   for (const auto& p : fleet.profiles) {
-    targets.push_back({p.worker.host, p.worker.port});
+    targets.push_back({p.worker.host, p.worker.port, "/health", true});  // its upstreams
   }
   auto probing = std::async(std::launch::async,
                             [&] { return src.prober.probe(targets, options.probe_timeout); });
@@ -125,10 +125,13 @@ void add_profile_rows(const config::Home& home, const config::Fleet& fleet,
     StatusRow row;
     row.name = p.name;
     row.port = p.worker.port;
-    row.big_model = p.worker.models.big;
-    row.middle_model = p.worker.models.middle;
-    row.small_model = p.worker.models.small;
-    row.upstream = p.worker.upstream.base_url;
+    if (!p.worker.upstreams.empty()) {
+      const auto& first = p.worker.upstreams.front();
+      row.big_model = first.models.big;
+      row.middle_model = first.models.middle;
+      row.small_model = first.models.small;
+      row.upstream = first.base_url;
+    }
     row.health = i < health.size() ? health[i] : HealthResult{};
     auto it = views.find(p.name);
     if (it != views.end()) {
@@ -143,6 +146,7 @@ void add_profile_rows(const config::Home& home, const config::Fleet& fleet,
     if (row.pid > 0) {
       row.uptime = process_uptime(row.pid);
     }
+    row.upstreams = upstreams_from_health(row.health.body);
     report.rows.push_back(std::move(row));
   }
 }
@@ -188,6 +192,7 @@ void add_pid_file_orphans(const config::Home& home, const std::set<std::string>&
     row.uptime = process_uptime(row.pid);
     auto h = src.prober.probe({{"127.0.0.1", row.port}}, options.probe_timeout);
     row.health = h.empty() ? HealthResult{} : h[0];
+    row.upstreams = upstreams_from_health(row.health.body);
     report.rows.push_back(std::move(row));
   }
 }

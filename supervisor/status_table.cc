@@ -91,14 +91,56 @@ std::string restarts_text(const StatusRow& r) {
 
 }  // namespace
 
+std::string format_upstreams(const StatusRow& row) {
+  std::string out;
+  for (const auto& u : row.upstreams) {
+    out += out.empty() ? "" : ", ";
+    out += u.name + " " + u.state;
+    if (u.state == "cooldown") {
+      out += " " + std::to_string(u.cooldown_left_s) + "s";
+    }
+    if (u.keys_total > 1 && u.keys_ok < u.keys_total) {
+      out += " (keys " + std::to_string(u.keys_ok) + "/" + std::to_string(u.keys_total) + ")";
+    }
+  }
+  return out.empty() ? "-" : out;
+}
+
+std::vector<UpstreamView> upstreams_from_health(const std::string& body) {
+  std::vector<UpstreamView> out;
+  if (body.empty()) {
+    return out;
+  }
+  auto j = nlohmann::json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("upstreams") ||
+      !j["upstreams"].is_array()) {
+    return out;
+  }
+  for (const auto& u : j["upstreams"]) {
+    if (!u.is_object()) {
+      continue;
+    }
+    UpstreamView v;
+    v.name = u.value("name", "");
+    v.state = u.value("state", "");
+    v.cooldown_left_s = static_cast<int>(u.value("cooldown_left_s", 0.0));
+    v.keys_ok = u.value("keys_ok", 0);
+    v.keys_total = u.value("keys_total", 0);
+    v.last_error = u.value("last_error", "");
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
 std::string render_table(const StatusReport& report, bool colour) {
-  const std::vector<std::string> header = {"NAME",     "PORT",   "PID",    "STATE",   "UPTIME",
-                                           "RESTARTS", "HEALTH", "MODELS", "UPSTREAM"};
+  const std::vector<std::string> header = {"NAME",     "PORT",   "PID",    "STATE",    "UPTIME",
+                                           "RESTARTS", "HEALTH", "MODELS", "UPSTREAM", "UPSTREAMS"};
   std::vector<std::vector<std::string>> cells;
   for (const auto& r : report.rows) {
     cells.push_back({r.name, std::to_string(r.port), r.pid > 0 ? std::to_string(r.pid) : "-",
                      std::string(state_name(r.state)), format_uptime(r.uptime), restarts_text(r),
-                     r.health.str(), format_models(r), r.upstream.empty() ? "-" : r.upstream});
+                     r.health.str(), format_models(r), r.upstream.empty() ? "-" : r.upstream,
+                     format_upstreams(r)});
   }
   std::vector<std::size_t> width(header.size());
   for (std::size_t c = 0; c < header.size(); ++c) {
@@ -185,6 +227,15 @@ nlohmann::json to_json(const StatusReport& report) {
     w["healthy"] = r.healthy();
     w["models"] = {{"big", r.big_model}, {"middle", r.middle_model}, {"small", r.small_model}};
     w["upstream"] = r.upstream;
+    w["upstreams"] = nlohmann::json::array();
+    for (const auto& u : r.upstreams) {
+      w["upstreams"].push_back({{"name", u.name},
+                                {"state", u.state},
+                                {"cooldown_left_s", u.cooldown_left_s},
+                                {"keys_ok", u.keys_ok},
+                                {"keys_total", u.keys_total},
+                                {"last_error", u.last_error}});
+    }
     w["message"] = r.message.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.message);
     j["workers"].push_back(std::move(w));
   }

@@ -14,6 +14,16 @@
 
 namespace ccproxy::supervisor {
 
+/// One upstream of a worker's pool as its /health reports it.
+struct UpstreamView {
+  std::string name;
+  std::string state;  // ok, cooldown, probing
+  int cooldown_left_s = 0;
+  int keys_ok = 0;
+  int keys_total = 0;
+  std::string last_error;
+};
+
 struct StatusRow {
   std::string name;
   std::uint16_t port = 0;
@@ -25,7 +35,8 @@ struct StatusRow {
   HealthResult health;
   std::string big_model, middle_model, small_model;
   std::string upstream;
-  std::string message;  // conflict/fatal/backoff explanation
+  std::vector<UpstreamView> upstreams;  // from /health; empty when it did not answer
+  std::string message;                  // conflict/fatal/backoff explanation
 
   /// Running (or unmanaged) and /health answered 200.
   bool healthy() const;
@@ -44,6 +55,12 @@ struct StatusReport {
 std::string format_uptime(std::optional<std::chrono::seconds> uptime);
 /// "big" when all three are equal, else "big/middle/small".
 std::string format_models(const StatusRow& row);
+
+/// "requesty ok, zai cooldown 41s"; "-" when not known.
+std::string format_upstreams(const StatusRow& row);
+
+/// The pool in a worker's /health body; empty when it has none or is not JSON.
+std::vector<UpstreamView> upstreams_from_health(const std::string& body);
 
 /// The table plus one line per row that has a message. ANSI colours only when `colour`.
 std::string render_table(const StatusReport& report, bool colour);

@@ -1,6 +1,8 @@
 #include "worker/health.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <nlohmann/json.hpp>
@@ -36,29 +38,55 @@ std::string iso8601_now() {
 
 std::string health_json(const HealthSnapshot& s) {
   const WorkerConfig& c = *s.config;
-  bool key_configured = !c.upstream.api_key.empty();
+  static const UpstreamConfig kNone;
+  // The top-level fields describe the first upstream (the whole pool is under "upstreams").
+  const UpstreamConfig& first = c.upstreams.empty() ? kNone : c.upstreams.front();
+  bool key_configured = !first.api_keys.empty();
   // "Valid" can only mean "plausible" here: the provider is never called from /health.
   bool key_plausible =
-      key_configured && c.upstream.api_key.find_first_of(" \t\r\n") == std::string::npos;
+      key_configured &&
+      std::all_of(first.api_keys.begin(), first.api_keys.end(), [](const std::string& k) {
+        return !k.empty() && k.find_first_of(" \t\r\n") == std::string::npos;
+      });
   nlohmann::ordered_json j = {
       {"status", "healthy"},
       {"timestamp", s.timestamp},
       {"server", {{"host", c.host}, {"port", s.port}}},
       {"models",
-       {{"big_model", c.models.big},
-        {"middle_model", c.models.middle},
-        {"small_model", c.models.small}}},
+       {{"big_model", first.models.big},
+        {"middle_model", first.models.middle},
+        {"small_model", first.models.small}}},
       {"api_status",
        {{"openai_api_configured", key_configured},
         {"api_key_valid", key_plausible},
         {"client_api_key_validation", !c.client_api_key.empty()},
-        {"openai_base_url", display_url(c.upstream.base_url)}}},
+        {"openai_base_url", display_url(first.base_url)}}},
       {"profile", c.profile},
       {"pid", s.pid},
       {"uptime_s", static_cast<int64_t>(s.uptime_s)},
       {"version", CCPROXY_VERSION},
-      {"upstream_format", c.upstream.format == UpstreamFormat::openai ? "openai" : "anthropic"},
+      {"upstream_format", first.format == UpstreamFormat::openai ? "openai" : "anthropic"},
   };
+  nlohmann::ordered_json pool = nlohmann::ordered_json::array();
+  for (std::size_t i = 0; i < s.upstreams.size(); ++i) {
+    const UpstreamStatus& u = s.upstreams[i];
+    nlohmann::ordered_json one = {
+        {"name", u.name},
+        {"state", state_name(u.state)},
+        {"cooldown_left_s", std::ceil(u.cooldown_left_s)},
+        {"keys_ok", u.keys_ok},
+        {"keys_total", u.keys_total},
+        {"last_error", u.last_error},
+        {"requests", u.requests},
+        {"failures", u.failures},
+    };
+    if (i < c.upstreams.size()) {
+      one["base_url"] = display_url(c.upstreams[i].base_url);
+      one["format"] = c.upstreams[i].format == UpstreamFormat::openai ? "openai" : "anthropic";
+    }
+    pool.push_back(std::move(one));
+  }
+  j["upstreams"] = std::move(pool);
   if (!c.display_name.empty()) {
     j["display_name"] = c.display_name;
   }
@@ -70,7 +98,8 @@ std::string health_json(const HealthSnapshot& s) {
         {"open_streams", s.metrics->open_streams()},
     };
   }
-  return j.dump();
+  // An upstream's last error may hold any bytes it sent: invalid UTF-8 is replaced.
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace ccproxy::worker

@@ -4,8 +4,10 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "worker/metrics.h"
+#include "worker/upstream/pool.h"
 #include "worker/worker_config.h"
 
 namespace ccproxy::worker {
@@ -17,6 +19,7 @@ struct HealthSnapshot {
   double uptime_s = 0;
   std::string timestamp;  // ISO 8601, UTC
   const Metrics* metrics = nullptr;
+  std::vector<UpstreamStatus> upstreams;  // the pool's view, in profile order
 };
 
 std::string health_json(const HealthSnapshot& snapshot);

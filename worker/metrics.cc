@@ -35,6 +35,59 @@ void render_counters(std::string& out, std::string_view name, std::string_view l
   }
 }
 
+/// A label value as Prometheus reads it: backslash, quote and line feed escaped.
+std::string label(std::string_view v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\' || c == '"') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+/// 0 ok, 1 probing, 2 cooldown.
+int state_value(UpstreamState s) {
+  return s == UpstreamState::ok ? 0 : s == UpstreamState::probing ? 1 : 2;
+}
+
+void render_upstreams(std::string& out, const std::vector<UpstreamStatus>& upstreams) {
+  header(out, "ccproxy_upstream_state", "gauge",
+         "Each upstream of the pool: 0 ok, 1 probing (its cooldown is over, the next request "
+         "tests it), 2 cooldown.");
+  for (const auto& u : upstreams) {
+    out += "ccproxy_upstream_state{upstream=\"" + label(u.name) + "\"} " +
+           std::to_string(state_value(u.state)) + "\n";
+  }
+  header(out, "ccproxy_upstream_cooldown_seconds", "gauge",
+         "Seconds until a cooling upstream is tried again.");
+  for (const auto& u : upstreams) {
+    out += "ccproxy_upstream_cooldown_seconds{upstream=\"" + label(u.name) + "\"} " +
+           number(u.cooldown_left_s) + "\n";
+  }
+  header(out, "ccproxy_upstream_keys_ok", "gauge", "Keys of each upstream that are not cooling.");
+  for (const auto& u : upstreams) {
+    out += "ccproxy_upstream_keys_ok{upstream=\"" + label(u.name) + "\"} " +
+           std::to_string(u.keys_ok) + "\n";
+  }
+  header(out, "ccproxy_upstream_requests_total", "counter", "Attempts sent to each upstream.");
+  for (const auto& u : upstreams) {
+    out += "ccproxy_upstream_requests_total{upstream=\"" + label(u.name) + "\"} " +
+           std::to_string(u.requests) + "\n";
+  }
+  header(out, "ccproxy_upstream_failures_total", "counter",
+         "Failed attempts of each upstream (and its streams broken after they started).");
+  for (const auto& u : upstreams) {
+    out += "ccproxy_upstream_failures_total{upstream=\"" + label(u.name) + "\"} " +
+           std::to_string(u.failures) + "\n";
+  }
+}
+
 }  // namespace
 
 void Metrics::request_finished(int status, double seconds) {
@@ -69,7 +122,8 @@ void Metrics::tokens(int64_t input, int64_t output) {
   output_tokens_ += output > 0 ? static_cast<uint64_t>(output) : 0;
 }
 
-std::string Metrics::render(double uptime_seconds) const {
+std::string Metrics::render(double uptime_seconds,
+                            const std::vector<UpstreamStatus>& upstreams) const {
   std::string out;
   out.reserve(2048);
   header(out, "ccproxy_requests_total", "counter", "Requests answered, by HTTP status.");
@@ -104,6 +158,9 @@ std::string Metrics::render(double uptime_seconds) const {
   header(out, "ccproxy_upstream_retries_total", "counter", "Upstream attempts that were retried.");
   out += "ccproxy_upstream_retries_total " + std::to_string(retries_) + "\n";
 
+  if (!upstreams.empty()) {
+    render_upstreams(out, upstreams);
+  }
   header(out, "ccproxy_tokens_total", "counter", "Tokens reported by the upstream.");
   out += "ccproxy_tokens_total{direction=\"input\"} " + std::to_string(input_tokens_) + "\n";
   out += "ccproxy_tokens_total{direction=\"output\"} " + std::to_string(output_tokens_) + "\n";

@@ -7,6 +7,9 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "worker/upstream/pool.h"
 
 namespace ccproxy::worker {
 
@@ -47,7 +50,9 @@ class Metrics {
   uint64_t output_tokens() const { return output_tokens_; }
 
   /// Prometheus text exposition format 0.0.4.
-  std::string render(double uptime_seconds) const;
+  /// `upstreams`: the pool's view, for the per-upstream series.
+  std::string render(double uptime_seconds,
+                     const std::vector<UpstreamStatus>& upstreams = {}) const;
 
  private:
   std::map<int, uint64_t> by_status_;

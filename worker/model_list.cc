@@ -27,32 +27,49 @@ constexpr ClaudeModel kClaudeModels[] = {
 constexpr Tier kTiers[] = {Tier::big,    Tier::middle,       Tier::small,
                            Tier::vision, Tier::long_context, Tier::think};
 
-/// The model a family's tier maps to (an unset middle or small tier falls back to big).
-const std::string& target_of(const ModelMap& models, Tier tier) {
-  const std::string& m = models.model_for(tier);
-  return m.empty() ? models.big : m;
+/// The model a family's tier maps to: the first upstream (in profile order) that serves the
+/// tier, else, for middle and small, the tier they fall back to (middle, then big).
+std::string target_of(const std::vector<UpstreamConfig>& upstreams, Tier tier) {
+  for (Tier t : {tier, Tier::middle, Tier::big}) {
+    if (t == Tier::middle && tier == Tier::big) {
+      continue;
+    }
+    for (const UpstreamConfig& u : upstreams) {
+      if (const std::string& m = u.models.model_for(t); !m.empty()) {
+        return m;
+      }
+    }
+  }
+  return "";
 }
 
 }  // namespace
 
-std::string models_json(const ModelMap& models, const std::string& provider_created_at) {
+std::string models_json(const std::vector<UpstreamConfig>& upstreams,
+                        const std::string& provider_created_at) {
   nlohmann::ordered_json data = nlohmann::ordered_json::array();
   for (const auto& c : kClaudeModels) {
     data.push_back({{"type", "model"},
                     {"id", c.id},
-                    {"display_name", std::string(c.name) + " → " + target_of(models, c.tier)},
+                    {"display_name", std::string(c.name) + " → " + target_of(upstreams, c.tier)},
                     {"created_at", c.created_at}});
   }
   std::set<std::string> seen;
-  for (auto tier : kTiers) {
-    const std::string& m = models.model_for(tier);
-    if (m.empty() || !seen.insert(m).second) {
-      continue;
+  for (const UpstreamConfig& u : upstreams) {
+    for (auto tier : kTiers) {
+      const std::string& m = u.models.model_for(tier);
+      if (m.empty() || !seen.insert(m).second) {
+        continue;
+      }
+      std::string label = m + " (" + tier_name(tier);
+      if (upstreams.size() > 1) {
+        label += ", " + u.name;
+      }
+      data.push_back({{"type", "model"},
+                      {"id", m},
+                      {"display_name", label + ")"},
+                      {"created_at", provider_created_at}});
     }
-    data.push_back({{"type", "model"},
-                    {"id", m},
-                    {"display_name", m + " (" + tier_name(tier) + ")"},
-                    {"created_at", provider_created_at}});
   }
   nlohmann::ordered_json j = {{"data", data},
                               {"has_more", false},

@@ -5,12 +5,15 @@
 // "first_id":...,"last_id":...}).
 
 #include <string>
+#include <vector>
 
 #include "worker/worker_config.h"
 
 namespace ccproxy::worker {
 
-/// The body of GET /v1/models. `provider_created_at` (RFC 3339) dates the provider models.
-std::string models_json(const ModelMap& models, const std::string& provider_created_at);
+/// The body of GET /v1/models for a profile's upstreams (a pool of one for a profile with
+/// `[upstream]`). `provider_created_at` (RFC 3339) dates the provider models.
+std::string models_json(const std::vector<UpstreamConfig>& upstreams,
+                        const std::string& provider_created_at);
 
 }  // namespace ccproxy::worker

@@ -109,9 +109,14 @@ enum class Provider { automatic, generic, openai, gemini, kimi, deepseek, minima
 /// `output_config.effort`; the others replace them.
 enum class Reasoning { automatic, off, on, low, medium, high };
 
+/// One upstream of the profile's pool: where it is, its keys, its models, how to talk to it.
 struct UpstreamConfig {
+  /// Names it in status, metrics and logs: `[[upstreams]] name`, or for a profile written with
+  /// the single `[upstream]` table, the host of its base_url.
+  std::string name;
   std::string base_url;  // e.g. https://router.requesty.ai/v1
-  std::string api_key;
+  /// Keys rotated across sessions; empty: the upstream takes no key.
+  std::vector<std::string> api_keys;
   UpstreamFormat format = UpstreamFormat::openai;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers, in profile order
   /// http://[user:pass@]host:port for CONNECT; empty means "use HTTPS_PROXY/NO_PROXY".
@@ -127,6 +132,28 @@ struct UpstreamConfig {
   /// Unset: every beta for api.anthropic.com, none for other hosts; "*" in the list: every one.
   bool forward_betas_set = false;
   std::vector<std::string> forward_betas;
+  /// The tiers this upstream serves (an empty tier is not served here) and their models.
+  ModelMap models;
+  /// connect, first_byte and idle apply to this upstream; `total` is the profile's.
+  Timeouts timeouts;
+
+  /// The first key, or "" without keys.
+  const std::string& first_key() const {
+    static const std::string kNone;
+    return api_keys.empty() ? kNone : api_keys.front();
+  }
+};
+
+enum class BalanceStrategy {
+  priority,     // in profile order
+  round_robin,  // new sessions rotate across the upstreams
+  random,       // new sessions pick an upstream at random
+};
+
+/// How requests spread over the pool, and how long a failed upstream or key sits out.
+struct Balance {
+  BalanceStrategy strategy = BalanceStrategy::priority;
+  std::chrono::milliseconds cooldown{60'000};
 };
 
 struct WorkerConfig {
@@ -136,10 +163,12 @@ struct WorkerConfig {
   uint16_t port = 0;  // 0: pick a free port (tests); the bound port is logged and in /health
   /// When non-empty, clients must send it as x-api-key or Authorization: Bearer.
   std::string client_api_key;
-  UpstreamConfig upstream;
-  ModelMap models;
+  /// The pool, in profile order (at least one). A profile with the single `[upstream]` and
+  /// `[models]` tables is a pool of one.
+  std::vector<UpstreamConfig> upstreams;
+  Balance balance;
   RoutingSettings routing;
-  Timeouts timeouts;
+  Timeouts timeouts;  // the profile's; each upstream has its own copy (total is used from here)
   RetryPolicy retry;
   TokenLimits max_tokens;
   std::size_t max_body_bytes = 32u << 20;

@@ -257,12 +257,24 @@ class Bench:
                 {"non-stream": base["json"][0].pid, "stream": base["sse"][0].pid},
                 f"CCPROXY_BASE_BIN={a.ccproxy_base}"))
 
+        # The failover row: a pool whose first upstream refuses every connection.
+        fo = self.start_ccproxy("ccproxy-failover", a.ccproxy, up_port, ("json", "sse"),
+                                refused_port=procs.free_port())
+        self.targets.append(Target(
+            "ccproxy-failover", "anthropic",
+            {"non-stream": f"http://127.0.0.1:{fo['json'][1]}/v1/messages?beta=true",
+             "stream": f"http://127.0.0.1:{fo['sse'][1]}/v1/messages?beta=true"},
+            {"non-stream": fo["json"][0].pid, "stream": fo["sse"][0].pid},
+            "pool: the first upstream refuses connections, the second answers"))
+
         self.setup_ccr(up_url)
         self.settle()
 
-    def start_ccproxy(self, label, binary, up_port, variants):
+    def start_ccproxy(self, label, binary, up_port, variants, refused_port=None):
         """One ccproxy worker per upstream variant (json, sse, slow) from `binary`, each with
-        its own profile in a home of its own; returns {variant: (service, port)}."""
+        its own profile in a home of its own; returns {variant: (service, port)}. With
+        `refused_port`, each profile is a pool whose first upstream refuses connections there
+        (cooldown_s = 0, so requests keep trying it first) and whose second is the upstream."""
         if not os.access(binary, os.X_OK):
             raise RuntimeError(f"no ccproxy binary at {binary} (set CCPROXY_BIN)")
         a = self.args
@@ -272,12 +284,21 @@ class Bench:
         for variant in variants:
             name = f"bench-{variant}"
             port = procs.free_port()
+            models = ('big = "bench/model-large"\nmiddle = "bench/model-large"\n'
+                      'small = "bench/model-small"\n')
+            upstream = (f'base_url = "http://127.0.0.1:{up_port}/{variant}/v1"\n'
+                        f'api_key = "sk-bench-upstream-key"\nformat = "openai"\n')
             with open(os.path.join(home, "profiles", f"{name}.toml"), "w") as f:
-                f.write(f'port = {port}\nlog_level = "{a.ccproxy_log_level}"\n\n'
-                        f'[upstream]\nbase_url = "http://127.0.0.1:{up_port}/{variant}/v1"\n'
-                        f'api_key = "sk-bench-upstream-key"\nformat = "openai"\n\n'
-                        f'[models]\nbig = "bench/model-large"\nmiddle = "bench/model-large"\n'
-                        f'small = "bench/model-small"\n')
+                f.write(f'port = {port}\nlog_level = "{a.ccproxy_log_level}"\n\n')
+                if refused_port is None:
+                    f.write(f'[upstream]\n{upstream}\n[models]\n{models}')
+                else:
+                    f.write(f'[balance]\ncooldown_s = 0\n\n'
+                            f'[[upstreams]]\nname = "refusing"\n'
+                            f'base_url = "http://127.0.0.1:{refused_port}/v1"\n'
+                            f'[upstreams.models]\n{models}\n'
+                            f'[[upstreams]]\nname = "answering"\n{upstream}'
+                            f'[upstreams.models]\n{models}')
             svc = self.start(procs.Service(
                 f"{label}-{name}", [binary, "--home", home, "run", "--profile", name],
                 os.path.join(self.tmp, f"{label}-{name}.out")))

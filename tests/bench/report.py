@@ -10,7 +10,7 @@ import subprocess
 
 BODIES = ("86KB", "small")
 MODES = ("non-stream", "stream")
-ORDER = ("direct", "nginx-hop", "ccproxy", "ccproxy-base", "ccr")
+ORDER = ("direct", "nginx-hop", "ccproxy", "ccproxy-base", "ccproxy-failover", "ccr")
 
 TARGET_HOP_RATIO = 0.5
 TARGET_CCR_RATIO = 50.0
@@ -142,7 +142,7 @@ def paced_rows(d):
             direct = find("direct", body, mode)
             row = {"body": body, "mode": mode, "direct": direct and direct["p99_ms"],
                    "runs": {}}
-            for n in ("direct", "nginx-hop", "ccproxy", "ccproxy-base"):
+            for n in ("direct", "nginx-hop", "ccproxy", "ccproxy-base", "ccproxy-failover"):
                 r = find(n, body, mode)
                 row["runs"][n] = r
                 if n != "direct":
@@ -406,6 +406,30 @@ def render(res, publish_dir, png_rel, work_dir):
                   f"{pair(r['runs']['nginx-hop'])} | {pair(cp)} | {a(r['nginx-hop'])} | "
                   f"{a(r['ccproxy'])} | {rounds} |")
     md.append("")
+
+    if any(r["runs"].get("ccproxy-failover") for r in paced):
+        md.append("## Failover: the first upstream of the pool refuses connections\n")
+        md.append("`ccproxy-failover` serves the same profiles as a pool whose first upstream "
+                  "refuses every connection (`cooldown_s = 0`, so requests keep trying it first) "
+                  "and whose second is the upstream; paced like the table above. *Added* is "
+                  "what the failed attempt costs over ccproxy with one upstream.\n")
+        md.append("| body | mode | ccproxy p50 / p99 ms | failover p50 / p99 ms "
+                  "| added p50 ms | added p99 ms | failover req/s |")
+        md.append("|---|---|---|---|---|---|---|")
+        for r in paced:
+            cp, fo = r["runs"].get("ccproxy"), r["runs"].get("ccproxy-failover")
+            if not cp or not fo:
+                continue
+
+            def diff(key):
+                if cp[key] is None or fo[key] is None:
+                    return "n/a"
+                return f"{fo[key] - cp[key]:+.2f}"
+            errors = f" **⚠ {fo['errors']} errors**" if fo["errors"] else ""
+            md.append(f"| {r['body']} | {r['mode']} | {fmt_ms(cp['p50_ms'])} / "
+                      f"{fmt_ms(cp['p99_ms'])} | {fmt_ms(fo['p50_ms'])} / {fmt_ms(fo['p99_ms'])}"
+                      f"{errors} | {diff('p50_ms')} | {diff('p99_ms')} | {fmt_num(fo['rps'])} |")
+        md.append("")
 
     md.append("## p99 latency added over direct, 16 connections, saturated (ms)\n")
     md.append("| body | mode | direct p99 | nginx-hop added | ccproxy added | ccr added |")

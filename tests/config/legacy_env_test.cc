@@ -84,12 +84,12 @@ TEST(LegacyEnv, RealisticFileRoundTripsThroughLoadFleet) {
   EXPECT_EQ(w.port, 8082);
   EXPECT_EQ(w.host, "127.0.0.1");
   EXPECT_EQ(w.client_api_key, "client-key-abcdef123456");
-  EXPECT_EQ(w.upstream.base_url, "https://router.requesty.ai/v1");
-  EXPECT_EQ(w.upstream.api_key, "sk-or-v1-0123456789abcdefWXYZ");
-  EXPECT_EQ(w.upstream.format, worker::UpstreamFormat::openai);
-  EXPECT_EQ(w.models.big, "zai/GLM-4.6");
-  EXPECT_EQ(w.models.middle, "zai/GLM-4.6");
-  EXPECT_EQ(w.models.small, "zai/GLM-4.6");
+  EXPECT_EQ(w.upstreams[0].base_url, "https://router.requesty.ai/v1");
+  EXPECT_EQ(w.upstreams[0].first_key(), "sk-or-v1-0123456789abcdefWXYZ");
+  EXPECT_EQ(w.upstreams[0].format, worker::UpstreamFormat::openai);
+  EXPECT_EQ(w.upstreams[0].models.big, "zai/GLM-4.6");
+  EXPECT_EQ(w.upstreams[0].models.middle, "zai/GLM-4.6");
+  EXPECT_EQ(w.upstreams[0].models.small, "zai/GLM-4.6");
   EXPECT_EQ(fleet.profiles[0].log_level, "warn");
   EXPECT_EQ(w.max_tokens.max, 65536);
   EXPECT_EQ(w.max_tokens.min, 100);
@@ -101,10 +101,10 @@ TEST(LegacyEnv, RealisticFileRoundTripsThroughLoadFleet) {
       {"User-Agent", "Mozilla/5.0 (compatible; ClaudeCodeProxy/1.0)"},
       {"Accept", "application/json"},
       {"X-Title", "cost $5 #1"}};
-  EXPECT_EQ(w.upstream.headers.size(), 3u);
+  EXPECT_EQ(w.upstreams[0].headers.size(), 3u);
   for (const auto& hdr : headers) {
-    EXPECT_NE(std::find(w.upstream.headers.begin(), w.upstream.headers.end(), hdr),
-              w.upstream.headers.end())
+    EXPECT_NE(std::find(w.upstreams[0].headers.begin(), w.upstreams[0].headers.end(), hdr),
+              w.upstreams[0].headers.end())
         << hdr.first;
   }
 }
@@ -137,7 +137,7 @@ TEST(LegacyEnv, KeyEqualToAKnownVariableBecomesAReference) {
   h.write("profiles/glm.toml", r.toml);
   Fleet fleet = load_fleet(h.home(), known);
   ASSERT_TRUE(fleet.ok()) << all_problems(fleet);
-  EXPECT_EQ(fleet.profiles[0].worker.upstream.api_key, "sk-or-v1-0123456789abcdefWXYZ");
+  EXPECT_EQ(fleet.profiles[0].worker.upstreams[0].first_key(), "sk-or-v1-0123456789abcdefWXYZ");
 }
 
 TEST(LegacyEnv, MinimalFileUsesLegacyDefaultsWithWarnings) {
@@ -150,10 +150,10 @@ TEST(LegacyEnv, MinimalFileUsesLegacyDefaultsWithWarnings) {
   h.write("profiles/f.toml", r.toml);
   Fleet fleet = load_fleet(h.home(), Environment{});
   ASSERT_TRUE(fleet.ok()) << all_problems(fleet);
-  EXPECT_EQ(fleet.profiles[0].worker.models.big, "gpt-4o");
-  EXPECT_EQ(fleet.profiles[0].worker.models.middle, "gpt-4o");
-  EXPECT_EQ(fleet.profiles[0].worker.models.small, "gpt-4o-mini");
-  EXPECT_EQ(fleet.profiles[0].worker.upstream.base_url, "https://api.openai.com/v1");
+  EXPECT_EQ(fleet.profiles[0].worker.upstreams[0].models.big, "gpt-4o");
+  EXPECT_EQ(fleet.profiles[0].worker.upstreams[0].models.middle, "gpt-4o");
+  EXPECT_EQ(fleet.profiles[0].worker.upstreams[0].models.small, "gpt-4o-mini");
+  EXPECT_EQ(fleet.profiles[0].worker.upstreams[0].base_url, "https://api.openai.com/v1");
   EXPECT_TRUE(contains(r.warnings, "put OPENAI_API_KEY=... in the home's .env"));
 }
 
@@ -192,8 +192,8 @@ TEST(LegacyEnv, DollarSignsAndQuotesSurviveTheRoundTrip) {
   h.write("profiles/f.toml", r.toml);
   Fleet fleet = load_fleet(h.home(), Environment{});
   ASSERT_TRUE(fleet.ok()) << all_problems(fleet) << r.toml;
-  EXPECT_EQ(fleet.profiles[0].worker.models.big, "we\"ird $model ${NOT_A_VAR}");
-  EXPECT_EQ(fleet.profiles[0].worker.upstream.api_key, "sk-$$-1234567890");
+  EXPECT_EQ(fleet.profiles[0].worker.upstreams[0].models.big, "we\"ird $model ${NOT_A_VAR}");
+  EXPECT_EQ(fleet.profiles[0].worker.upstreams[0].first_key(), "sk-$$-1234567890");
 }
 
 // The source file's name lands in a comment: a line break in it must not start a setting.
@@ -212,7 +212,7 @@ TEST(LegacyEnv, AFileNameCannotAddLinesToTheProfile) {
   Fleet fleet = load_fleet(h.home(), Environment{});
   ASSERT_TRUE(fleet.ok()) << all_problems(fleet) << r.toml;
   EXPECT_EQ(fleet.profiles[0].worker.client_api_key, "");
-  EXPECT_EQ(fleet.profiles[0].worker.upstream.proxy, "");
+  EXPECT_EQ(fleet.profiles[0].worker.upstreams[0].proxy, "");
 }
 
 // The one URL check of the profile loader holds for import-env too.

@@ -76,21 +76,21 @@ TEST(LoadFleet, ReadsEveryKeyOfAProfile) {
   EXPECT_EQ(w.client_api_key, "client-secret-123456");
   EXPECT_EQ(w.max_body_bytes, 8u << 20);
   EXPECT_EQ(w.shutdown_grace, milliseconds(2500));
-  EXPECT_EQ(w.upstream.base_url, "https://router.requesty.ai/v1");  // trailing '/' dropped
-  EXPECT_EQ(w.upstream.api_key, "sk-upstream-abcdef");
-  EXPECT_EQ(w.upstream.format, worker::UpstreamFormat::anthropic);
-  EXPECT_EQ(w.upstream.proxy, "http://user:pw@proxy.local:3128");
-  EXPECT_EQ(w.upstream.ca_file, (h.root() / "ca.pem").string());
-  EXPECT_EQ(w.upstream.anthropic_version, "2024-01-01");
-  ASSERT_EQ(w.upstream.headers.size(), 2u);
-  EXPECT_EQ(w.upstream.headers[0],
+  EXPECT_EQ(w.upstreams[0].base_url, "https://router.requesty.ai/v1");  // trailing '/' dropped
+  EXPECT_EQ(w.upstreams[0].first_key(), "sk-upstream-abcdef");
+  EXPECT_EQ(w.upstreams[0].format, worker::UpstreamFormat::anthropic);
+  EXPECT_EQ(w.upstreams[0].proxy, "http://user:pw@proxy.local:3128");
+  EXPECT_EQ(w.upstreams[0].ca_file, (h.root() / "ca.pem").string());
+  EXPECT_EQ(w.upstreams[0].anthropic_version, "2024-01-01");
+  ASSERT_EQ(w.upstreams[0].headers.size(), 2u);
+  EXPECT_EQ(w.upstreams[0].headers[0],
             std::make_pair(std::string("Accept"), std::string("application/json")));
-  EXPECT_EQ(w.upstream.headers[1].first, "User-Agent");
-  EXPECT_EQ(w.upstream.headers[1].second, "Mozilla/5.0 (compatible; ClaudeCodeProxy/1.0)");
-  EXPECT_EQ(w.models.big, "zai/GLM-4.6");
-  EXPECT_EQ(w.models.middle, "zai/GLM-4.5");
-  EXPECT_EQ(w.models.small, "zai/GLM-4.5-air");
-  EXPECT_FALSE(w.models.passthrough_provider_models);
+  EXPECT_EQ(w.upstreams[0].headers[1].first, "User-Agent");
+  EXPECT_EQ(w.upstreams[0].headers[1].second, "Mozilla/5.0 (compatible; ClaudeCodeProxy/1.0)");
+  EXPECT_EQ(w.upstreams[0].models.big, "zai/GLM-4.6");
+  EXPECT_EQ(w.upstreams[0].models.middle, "zai/GLM-4.5");
+  EXPECT_EQ(w.upstreams[0].models.small, "zai/GLM-4.5-air");
+  EXPECT_FALSE(w.upstreams[0].models.passthrough_provider_models);
   EXPECT_EQ(w.timeouts.connect, milliseconds(5000));
   EXPECT_EQ(w.timeouts.first_byte, milliseconds(120500));
   EXPECT_EQ(w.timeouts.idle, milliseconds(60000));
@@ -114,11 +114,11 @@ TEST(LoadFleet, DefaultsForAbsentKeys) {
   EXPECT_EQ(w.host, "127.0.0.1");
   EXPECT_EQ(w.display_name, "");
   EXPECT_EQ(w.client_api_key, "");
-  EXPECT_EQ(w.upstream.format, worker::UpstreamFormat::openai);
-  EXPECT_TRUE(w.upstream.headers.empty());
-  EXPECT_EQ(w.models.middle, "vendor/model");  // middle and small follow big
-  EXPECT_EQ(w.models.small, "vendor/model");
-  EXPECT_TRUE(w.models.passthrough_provider_models);
+  EXPECT_EQ(w.upstreams[0].format, worker::UpstreamFormat::openai);
+  EXPECT_TRUE(w.upstreams[0].headers.empty());
+  EXPECT_EQ(w.upstreams[0].models.middle, "vendor/model");  // middle and small follow big
+  EXPECT_EQ(w.upstreams[0].models.small, "vendor/model");
+  EXPECT_TRUE(w.upstreams[0].models.passthrough_provider_models);
   EXPECT_EQ(w.timeouts.connect, defaults.timeouts.connect);
   EXPECT_EQ(w.timeouts.first_byte, defaults.timeouts.first_byte);
   EXPECT_EQ(w.timeouts.idle, defaults.timeouts.idle);
@@ -126,7 +126,7 @@ TEST(LoadFleet, DefaultsForAbsentKeys) {
   EXPECT_EQ(w.retry.max_retries, defaults.retry.max_retries);
   EXPECT_EQ(w.max_tokens.max, 0);
   EXPECT_EQ(w.max_body_bytes, defaults.max_body_bytes);
-  EXPECT_EQ(w.upstream.anthropic_version, "2023-06-01");
+  EXPECT_EQ(w.upstreams[0].anthropic_version, "2023-06-01");
   EXPECT_EQ(fleet.profiles[0].log_level, "info");
   EXPECT_EQ(fleet.logs.retention_days, 3);
   EXPECT_EQ(fleet.supervisor.health_failures, 3);
@@ -200,23 +200,23 @@ small = "kimi/small"
 
   EXPECT_EQ(glm.log_level, "warn");
   EXPECT_EQ(kimi.log_level, "error");
-  EXPECT_EQ(glm.worker.upstream.base_url, "https://router.requesty.ai/v1");
-  EXPECT_EQ(glm.worker.upstream.api_key, "sk-shared-1234567890");
-  EXPECT_EQ(kimi.worker.upstream.api_key, "sk-kimi-own-key-0000");
-  EXPECT_EQ(kimi.worker.upstream.base_url, "https://router.requesty.ai/v1");
+  EXPECT_EQ(glm.worker.upstreams[0].base_url, "https://router.requesty.ai/v1");
+  EXPECT_EQ(glm.worker.upstreams[0].first_key(), "sk-shared-1234567890");
+  EXPECT_EQ(kimi.worker.upstreams[0].first_key(), "sk-kimi-own-key-0000");
+  EXPECT_EQ(kimi.worker.upstreams[0].base_url, "https://router.requesty.ai/v1");
   // Tables merge key by key: glm keeps the default idle timeout beside its own connect.
   EXPECT_EQ(glm.worker.timeouts.connect, milliseconds(3000));
   EXPECT_EQ(glm.worker.timeouts.idle, milliseconds(42000));
-  EXPECT_EQ(glm.worker.models.small, "cheap/model");
-  EXPECT_EQ(glm.worker.models.middle, "zai/GLM-4.6");
-  EXPECT_EQ(kimi.worker.models.small, "kimi/small");
+  EXPECT_EQ(glm.worker.upstreams[0].models.small, "cheap/model");
+  EXPECT_EQ(glm.worker.upstreams[0].models.middle, "zai/GLM-4.6");
+  EXPECT_EQ(kimi.worker.upstreams[0].models.small, "kimi/small");
   // Headers merge by case-insensitive name; the profile's value wins.
-  ASSERT_EQ(glm.worker.upstream.headers.size(), 2u);
-  EXPECT_EQ(glm.worker.upstream.headers[0].first, "User-Agent");
-  EXPECT_EQ(glm.worker.upstream.headers[0].second, "profile-agent");
-  EXPECT_EQ(glm.worker.upstream.headers[1].first, "Accept");
-  ASSERT_EQ(kimi.worker.upstream.headers.size(), 2u);
-  EXPECT_EQ(kimi.worker.upstream.headers[1].second, "default-agent");
+  ASSERT_EQ(glm.worker.upstreams[0].headers.size(), 2u);
+  EXPECT_EQ(glm.worker.upstreams[0].headers[0].first, "User-Agent");
+  EXPECT_EQ(glm.worker.upstreams[0].headers[0].second, "profile-agent");
+  EXPECT_EQ(glm.worker.upstreams[0].headers[1].first, "Accept");
+  ASSERT_EQ(kimi.worker.upstreams[0].headers.size(), 2u);
+  EXPECT_EQ(kimi.worker.upstreams[0].headers[1].second, "default-agent");
 
   EXPECT_EQ(fleet.logs.rotate_bytes, 10u << 20);
   EXPECT_FALSE(fleet.logs.rotate_daily);
@@ -253,9 +253,9 @@ small = "${CCPROXY_T_UNSET:-fallback/model}"
   Fleet fleet = load_fleet(h.home(), env);
   ASSERT_TRUE(fleet.ok()) << all_problems(fleet);
   const auto& w = fleet.profiles.at(0).worker;
-  EXPECT_EQ(w.upstream.api_key, "sk-from-process-1111");
-  EXPECT_EQ(w.models.big, "dotenv/model");
-  EXPECT_EQ(w.models.small, "fallback/model");
+  EXPECT_EQ(w.upstreams[0].first_key(), "sk-from-process-1111");
+  EXPECT_EQ(w.upstreams[0].models.big, "dotenv/model");
+  EXPECT_EQ(w.upstreams[0].models.small, "fallback/model");
 }
 
 TEST(LoadFleet, MissingVariableNamesFileLineKeyAndVariable) {
@@ -460,15 +460,15 @@ TEST(LoadFleet, RoutingTiersAndThreshold) {
   Fleet fleet = load_fleet(h.home(), Environment{});
   ASSERT_TRUE(fleet.ok()) << all_problems(fleet);
   const auto& a = fleet.find("a")->worker;
-  EXPECT_EQ(a.models.vision, "google/gemini-2.5-flash");
-  EXPECT_EQ(a.models.long_context, "google/gemini-2.5-pro");
-  EXPECT_EQ(a.models.think, "kimi-k2-thinking");
+  EXPECT_EQ(a.upstreams[0].models.vision, "google/gemini-2.5-flash");
+  EXPECT_EQ(a.upstreams[0].models.long_context, "google/gemini-2.5-pro");
+  EXPECT_EQ(a.upstreams[0].models.think, "kimi-k2-thinking");
   EXPECT_EQ(a.routing.long_context_tokens, 120000);
   // Unset routing tiers stay unset (their rule off); they do not follow big.
   const auto& b = fleet.find("b")->worker;
-  EXPECT_EQ(b.models.vision, "");
-  EXPECT_EQ(b.models.long_context, "");
-  EXPECT_EQ(b.models.think, "");
+  EXPECT_EQ(b.upstreams[0].models.vision, "");
+  EXPECT_EQ(b.upstreams[0].models.long_context, "");
+  EXPECT_EQ(b.upstreams[0].models.think, "");
   EXPECT_EQ(b.routing.long_context_tokens, 0);
 }
 

@@ -46,17 +46,17 @@ TEST(ShippedProfiles, LoadWithTheRequestyKey) {
     EXPECT_EQ(p.name, expected[i].name);
     EXPECT_EQ(w.port, expected[i].port);
     EXPECT_EQ(w.host, "127.0.0.1");
-    EXPECT_EQ(w.models.big, expected[i].model);
-    EXPECT_EQ(w.models.middle, expected[i].model);
-    EXPECT_EQ(w.models.small, expected[i].model);
-    EXPECT_EQ(w.upstream.base_url, "https://router.requesty.ai/v1");
-    EXPECT_EQ(w.upstream.api_key, "sk-requesty-test-0000");
-    EXPECT_EQ(w.upstream.format, worker::UpstreamFormat::openai);
-    EXPECT_NE(w.upstream.provider, worker::Provider::automatic) << p.name;  // stated
+    EXPECT_EQ(w.upstreams[0].models.big, expected[i].model);
+    EXPECT_EQ(w.upstreams[0].models.middle, expected[i].model);
+    EXPECT_EQ(w.upstreams[0].models.small, expected[i].model);
+    EXPECT_EQ(w.upstreams[0].base_url, "https://router.requesty.ai/v1");
+    EXPECT_EQ(w.upstreams[0].first_key(), "sk-requesty-test-0000");
+    EXPECT_EQ(w.upstreams[0].format, worker::UpstreamFormat::openai);
+    EXPECT_NE(w.upstreams[0].provider, worker::Provider::automatic) << p.name;  // stated
     std::vector<std::pair<std::string, std::string>> headers = {
         {"Accept", "application/json"},
         {"User-Agent", "Mozilla/5.0 (compatible; ClaudeCodeProxy/1.0)"}};
-    EXPECT_EQ(w.upstream.headers, headers);
+    EXPECT_EQ(w.upstreams[0].headers, headers);
   }
 }
 
@@ -83,9 +83,9 @@ TEST(ShippedProfiles, ExampleCcproxyTomlIsValidAndShortensProfiles) {
   Fleet fleet = load_fleet(h.home(), env);
   ASSERT_TRUE(fleet.ok()) << all_problems(fleet);
   const auto& w = fleet.profiles.at(0).worker;
-  EXPECT_EQ(w.upstream.base_url, "https://router.requesty.ai/v1");
-  EXPECT_EQ(w.upstream.api_key, "sk-requesty-test-0000");
-  EXPECT_EQ(w.upstream.headers.size(), 2u);
+  EXPECT_EQ(w.upstreams[0].base_url, "https://router.requesty.ai/v1");
+  EXPECT_EQ(w.upstreams[0].first_key(), "sk-requesty-test-0000");
+  EXPECT_EQ(w.upstreams[0].headers.size(), 2u);
   // The example spells out the built-in defaults; they must agree with the structs.
   EXPECT_EQ(fleet.logs.rotate_bytes, LogSettings{}.rotate_bytes);
   EXPECT_EQ(fleet.logs.retention_days, LogSettings{}.retention_days);

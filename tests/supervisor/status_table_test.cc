@@ -24,6 +24,7 @@ StatusReport sample() {
   a.health.latency = std::chrono::microseconds(2300);
   a.big_model = a.middle_model = a.small_model = "zai/GLM-4.6";
   a.upstream = "https://router.requesty.ai/v1";
+  a.upstreams = {{"requesty", "ok", 0, 2, 2, ""}, {"zai", "cooldown", 41, 0, 1, "HTTP 429"}};
   StatusRow b;
   b.name = "kimi";
   b.port = 8081;
@@ -42,15 +43,34 @@ TEST(StatusTable, RendersAlignedColumnsAndMessages) {
   std::string t = render_table(sample(), false);
   EXPECT_EQ(t,
             "NAME  PORT  PID   STATE     UPTIME  RESTARTS     HEALTH    MODELS               "
-            "UPSTREAM\n"
-            "kimi  8081  -     conflict  -       -            http 404  k-big/k-mid/k-small  -\n"
+            "UPSTREAM                       UPSTREAMS\n"
+            "kimi  8081  -     conflict  -       -            http 404  k-big/k-mid/k-small  "
+            "-                              -\n"
             "glm   8082  4242  running   1h02m   1 (SIGKILL)  ok 2ms    zai/GLM-4.6          "
-            "https://router.requesty.ai/v1\n"
+            "https://router.requesty.ai/v1  requesty ok, zai cooldown 41s\n"
             "  kimi: port 8081 is held by pid 99 (python3 start_proxy.py)\n");
   EXPECT_EQ(t.find('\033'), std::string::npos) << "no colour when not asked";
   std::string coloured = render_table(sample(), true);
   EXPECT_NE(coloured.find("\033[32mrunning"), std::string::npos);
   EXPECT_NE(coloured.find("\033[31mconflict"), std::string::npos);
+}
+
+TEST(StatusTable, UpstreamsComeFromHealth) {
+  auto v = upstreams_from_health(
+      R"({"status":"healthy","upstreams":[{"name":"a","state":"probing","cooldown_left_s":0.0,)"
+      R"("keys_ok":1,"keys_total":3,"last_error":"HTTP 502"},{"name":"b","state":"ok"}]})");
+  ASSERT_EQ(v.size(), 2u);
+  EXPECT_EQ(v[0].name, "a");
+  EXPECT_EQ(v[0].state, "probing");
+  EXPECT_EQ(v[0].keys_ok, 1);
+  EXPECT_EQ(v[0].keys_total, 3);
+  EXPECT_EQ(v[0].last_error, "HTTP 502");
+  StatusRow row;
+  row.upstreams = v;
+  EXPECT_EQ(format_upstreams(row), "a probing (keys 1/3), b ok");
+  EXPECT_TRUE(upstreams_from_health("not json").empty());
+  EXPECT_TRUE(upstreams_from_health(R"({"status":"healthy"})").empty());
+  EXPECT_EQ(format_upstreams(StatusRow{}), "-");
 }
 
 TEST(StatusTable, JsonHasTheSameFacts) {
@@ -73,6 +93,14 @@ TEST(StatusTable, JsonHasTheSameFacts) {
   EXPECT_EQ(glm["healthy"], true);
   EXPECT_EQ(glm["models"]["big"], "zai/GLM-4.6");
   EXPECT_EQ(glm["upstream"], "https://router.requesty.ai/v1");
+  ASSERT_EQ(glm["upstreams"].size(), 2u);
+  EXPECT_EQ(glm["upstreams"][1], nlohmann::json({{"name", "zai"},
+                                                 {"state", "cooldown"},
+                                                 {"cooldown_left_s", 41},
+                                                 {"keys_ok", 0},
+                                                 {"keys_total", 1},
+                                                 {"last_error", "HTTP 429"}}));
+  EXPECT_EQ(j["workers"][0]["upstreams"], nlohmann::json::array());
   const auto& kimi = j["workers"][0];
   EXPECT_EQ(kimi["pid"], nullptr);
   EXPECT_EQ(kimi["state"], "conflict");

@@ -65,5 +65,30 @@ TEST(Metrics, GaugesNeverGoNegative) {
   EXPECT_EQ(m.in_flight(), 0u);
 }
 
+TEST(Metrics, PerUpstreamSeries) {
+  Metrics m;
+  UpstreamStatus a;
+  a.name = "requesty";
+  a.requests = 7;
+  a.failures = 2;
+  a.keys_ok = 2;
+  UpstreamStatus b;
+  b.name = "zai";
+  b.state = UpstreamState::cooldown;
+  b.cooldown_left_s = 41;
+  UpstreamStatus c;
+  c.name = "local";
+  c.state = UpstreamState::probing;
+  std::string t = m.render(1, {a, b, c});
+  EXPECT_TRUE(has_line(t, "ccproxy_upstream_state{upstream=\"requesty\"} 0"));
+  EXPECT_TRUE(has_line(t, "ccproxy_upstream_state{upstream=\"local\"} 1"));
+  EXPECT_TRUE(has_line(t, "ccproxy_upstream_state{upstream=\"zai\"} 2"));
+  EXPECT_TRUE(has_line(t, "ccproxy_upstream_cooldown_seconds{upstream=\"zai\"} 41"));
+  EXPECT_TRUE(has_line(t, "ccproxy_upstream_keys_ok{upstream=\"requesty\"} 2"));
+  EXPECT_TRUE(has_line(t, "ccproxy_upstream_requests_total{upstream=\"requesty\"} 7"));
+  EXPECT_TRUE(has_line(t, "ccproxy_upstream_failures_total{upstream=\"requesty\"} 2"));
+  EXPECT_EQ(m.render(1).find("ccproxy_upstream_state"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace ccproxy::worker

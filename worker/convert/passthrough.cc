@@ -124,15 +124,16 @@ struct Member {
   Span value;
 };
 
-// The top-level members of a JSON object text, in document order: one pass over the body.
-std::vector<Member> top_level_members(std::string_view s) {
-  std::vector<Member> members;
+// Calls fn(member) for each top-level member of a JSON object text in document order until
+// it returns false: one pass over the body at most.
+template <typename Fn>
+void for_each_member(std::string_view s, Fn&& fn) {
   size_t i = 0;
   while (i < s.size() && detail::is_json_space(s[i])) {
     ++i;
   }
   if (i >= s.size() || s[i] != '{') {
-    return members;
+    return;
   }
   ++i;
   while (i < s.size()) {
@@ -154,8 +155,19 @@ std::vector<Member> top_level_members(std::string_view s) {
     }
     const size_t value_begin = i;
     i = skip_value(s, i);
-    members.push_back(Member{name, key_begin, Span{value_begin, i}});
+    if (!fn(Member{name, key_begin, Span{value_begin, i}})) {
+      return;
+    }
   }
+}
+
+// The top-level members of a JSON object text, in document order: one pass over the body.
+std::vector<Member> top_level_members(std::string_view s) {
+  std::vector<Member> members;
+  for_each_member(s, [&](const Member& m) {
+    members.push_back(m);
+    return true;
+  });
   return members;
 }
 
@@ -219,6 +231,20 @@ std::string rewrite_members(std::string_view body, std::string_view model_json,
 }
 
 }  // namespace
+
+std::string_view peek_model(std::string_view anthropic_body) {
+  std::string_view model;
+  for_each_member(anthropic_body, [&](const Member& m) {
+    if (!key_names(m.name, "model")) {
+      return true;
+    }
+    if (m.value.end - m.value.begin >= 2 && anthropic_body[m.value.begin] == '"') {
+      model = anthropic_body.substr(m.value.begin + 1, m.value.end - m.value.begin - 2);
+    }
+    return false;
+  });
+  return model;
+}
 
 Result<ConvertedRequest, ApiError> to_passthrough_request(std::string_view anthropic_body,
                                                           const RequestOptions& options) {

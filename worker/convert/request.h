@@ -81,4 +81,9 @@ Result<ConvertedRequest, ApiError> to_openai_request(std::string_view anthropic_
 Result<ConvertedRequest, ApiError> to_passthrough_request(std::string_view anthropic_body,
                                                           const RequestOptions& options);
 
+/// The client's `model` as a quick look at the body finds it: the first top-level "model"
+/// string, escapes left as sent; "" when there is none. For choosing upstreams before the
+/// request is converted (Claude Code sends `model` first, so the look stops there).
+std::string_view peek_model(std::string_view anthropic_body);
+
 }  // namespace ccproxy::convert

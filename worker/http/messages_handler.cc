@@ -11,13 +11,14 @@
 #include "worker/convert/convert.h"
 #include "worker/convert/providers/anthropic_betas.h"
 #include "worker/convert/providers/resolve.h"
+#include "worker/http/failover.h"
+#include "worker/http/request_record.h"
 #include "worker/http/response_head.h"
 #include "worker/http/usage_record.h"
 #include "worker/http/usage_scanner.h"
 #include "worker/http/worker_context.h"
 #include "worker/request_log.h"
 #include "worker/upstream/failure.h"
-#include "worker/upstream/retry_policy.h"
 
 namespace ccproxy::worker {
 namespace {
@@ -27,25 +28,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 
-/// Frees a string's memory (clear() keeps the capacity).
-void release(std::string& s) {
-  std::string empty;
-  s.swap(empty);
-}
-constexpr std::size_t kMaxErrorBody = 1u << 20;
 constexpr std::size_t kMaxResponseBody = 64u << 20;
-
-/// What one request did, for its log line.
-struct RequestRecord {
-  std::string client_model;
-  std::string upstream_model;
-  const char* route = nullptr;  // the routing rule that chose upstream_model
-  Provider provider = Provider::generic;  // whose rules the translation followed
-  bool stream = false;
-  convert::Usage usage;
-  int retries = 0;
-  std::string error;  // the last failure, when the request failed
-};
 
 /// A complete (non-streamed) answer. Coroutines here take such objects by reference to a
 /// named local: GCC 12 miscompiles some temporaries passed by value into coroutines (double
@@ -70,20 +53,6 @@ asio::awaitable<HandlerOutcome> send_reply(WorkerContext& ctx, ClientChannel& cl
   bytes += reply.body;
   bool ok = co_await client.write(bytes);
   co_return HandlerOutcome{reply.status, !ok || !head.keep_alive};
-}
-
-/// The secrets the worker holds (the upstream key, the client key): none of them may leave
-/// it, in a log line or in an answer.
-std::vector<std::string_view> secrets_of(const WorkerConfig& config) {
-  return {config.upstream.api_key, config.client_api_key};
-}
-
-/// `error` as it may leave the worker: providers quote the credentials they were sent in
-/// their errors ("Incorrect API key provided: Bearer sk-..."), so the configured secrets are
-/// redacted from it.
-convert::ApiError for_client(convert::ApiError error, const WorkerConfig& config) {
-  error.message = redact_secrets(error.message, secrets_of(config));
-  return error;
 }
 
 /// Every error answer goes through here; error events go through StreamOutput.
@@ -173,6 +142,8 @@ class StreamOutput {
   /// message_stop (or an error event) went out: the client has all it will get.
   bool finished() const { return !passthrough_ && translator_.finished(); }
   convert::Usage usage() const { return passthrough_ ? scanner_.usage() : translator_.usage(); }
+  /// An error event went out (the upstream's own, or the translation of its error chunk).
+  bool error_seen() const { return error_seen_; }
 
  private:
   /// Searching every chunk of every stream for an error event would cost about a nanosecond per
@@ -193,6 +164,7 @@ class StreamOutput {
       }
       at = 0;  // the upstream's error event began in an earlier read
     }
+    error_seen_ = true;
     out_.replace(at, std::string::npos,
                  redact_secrets(std::string_view(out_).substr(at), secrets_of(config_)));
   }
@@ -202,12 +174,12 @@ class StreamOutput {
   convert::StreamTranslator translator_;
   UsageScanner scanner_;
   std::string out_;
+  bool error_seen_ = false;
 };
 
 asio::awaitable<HandlerOutcome> relay_stream(WorkerContext& ctx, ClientChannel& client,
                                              const IncomingRequest& req, UpstreamExchange& exchange,
-                                             RequestRecord& record) {
-  const bool passthrough = ctx.config.upstream.format == UpstreamFormat::anthropic;
+                                             bool passthrough, RequestRecord& record) {
   const ResponseHead head = stream_head(ctx, req, exchange, passthrough);
   // Output is gathered in `pending` and written when the next upstream read may have to
   // wait, so bytes that are already here leave in one write: the head with what came along
@@ -238,6 +210,7 @@ asio::awaitable<HandlerOutcome> relay_stream(WorkerContext& ctx, ClientChannel& 
       ctx.metrics.upstream_error(metrics_kind(failure.kind));
       const convert::ApiError error = for_client(to_api_error(failure), ctx.config);
       record.error = error.message;
+      record.upstream_broke = true;
       output.fail(error, pending);
       break;
     }
@@ -251,6 +224,9 @@ asio::awaitable<HandlerOutcome> relay_stream(WorkerContext& ctx, ClientChannel& 
     }
   }
   record.usage = output.usage();
+  if (output.error_seen()) {
+    record.upstream_broke = true;  // the upstream's own error event (or error chunk)
+  }
   if (client_ok) {
     pending += kLastChunk;
     client_ok = co_await client.write(pending);
@@ -260,13 +236,14 @@ asio::awaitable<HandlerOutcome> relay_stream(WorkerContext& ctx, ClientChannel& 
 
 asio::awaitable<HandlerOutcome> answer_whole(WorkerContext& ctx, ClientChannel& client,
                                              const IncomingRequest& req, UpstreamExchange& exchange,
-                                             RequestRecord& record) {
+                                             bool passthrough, RequestRecord& record) {
   auto body = co_await exchange.read_all(kMaxResponseBody);
   Reply reply;
   if (!body) {
     ctx.metrics.upstream_error(metrics_kind(body.error().kind));
+    record.upstream_broke = true;
     reply = error_reply(to_api_error(body.error()), ctx.config, record);
-  } else if (ctx.config.upstream.format == UpstreamFormat::anthropic) {
+  } else if (passthrough) {
     log_body(ctx, req, "upstream response", *body);
     record.usage = convert::anthropic_usage(*body);
     std::string type(exchange.response().header("content-type"));
@@ -287,89 +264,6 @@ asio::awaitable<HandlerOutcome> answer_whole(WorkerContext& ctx, ClientChannel& 
   co_return co_await send_reply(ctx, client, req, reply);
 }
 
-std::optional<std::chrono::milliseconds> retry_after_of(const HttpResponseParser& response) {
-  if (auto ms = response.header("retry-after-ms"); !ms.empty()) {
-    if (auto v = parse_retry_after_ms(ms)) {
-      return v;
-    }
-  }
-  if (auto s = response.header("retry-after"); !s.empty()) {
-    return parse_retry_after(s, std::chrono::system_clock::now());
-  }
-  return std::nullopt;
-}
-
-/// Attempts (with retries) until a 2xx, then the answer. Runs raced against the client
-/// watcher: cancelled as a whole when the client goes away.
-asio::awaitable<HandlerOutcome> call_upstream(WorkerContext& ctx, ClientChannel& client,
-                                              const IncomingRequest& req, OutgoingRequest& request,
-                                              CallGuard& guard, RequestRecord& record) {
-  // Cancellation must surface as error codes here, not as exceptions.
-  co_await asio::this_coro::throw_if_cancelled(false);
-  auto executor = co_await asio::this_coro::executor;
-  const auto total_deadline = req.started + ctx.config.timeouts.total;
-  std::unique_ptr<UpstreamExchange> exchange;
-  while (true) {
-    auto opened = co_await UpstreamExchange::open(ctx.upstream, request, total_deadline, guard);
-    if (guard.cancelled) {
-      co_return HandlerOutcome{499, true};
-    }
-    Attempt attempt;
-    convert::ApiError error;
-    std::vector<std::pair<std::string, std::string>> extra;
-    if (!opened) {
-      const UpstreamFailure& failure = opened.error();
-      ctx.metrics.upstream_error(metrics_kind(failure.kind));
-      attempt = to_attempt(failure);
-      error = to_api_error(failure);
-    } else {
-      exchange = std::move(opened).value();
-      int status = exchange->status();
-      if (status >= 200 && status <= 299) {
-        break;
-      }
-      auto body = co_await exchange->read_all(kMaxErrorBody);
-      if (guard.cancelled) {
-        co_return HandlerOutcome{499, true};
-      }
-      ctx.metrics.upstream_error("status");
-      attempt = Attempt{AttemptFailure::status, status, retry_after_of(exchange->response())};
-      error = for_client(convert::upstream_error(status, body ? std::string_view(*body) : ""),
-                         ctx.config);
-      // The only upstream header copied to the client: only a well-formed value.
-      if (auto ra = exchange->response().header("retry-after"); retry_after_copyable(ra)) {
-        extra.emplace_back("retry-after", std::string(ra));
-      }
-      exchange.reset();
-    }
-    auto delay = ctx.retry.next_delay(record.retries, attempt);
-    if (delay && Clock::now() + *delay < total_deadline) {
-      ctx.metrics.retry();
-      ++record.retries;
-      ctx.log->warn("{} upstream attempt {} failed ({} {}), retrying in {} ms", req.id,
-                    record.retries, error.status, error.message, delay->count());
-      asio::steady_timer timer(executor);
-      timer.expires_after(*delay);
-      co_await timer.async_wait(kNoThrow);
-      if (guard.cancelled) {
-        co_return HandlerOutcome{499, true};
-      }
-      continue;
-    }
-    Reply reply = error_reply(error, ctx.config, record);
-    reply.headers = std::move(extra);
-    co_return co_await send_reply(ctx, client, req, reply);
-  }
-  // Answered: no retry will need the request again.
-  release(request.head);
-  release(request.body);
-  request.spliced.reset();
-  if (record.stream) {
-    co_return co_await relay_stream(ctx, client, req, *exchange, record);
-  }
-  co_return co_await answer_whole(ctx, client, req, *exchange, record);
-}
-
 /// The request's line in the log: models, status, time, tokens, retries, the last error.
 void log_request(WorkerContext& ctx, const IncomingRequest& req, const RequestRecord& record,
                  const HandlerOutcome& outcome) {
@@ -384,6 +278,15 @@ void log_request(WorkerContext& ctx, const IncomingRequest& req, const RequestRe
                                  record.usage.output_tokens, record.stream ? "stream" : "json");
   if (record.retries > 0) {
     line += fmt::format(" retries={}", record.retries);
+  }
+  if (!record.upstream.empty()) {
+    line += " upstream=" + record.upstream;
+  }
+  if (!record.failed_upstreams.empty()) {
+    line += " failed=";
+    for (std::size_t i = 0; i < record.failed_upstreams.size(); ++i) {
+      line += (i == 0 ? "" : ",") + record.failed_upstreams[i];
+    }
   }
   if (!record.error.empty()) {
     line += " error=\"" + record.error + "\"";
@@ -431,6 +334,37 @@ asio::awaitable<void> watch_client(ClientChannel& client, CallGuard& guard,
   }
 }
 
+/// The pool's attempts, then the answer. Runs raced against the client watcher: cancelled as a
+/// whole when the client goes away.
+asio::awaitable<HandlerOutcome> call_upstream(WorkerContext& ctx, ClientChannel& client,
+                                              IncomingRequest& req, CallGuard& guard,
+                                              RequestRecord& record) {
+  co_await asio::this_coro::throw_if_cancelled(false);
+  UpstreamCall call;
+  co_await call_pool(ctx, req, guard, record, call);
+  if (call.cancelled || guard.cancelled) {
+    co_return HandlerOutcome{499, true};
+  }
+  if (!call.exchange) {
+    Reply reply = error_reply(call.error, ctx.config, record);
+    reply.headers = std::move(call.headers);
+    co_return co_await send_reply(ctx, client, req, reply);
+  }
+  const bool passthrough =
+      ctx.upstreams[call.attempt.upstream]->config().format == UpstreamFormat::anthropic;
+  HandlerOutcome outcome;
+  if (record.stream) {
+    outcome = co_await relay_stream(ctx, client, req, *call.exchange, passthrough, record);
+  } else {
+    outcome = co_await answer_whole(ctx, client, req, *call.exchange, passthrough, record);
+  }
+  if (record.upstream_broke) {
+    // It cannot move any more, but it counts against the upstream that broke it.
+    ctx.pool.failed(call.attempt, FailureScope::upstream, std::nullopt, record.error);
+  }
+  co_return outcome;
+}
+
 }  // namespace
 
 asio::awaitable<HandlerOutcome> handle_messages(WorkerContext& ctx, ClientChannel& client,
@@ -440,61 +374,26 @@ asio::awaitable<HandlerOutcome> handle_messages(WorkerContext& ctx, ClientChanne
   if (ctx.log->should_log(spdlog::level::debug)) {
     ctx.log->debug("{} request body: {}", req.id, redact_secrets(req.body, secrets_of(config)));
   }
-  convert::RequestOptions options;
-  options.models = &config.models;
-  options.routing = &config.routing;
-  options.max_tokens = config.max_tokens;
-  options.body_padded = req.body.capacity() >= req.body.size() + convert::kInputPadding;
-  options.splice_tools = true;
-  // Provider rules (per upstream: resolve_provider and forwarded_betas take the one chosen).
-  const UpstreamConfig& upstream = config.upstream;
-  options.provider_of = [&upstream](std::string_view model) {
-    return convert::providers::resolve_provider(upstream, model);
-  };
-  options.reasoning = upstream.reasoning;
-  const std::string betas = convert::providers::forwarded_betas(req.anthropic_beta, upstream);
-  options.drop_beta_fields = true;
-  options.forwarded_betas = betas;
-  auto converted = config.upstream.format == UpstreamFormat::openai
-                       ? convert::to_openai_request(req.body, options)
-                       : convert::to_passthrough_request(req.body, options);
+  CallGuard guard;
+  ClientInput input;
+  guard.before_send = [&input, &client] { input.on_send(client); };
+  auto result = co_await (call_upstream(ctx, client, req, guard, record) ||
+                          watch_client(client, guard, input));
   HandlerOutcome outcome;
-  if (!converted) {
-    Reply reply = error_reply(converted.error(), config, record);
-    outcome = co_await send_reply(ctx, client, req, reply);
+  if (result.index() == 0) {
+    outcome = std::get<0>(result);
   } else {
-    record.client_model = converted->client_model;
-    record.upstream_model = converted->upstream_model;
-    record.route = convert::route_name(converted->route);
-    ctx.metrics.routed(record.route);
-    record.provider = converted->provider;
-    record.stream = converted->stream;
-    if (ctx.log->should_log(spdlog::level::debug)) {
-      ctx.log->debug("{} upstream request body: {}", req.id,
-                     redact_secrets(converted->joined(), secrets_of(config)));
-    }
-    OutgoingRequest request =
-        ctx.upstream.build_request(std::move(converted->body), converted->stream, betas,
-                                   converted->spliced, converted->splice_at);
-    // The client's body is converted: a long stream should not keep it.
-    release(req.body);
-    CallGuard guard;
-    ClientInput input;
-    guard.before_send = [&input, &client] { input.on_send(client); };
-    auto result = co_await (call_upstream(ctx, client, req, request, guard, record) ||
-                            watch_client(client, guard, input));
-    if (result.index() == 0) {
-      outcome = std::get<0>(result);
-    } else {
-      outcome = HandlerOutcome{499, true};
-      record.error = "client closed the connection";
-    }
+    outcome = HandlerOutcome{499, true};
+    record.error = "client closed the connection";
   }
   ctx.metrics.tokens(record.usage.input_tokens, record.usage.output_tokens);
+  if (record.route != nullptr) {
+    ctx.metrics.routed(record.route);
+  }
   log_request(ctx, req, record, outcome);
   record_usage(ctx, req, client,
-               FinishedRequest{record.client_model, record.upstream_model, record.stream,
-                               record.usage, outcome.status});
+               FinishedRequest{record.client_model, record.upstream_model, record.upstream,
+                               record.stream, record.usage, outcome.status});
   co_return outcome;
 }
 

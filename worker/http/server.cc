@@ -60,6 +60,32 @@ double uniform_random() {
   return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
 }
 
+/// The keys of `u` as they may be shown: "sk-…abcd, sk-…wxyz" (or "none").
+std::string redacted_keys(const UpstreamConfig& u) {
+  std::string out;
+  for (const auto& k : u.api_keys) {
+    out += out.empty() ? "" : ", ";
+    out += redact_secret(k);
+  }
+  return out.empty() ? "none" : out;
+}
+
+/// The client of one upstream: its URL and proxy resolved (a bad one is logged).
+std::unique_ptr<UpstreamClient> make_client(const UpstreamConfig& u, spdlog::logger& log) {
+  auto endpoint = parse_upstream(u.base_url, u.format);
+  if (!endpoint) {
+    log.error("upstream {}: {}", u.name, endpoint.error());
+    return nullptr;
+  }
+  auto proxy = choose_proxy(u.proxy, endpoint->tls, endpoint->host, endpoint->port,
+                            [](const char* name) { return std::getenv(name); });
+  if (!proxy) {
+    log.error("upstream {}: {}", u.name, proxy.error());
+    return nullptr;
+  }
+  return std::make_unique<UpstreamClient>(u, *endpoint, *proxy);
+}
+
 class Server {
  public:
   Server(asio::io_context& io, WorkerContext& ctx)
@@ -117,9 +143,9 @@ class Server {
       if (ec || ctx_.shutting_down) {
         return;
       }
-      const std::size_t pooled = ctx_.upstream.pool().idle_count();
-      ctx_.upstream.pool().sweep();
-      if (ctx_.upstream.pool().idle_count() < pooled) {
+      const std::size_t pooled = ctx_.idle_connections();
+      ctx_.sweep_connections();
+      if (ctx_.idle_connections() < pooled) {
         trimmed_ = false;  // the connections closed freed their buffers and TLS state
       }
       trim_heap_when_idle();
@@ -256,7 +282,7 @@ class Server {
   void begin_shutdown(bool keep_fresh) {
     ctx_.shutting_down = true;
     pool_sweep_.cancel();
-    ctx_.upstream.pool().clear();
+    ctx_.close_idle_connections();
     registry_.close_idle(keep_fresh);
     registry_.on_empty = [this] { finish(); };
     if (registry_.empty()) {
@@ -293,7 +319,7 @@ class Server {
     handover_timer_.cancel();
     signals_.cancel(ignored);
     handover_signal_.cancel(ignored);
-    ctx_.upstream.pool().clear();
+    ctx_.close_idle_connections();
   }
 
   asio::io_context& io_;
@@ -332,31 +358,35 @@ int run_worker(const WorkerConfig& config, std::shared_ptr<spdlog::logger> log,
   ::mallopt(M_MMAP_THRESHOLD, 128 * 1024);
   ::mallopt(M_TRIM_THRESHOLD, 4 * 1024 * 1024);
 
-  auto endpoint = parse_upstream(config.upstream.base_url, config.upstream.format);
-  if (!endpoint) {
-    log->error("{}", endpoint.error());
-    return 1;
-  }
-  auto proxy = choose_proxy(config.upstream.proxy, endpoint->tls, endpoint->host, endpoint->port,
-                            [](const char* name) { return std::getenv(name); });
-  if (!proxy) {
-    log->error("{}", proxy.error());
+  if (config.upstreams.empty()) {
+    log->error("profile {} has no upstream", config.profile);
     return 1;
   }
   asio::io_context io(1);
-  std::optional<ProxyEndpoint> proxy_endpoint = *proxy;
-  UpstreamClient upstream(config, *endpoint, proxy_endpoint);
-  WorkerContext ctx{config, log, upstream, RetryDecider(config.retry, uniform_random), Metrics{}};
+  std::vector<std::unique_ptr<UpstreamClient>> upstreams;
+  for (const UpstreamConfig& u : config.upstreams) {
+    auto client = make_client(u, *log);
+    if (!client) {
+      return 1;
+    }
+    upstreams.push_back(std::move(client));
+  }
+  UpstreamPool pool(
+      config.upstreams, config.balance, [] { return UpstreamPool::Clock::now(); }, uniform_random);
+  WorkerContext ctx{config,   log, upstreams, pool, RetryDecider(config.retry, uniform_random),
+                    Metrics{}};
   ctx.ledger = hooks.ledger;
   Server server(io, ctx);
   if (!server.listen(hooks.successor)) {
     return 1;
   }
-  log->info("profile {} listening on {}:{} -> {} ({}{}), key {}", config.profile, config.host,
-            ctx.port, display_url(config.upstream.base_url),
-            config.upstream.format == UpstreamFormat::openai ? "openai" : "anthropic",
-            proxy_endpoint ? ", via proxy " + proxy_endpoint->display : "",
-            redact_secret(config.upstream.api_key));
+  for (const auto& client : upstreams) {
+    const UpstreamConfig& u = client->config();
+    log->info("profile {} listening on {}:{} -> upstream {} {} ({}{}), keys {}", config.profile,
+              config.host, ctx.port, u.name, display_url(u.base_url),
+              u.format == UpstreamFormat::openai ? "openai" : "anthropic",
+              client->proxy() ? ", via proxy " + client->proxy()->display : "", redacted_keys(u));
+  }
   if (hooks.on_listening) {
     hooks.on_listening(config.host, ctx.port);
   }

@@ -51,6 +51,7 @@ Session::Session(WorkerContext& ctx, SessionRegistry& registry, tcp::socket sock
       write_watchdog_(socket_.get_executor()) {
   registry_.add(this);
   ctx_.metrics.connection_opened();
+  connection_id_ = ++ctx_.connections_accepted;
 }
 
 Session::~Session() {
@@ -328,6 +329,7 @@ void Session::start_request(RequestInProgress& r) {
     r.req.authorization = std::string(h[http::field::authorization]);
     r.req.anthropic_beta = std::string(h["anthropic-beta"]);
     r.req.session_id = std::string(h["x-claude-code-session-id"]);
+    r.req.connection_id = connection_id_;
     if (ctx_.log->should_log(spdlog::level::debug)) {
       std::string headers;
       for (const auto& field : h) {

@@ -86,6 +86,7 @@ class Session final : public ClientChannel {
 
   WorkerContext& ctx_;
   SessionRegistry& registry_;
+  uint64_t connection_id_ = 0;
   tcp::socket socket_;
   std::string inbuf_;  // received, not yet parsed (pipelined requests)
   Watchdog read_watchdog_;

@@ -95,6 +95,7 @@ SimpleResponse health_response(const WorkerContext& ctx) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - ctx.started).count();
   s.timestamp = iso8601_now();
   s.metrics = &ctx.metrics;
+  s.upstreams = ctx.pool.status();
   SimpleResponse r;
   r.body = health_json(s);
   r.headers.emplace_back("Cache-Control", "no-store");
@@ -105,7 +106,8 @@ SimpleResponse metrics_response(const WorkerContext& ctx) {
   SimpleResponse r;
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
   r.body = ctx.metrics.render(
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - ctx.started).count());
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - ctx.started).count(),
+      ctx.pool.status());
   return r;
 }
 
@@ -123,7 +125,7 @@ SimpleResponse root_response(const WorkerContext& ctx) {
 
 SimpleResponse models_response(const WorkerContext& ctx) {
   static const std::string started_at = iso8601_now();  // when this worker first listed them
-  return SimpleResponse{200, "application/json", models_json(ctx.config.models, started_at), {}};
+  return SimpleResponse{200, "application/json", models_json(ctx.config.upstreams, started_at), {}};
 }
 
 SimpleResponse count_tokens_response(std::string_view body) {

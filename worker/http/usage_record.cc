@@ -27,10 +27,6 @@ std::string clean_session(const std::string& id) {
 
 }  // namespace
 
-std::string upstream_label(const WorkerContext& ctx) {
-  return ctx.upstream.endpoint().host;
-}
-
 void record_usage(WorkerContext& ctx, const IncomingRequest& req, const ClientChannel& client,
                   const FinishedRequest& done) {
   if (ctx.ledger == nullptr) {
@@ -43,7 +39,7 @@ void record_usage(WorkerContext& ctx, const IncomingRequest& req, const ClientCh
                     (wall_now - (now - req.started)).time_since_epoch())
                     .count();
   row.profile = ctx.config.profile;
-  row.upstream = upstream_label(ctx);
+  row.upstream = done.upstream;
   row.model = done.upstream_model;
   row.client_model = done.client_model;
   row.session = clean_session(req.session_id);

@@ -15,13 +15,11 @@ namespace ccproxy::worker {
 struct FinishedRequest {
   const std::string& client_model;
   const std::string& upstream_model;
+  const std::string& upstream;  // the pool's upstream that answered ("" when none did)
   bool stream = false;
   const convert::Usage& usage;
   int status = 0;  // 499: the client left
 };
-
-/// The label of the upstream that answered, as the ledger records it (the upstream's host).
-std::string upstream_label(const WorkerContext& ctx);
 
 /// Queues the request's ledger row; does nothing without a ledger. Never blocks.
 void record_usage(WorkerContext& ctx, const IncomingRequest& req, const ClientChannel& client,

@@ -25,7 +25,7 @@ bool is_eof(const error_code& ec) {
 
 }  // namespace
 
-UpstreamClient::UpstreamClient(const WorkerConfig& config, UpstreamEndpoint endpoint,
+UpstreamClient::UpstreamClient(const UpstreamConfig& config, UpstreamEndpoint endpoint,
                                std::optional<ProxyEndpoint> proxy)
     : config_(config),
       endpoint_(std::move(endpoint)),
@@ -35,13 +35,16 @@ UpstreamClient::UpstreamClient(const WorkerConfig& config, UpstreamEndpoint endp
               std::to_string(endpoint_.port) + "|" + (proxy_ ? proxy_->display : "");
   // The head is the same for every request but for Accept, Content-Length and (pass-through)
   // anthropic-beta: built once per kind.
-  heads_[0] = head_before_length(false, {});
-  heads_[1] = head_before_length(true, {});
+  heads_.resize(std::max<std::size_t>(1, config_.api_keys.size()));
+  for (std::size_t k = 0; k < heads_.size(); ++k) {
+    heads_[k][0] = head_before_length(false, {}, k);
+    heads_[k][1] = head_before_length(true, {}, k);
+  }
 }
 
 Result<asio::ssl::context*, std::string> UpstreamClient::tls() {
   if (!tls_) {
-    auto made = make_tls_context(config_.upstream.ca_file);
+    auto made = make_tls_context(config_.ca_file);
     if (!made) {
       return fail(std::move(made).error());
     }
@@ -50,19 +53,27 @@ Result<asio::ssl::context*, std::string> UpstreamClient::tls() {
   return tls_.get();
 }
 
+std::string UpstreamClient::head(std::size_t content_length, bool stream,
+                                 std::string_view anthropic_beta, std::size_t key) const {
+  key = key < heads_.size() ? key : 0;
+  const bool with_beta = config_.format == UpstreamFormat::anthropic && !anthropic_beta.empty() &&
+                         header_safe(anthropic_beta);
+  const std::string& cached = heads_[key][stream ? 1 : 0];
+  std::string out;
+  out.reserve(cached.size() + 64);
+  out = with_beta ? head_before_length(stream, anthropic_beta, key) : cached;
+  out += "Content-Length: ";
+  out += std::to_string(content_length);
+  out += "\r\n\r\n";
+  return out;
+}
+
 OutgoingRequest UpstreamClient::build_request(std::string body, bool stream,
-                                              std::string_view anthropic_beta,
+                                              std::string_view anthropic_beta, std::size_t key,
                                               std::shared_ptr<const std::string> spliced,
                                               std::size_t splice_at) const {
   OutgoingRequest out;
-  const bool with_beta = config_.upstream.format == UpstreamFormat::anthropic &&
-                         !anthropic_beta.empty() && header_safe(anthropic_beta);
-  const std::string& cached = heads_[stream ? 1 : 0];
-  out.head.reserve(cached.size() + 64);
-  out.head = with_beta ? head_before_length(stream, anthropic_beta) : cached;
-  out.head += "Content-Length: ";
-  out.head += std::to_string(body.size() + (spliced ? spliced->size() : 0));
-  out.head += "\r\n\r\n";
+  out.head = head(body.size() + (spliced ? spliced->size() : 0), stream, anthropic_beta, key);
   out.body = std::move(body);
   if (spliced) {
     out.splice_at = std::min(splice_at, out.body.size());
@@ -71,24 +82,33 @@ OutgoingRequest UpstreamClient::build_request(std::string body, bool stream,
   return out;
 }
 
-std::string UpstreamClient::head_before_length(bool stream, std::string_view anthropic_beta) const {
+void UpstreamClient::set_key(OutgoingRequest& request, bool stream, std::string_view anthropic_beta,
+                             std::size_t key) const {
+  request.head = head(request.body.size() + (request.spliced ? request.spliced->size() : 0), stream,
+                      anthropic_beta, key);
+}
+
+std::string UpstreamClient::head_before_length(bool stream, std::string_view anthropic_beta,
+                                               std::size_t key) const {
+  const std::string no_key;
+  const std::string& api_key = key < config_.api_keys.size() ? config_.api_keys[key] : no_key;
   std::vector<std::pair<std::string, std::string>> headers;
-  headers.reserve(10 + config_.upstream.headers.size());
+  headers.reserve(10 + config_.headers.size());
   headers.emplace_back("Host", endpoint_.host_header);
   headers.emplace_back("User-Agent", "ccproxy/" CCPROXY_VERSION);
   headers.emplace_back("Content-Type", "application/json");
   headers.emplace_back("Accept", stream ? "text/event-stream" : "application/json");
   // Never compressed: SSE must flow chunk by chunk and we relay bytes as they come.
   headers.emplace_back("Accept-Encoding", "identity");
-  if (config_.upstream.format == UpstreamFormat::openai) {
-    if (!config_.upstream.api_key.empty()) {
-      headers.emplace_back("Authorization", "Bearer " + config_.upstream.api_key);
+  if (config_.format == UpstreamFormat::openai) {
+    if (!api_key.empty()) {
+      headers.emplace_back("Authorization", "Bearer " + api_key);
     }
   } else {
-    if (!config_.upstream.api_key.empty()) {
-      headers.emplace_back("x-api-key", config_.upstream.api_key);
+    if (!api_key.empty()) {
+      headers.emplace_back("x-api-key", api_key);
     }
-    headers.emplace_back("anthropic-version", config_.upstream.anthropic_version);
+    headers.emplace_back("anthropic-version", config_.anthropic_version);
     if (!anthropic_beta.empty() && header_safe(anthropic_beta)) {
       headers.emplace_back("anthropic-beta", std::string(anthropic_beta));
     }
@@ -97,7 +117,7 @@ std::string UpstreamClient::head_before_length(bool stream, std::string_view ant
     headers.emplace_back("Proxy-Authorization", proxy_->authorization);
   }
   // Profile headers replace defaults of the same name (e.g. a custom Authorization scheme).
-  for (const auto& [name, value] : config_.upstream.headers) {
+  for (const auto& [name, value] : config_.headers) {
     if (name.empty() || !header_safe(name) || !header_safe(value) || ascii_iequals(name, "host") ||
         ascii_iequals(name, "content-length") || ascii_iequals(name, "transfer-encoding")) {
       continue;

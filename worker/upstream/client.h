@@ -4,6 +4,7 @@
 // body as it arrives) under the connect / first-byte / idle / total timeouts. Retries are the
 // caller's decision (retry_policy.h). Internal to the worker (includes Asio).
 
+#include <array>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -47,16 +48,21 @@ struct OutgoingRequest {
 
 class UpstreamClient {
  public:
-  UpstreamClient(const WorkerConfig& config, UpstreamEndpoint endpoint,
+  /// One upstream of the pool, with its own keep-alive connections.
+  UpstreamClient(const UpstreamConfig& config, UpstreamEndpoint endpoint,
                  std::optional<ProxyEndpoint> proxy);
 
   /// The request for `body` (taken over, not copied), with `spliced` at byte `splice_at` of
-  /// it when set. `anthropic_beta` is forwarded in pass-through.
+  /// it when set, sent with key number `key`. `anthropic_beta` is forwarded in pass-through.
   OutgoingRequest build_request(std::string body, bool stream, std::string_view anthropic_beta,
+                                std::size_t key = 0,
                                 std::shared_ptr<const std::string> spliced = nullptr,
                                 std::size_t splice_at = 0) const;
+  /// The head of `request` again, for key number `key` (another key of the same upstream).
+  void set_key(OutgoingRequest& request, bool stream, std::string_view anthropic_beta,
+               std::size_t key) const;
 
-  const WorkerConfig& config() const { return config_; }
+  const UpstreamConfig& config() const { return config_; }
   const UpstreamEndpoint& endpoint() const { return endpoint_; }
   const std::optional<ProxyEndpoint>& proxy() const { return proxy_; }
   /// The TLS client context, built on first use: an idle worker, or one with a plain-HTTP
@@ -67,15 +73,19 @@ class UpstreamClient {
 
  private:
   /// The request head up to (not including) Content-Length.
-  std::string head_before_length(bool stream, std::string_view anthropic_beta) const;
+  std::string head_before_length(bool stream, std::string_view anthropic_beta,
+                                 std::size_t key) const;
+  std::string head(std::size_t content_length, bool stream, std::string_view anthropic_beta,
+                   std::size_t key) const;
 
-  const WorkerConfig& config_;
+  const UpstreamConfig& config_;
   UpstreamEndpoint endpoint_;
   std::optional<ProxyEndpoint> proxy_;
   std::unique_ptr<asio::ssl::context> tls_;
   ConnectionPool pool_;
   std::string pool_key_;
-  std::string heads_[2];  // head_before_length without anthropic-beta: [0] JSON, [1] stream
+  /// head_before_length without anthropic-beta, per key: [0] JSON, [1] stream.
+  std::vector<std::array<std::string, 2>> heads_;
 };
 
 class UpstreamExchange {

@@ -59,13 +59,30 @@ TEST(Health, DisplayUrlDropsCredentials) {
 TEST(Health, JsonHasTheDocumentedShapeAndNoKey) {
   WorkerConfig c;
   c.profile = "glm";
-  c.upstream.api_key = "sk-secret-upstream-key-999";
-  c.upstream.base_url = "https://router.requesty.ai/v1";
-  c.models.big = "b";
-  c.models.middle = "m";
-  c.models.small = "s";
+  UpstreamConfig u;
+  u.name = "requesty";
+  u.api_keys = {"sk-secret-upstream-key-999", "sk-secret-second-key-888"};
+  u.base_url = "https://router.requesty.ai/v1";
+  u.models.big = "b";
+  u.models.middle = "m";
+  u.models.small = "s";
+  c.upstreams.push_back(u);
   Metrics m;
-  HealthSnapshot s{&c, 8082, 42, 3.7, "2026-01-01T00:00:00.000Z", &m};
+  HealthSnapshot s;
+  s.config = &c;
+  s.port = 8082;
+  s.pid = 42;
+  s.uptime_s = 3.7;
+  s.timestamp = "2026-01-01T00:00:00.000Z";
+  s.metrics = &m;
+  UpstreamStatus st;
+  st.name = "requesty";
+  st.state = UpstreamState::cooldown;
+  st.cooldown_left_s = 40.2;
+  st.keys_ok = 1;
+  st.keys_total = 2;
+  st.last_error = "HTTP 429";
+  s.upstreams.push_back(st);
   std::string j = health_json(s);
   EXPECT_EQ(j.find("sk-secret"), std::string::npos);
   EXPECT_EQ(j.rfind("{\"status\":\"healthy\"", 0), 0u) << j;
@@ -73,7 +90,9 @@ TEST(Health, JsonHasTheDocumentedShapeAndNoKey) {
        {"\"server\":{\"host\":\"127.0.0.1\",\"port\":8082}", "\"big_model\":\"b\"",
         "\"openai_api_configured\":true", "\"client_api_key_validation\":false",
         "\"openai_base_url\":\"https://router.requesty.ai/v1\"", "\"profile\":\"glm\"",
-        "\"pid\":42", "\"uptime_s\":3"}) {
+        "\"pid\":42", "\"uptime_s\":3",
+        "\"upstreams\":[{\"name\":\"requesty\",\"state\":\"cooldown\",\"cooldown_left_s\":41.0,"
+        "\"keys_ok\":1,\"keys_total\":2,\"last_error\":\"HTTP 429\""}) {
     EXPECT_NE(j.find(key), std::string::npos) << key << " in " << j;
   }
 }
