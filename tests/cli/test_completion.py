@@ -86,7 +86,7 @@ class CompletionTest(unittest.TestCase):
             self.assertIn(f"-a {c} -d ", fish, c)
 
     def test_commands_and_options(self):
-        self.assertEqual(self.complete("ccproxy sta"), ["start", "status"])
+        self.assertEqual(self.complete("ccproxy sta"), ["start", "status", "statusline"])
         self.assertEqual(self.complete("ccproxy --"), ["--help", "--home", "--version"])
         self.assertEqual(self.complete("ccproxy status --"), ["--help", "--json"])
         self.assertEqual(self.complete("ccproxy logs -"),
@@ -173,7 +173,7 @@ class CompletionTest(unittest.TestCase):
     def test_fish_completes_commands_options_and_profiles(self):
         flag = self.homes["flag"]
         self.assertEqual(self.fish("ccproxy "), sorted(commands_of_help()))
-        self.assertEqual(self.fish("ccproxy sta"), ["start", "status"])
+        self.assertEqual(self.fish("ccproxy sta"), ["start", "status", "statusline"])
         self.assertEqual(self.fish(f"ccproxy --home {flag} start "), ["alpha", "beta"])
         self.assertEqual(self.fish(f"ccproxy --home {flag} run --profile "), ["alpha", "beta"])
         self.assertEqual(self.fish("ccproxy stop ", env_home=self.homes["env"]), ["gamma"])

@@ -156,7 +156,9 @@ class UsageLedgerTest(SupervisorCase):
                          "ttfb_ms IS NOT NULL FROM requests ORDER BY time_ms, id").fetchall()
         db.close()
         self.assertEqual(len(got), 8)
-        self.assertEqual(got[0], ("gpt", "127.0.0.1", "claude-sonnet-4-5", SESSION, 0, 200, 1))
+        # A profile with the single [upstream] is a pool of one named after its host.
+        upstream_name = self.upstream.url.split("://", 1)[1]
+        self.assertEqual(got[0], ("gpt", upstream_name, "claude-sonnet-4-5", SESSION, 0, 200, 1))
         self.assertEqual(sum(1 for g in got if g[4] == 1), 1)
         self.assertEqual(sorted(g[5] for g in got), [200] * 7 + [400])
 

@@ -102,7 +102,7 @@ class PoolTest(unittest.TestCase):
         deadline = time.monotonic() + 5
         while True:
             lines = [line for line in self.worker.log().splitlines()
-                     if re.search(r"req_[0-9a-f]+ \S+ -> \S+ \d+ ", line)]
+                     if re.search(r"req_[0-9a-f]+ \S+ -> \S+ (\(\w+\) )?\d+ ", line)]
             if len(lines) >= n or time.monotonic() > deadline:
                 return lines[n - 1] if len(lines) >= n else ""
             time.sleep(0.01)

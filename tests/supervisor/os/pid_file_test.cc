@@ -68,7 +68,7 @@ TEST_F(PidFileTest, LinkPlantedAtTheTempNameIsNotFollowed) {
   fs::permissions(victim, fs::perms(0644));
   auto path = pid_file_path(dir_, "glm");
   fs::path tmp = path;
-  tmp += ".tmp." + std::to_string(::getpid());  // the temp name write_pid_file uses
+  tmp += ".tmp-" + std::to_string(::getpid());  // the temp name write_pid_file uses
   fs::create_symlink(victim, tmp);
 
   PidRecord r;
