@@ -9,6 +9,17 @@
 namespace ccproxy {
 
 /// ASCII case-insensitive equality (header names, enum values); locale-independent.
+/// `s` without leading and trailing spaces and tabs (HTTP's optional white space).
+inline std::string_view trim_blanks(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
 inline bool ascii_iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) {
     return false;

@@ -140,19 +140,7 @@ void read_presets(TableReader& root, Profile& out) {
 void read_timeouts(TableReader& root, worker::Timeouts& out) {
   TableReader timeouts = root.table("timeouts");
   timeouts.reject_unknown({"connect_s", "first_byte_s", "idle_s", "total_s"});
-  constexpr double kDay = 86400;
-  if (auto v = timeouts.seconds("connect_s", true, kDay)) {
-    out.connect = *v;
-  }
-  if (auto v = timeouts.seconds("first_byte_s", true, kDay)) {
-    out.first_byte = *v;
-  }
-  if (auto v = timeouts.seconds("idle_s", true, kDay)) {
-    out.idle = *v;
-  }
-  if (auto v = timeouts.seconds("total_s", true, kDay)) {
-    out.total = *v;
-  }
+  read_timeout_values(timeouts, out, true);
 }
 
 // [retry]

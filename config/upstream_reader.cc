@@ -350,16 +350,7 @@ void read_member_models(TableReader& entry, worker::ModelMap& out) {
 void read_member_timeouts(TableReader& entry, worker::Timeouts& out) {
   TableReader timeouts = entry.table("timeouts");
   timeouts.reject_unknown({"connect_s", "first_byte_s", "idle_s"});
-  constexpr double kDay = 86400;
-  if (auto v = timeouts.seconds("connect_s", true, kDay)) {
-    out.connect = *v;
-  }
-  if (auto v = timeouts.seconds("first_byte_s", true, kDay)) {
-    out.first_byte = *v;
-  }
-  if (auto v = timeouts.seconds("idle_s", true, kDay)) {
-    out.idle = *v;
-  }
+  read_timeout_values(timeouts, out, false);
 }
 
 bool valid_name(std::string_view name) {

@@ -1,5 +1,7 @@
 #include "config/value_readers.h"
 
+#include <utility>
+
 namespace ccproxy::config {
 
 bool has_control_chars(std::string_view s) {
@@ -57,6 +59,20 @@ std::optional<std::string> read_model(TableReader& r, std::string_view key) {
     return std::nullopt;
   }
   return value;
+}
+
+void read_timeout_values(TableReader& timeouts, worker::Timeouts& out, bool total) {
+  constexpr double kDay = 86400;
+  for (auto [key, slot] :
+       {std::pair{"connect_s", &out.connect}, std::pair{"first_byte_s", &out.first_byte},
+        std::pair{"idle_s", &out.idle}, std::pair{"total_s", &out.total}}) {
+    if (!total && slot == &out.total) {
+      continue;
+    }
+    if (auto v = timeouts.seconds(key, true, kDay)) {
+      *slot = *v;
+    }
+  }
 }
 
 }  // namespace ccproxy::config

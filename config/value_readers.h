@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "config/table_reader.h"
+#include "worker/worker_config.h"
 
 namespace ccproxy::config {
 
@@ -22,5 +23,9 @@ std::optional<std::string> read_secret(TableReader& r, std::string_view key);
 
 /// A model name: not empty, no control characters.
 std::optional<std::string> read_model(TableReader& r, std::string_view key);
+
+/// connect_s, first_byte_s, idle_s (and with `total`, total_s) of a [timeouts] table: seconds,
+/// more than 0, at most a day.
+void read_timeout_values(TableReader& timeouts, worker::Timeouts& out, bool total);
 
 }  // namespace ccproxy::config

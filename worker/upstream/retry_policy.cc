@@ -7,6 +7,8 @@
 #include <ctime>
 #include <string>
 
+#include "common/text.h"
+
 namespace ccproxy::worker {
 
 RetryDecider::RetryDecider(const RetryPolicy& policy, Random random)
@@ -46,16 +48,6 @@ std::optional<std::chrono::milliseconds> RetryDecider::next_delay(int retries_do
 
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
 std::optional<double> parse_non_negative(std::string_view s) {
   if (s.empty()) {
     return std::nullopt;
@@ -77,7 +69,7 @@ std::optional<double> parse_non_negative(std::string_view s) {
 
 std::optional<std::chrono::milliseconds> parse_retry_after(
     std::string_view value, std::chrono::system_clock::time_point now) {
-  value = trim(value);
+  value = trim_blanks(value);
   if (auto seconds = parse_non_negative(value)) {
     // A day is far beyond any cap; clamping keeps the conversion defined.
     double ms = std::min(*seconds, 86'400.0) * 1000.0;
@@ -111,7 +103,7 @@ bool retry_after_copyable(std::string_view value) {
 }
 
 std::optional<std::chrono::milliseconds> parse_retry_after_ms(std::string_view value) {
-  auto ms = parse_non_negative(trim(value));
+  auto ms = parse_non_negative(trim_blanks(value));
   if (!ms) {
     return std::nullopt;
   }

@@ -18,22 +18,12 @@ constexpr BetaField kBetaFields[] = {
     {"output_format", "structured-outputs-"},
 };
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
 // Calls `f` with each non-empty comma-separated name.
 template <typename F>
 void for_each_beta(std::string_view list, F&& f) {
   while (!list.empty()) {
     const std::size_t comma = list.find(',');
-    const std::string_view name = trim(list.substr(0, comma));
+    const std::string_view name = trim_blanks(list.substr(0, comma));
     if (!name.empty()) {
       f(name);
     }
