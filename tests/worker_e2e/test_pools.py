@@ -300,6 +300,30 @@ class TestMixedFormats(PoolTest):
         self.assertEqual(resp.status, 200, raw)
         self.assertEqual(big.requests[0].json()["model"], "B")
 
+    def test_routing_rules_choose_the_tier_before_the_upstream(self):
+        text, eyes = self.mock(), self.mock()
+        self.start([{"name": "text", "base_url": text.url + "/v1", "models": {"big": "K"}},
+                    {"name": "eyes", "base_url": eyes.url + "/v1",
+                     "models": {"big": "G-big", "vision": "G"}}])
+        image = {"type": "image", "source": {"type": "base64", "media_type": "image/png",
+                                             "data": "iVBORw0KGgo="}}
+        eyes.queue(json_response(openai_completion("a cat")))
+        resp, raw = self.worker.messages(
+            anthropic_request(text=[{"type": "text", "text": "what is this?"}, image]))
+        self.assertEqual(resp.status, 200, raw)
+        self.assertEqual(eyes.requests[0].json()["model"], "G")
+        self.assertEqual(len(text.requests), 0)
+        line = self.request_line(1)
+        self.assertIn("-> G (vision)", line)
+        self.assertIn("upstream=eyes", line)
+        # Without an image the family tier decides: big, first served by `text`.
+        text.queue(json_response(openai_completion("hello")))
+        resp, raw = self.worker.messages(anthropic_request())
+        self.assertEqual(resp.status, 200, raw)
+        self.assertEqual(text.requests[0].json()["model"], "K")
+        self.assertIn("-> K (middle)", self.request_line(2))
+        self.assertEqual(len(eyes.requests), 1)
+
     def test_streaming_through_the_anthropic_upstream_after_failover(self):
         oa, an = self.mock(), self.mock()
         self.start([{"name": "oa", "base_url": refused_url()},
