@@ -52,6 +52,10 @@ bool UpstreamPool::key_cooling(const KeyHealth& k, Clock::time_point now) const 
   return now < k.cool_until;
 }
 
+bool UpstreamPool::key_unavailable(const KeyHealth& k, Clock::time_point now) const {
+  return key_cooling(k, now) || k.probe_out;
+}
+
 std::size_t UpstreamPool::keys_ok(const Member& m, Clock::time_point now) const {
   return static_cast<std::size_t>(std::count_if(
       m.keys.begin(), m.keys.end(), [&](const KeyHealth& k) { return !key_cooling(k, now); }));
@@ -166,12 +170,12 @@ UpstreamPool::Candidates UpstreamPool::candidates(Tier tier, bool any_tier,
 std::optional<std::size_t> UpstreamPool::pick_key(Member& m, std::optional<std::size_t> preferred,
                                                   bool forced, Clock::time_point now) {
   const std::size_t n = m.keys.size();
-  if (preferred && *preferred < n && !key_cooling(m.keys[*preferred], now)) {
+  if (preferred && *preferred < n && !key_unavailable(m.keys[*preferred], now)) {
     return preferred;
   }
   for (std::size_t i = 0; i < n; ++i) {
     const std::size_t k = (m.next_key + i) % n;
-    if (!key_cooling(m.keys[k], now)) {
+    if (!key_unavailable(m.keys[k], now)) {
       m.next_key = (k + 1) % n;
       return k;
     }
@@ -203,10 +207,14 @@ std::optional<UpstreamPool::Attempt> UpstreamPool::begin(std::size_t upstream,
   if (!key) {
     return std::nullopt;
   }
-  Attempt attempt{upstream, *key, false};
+  Attempt attempt{upstream, *key, false, false};
   if (m.needs_probe && !m.probe_out) {
     attempt.probe = true;
     m.probe_out = true;
+  }
+  if (KeyHealth& k = m.keys[*key]; k.needs_probe && !k.probe_out) {
+    attempt.key_probe = true;
+    k.probe_out = true;
   }
   ++m.requests;
   return attempt;
@@ -219,7 +227,10 @@ void UpstreamPool::succeeded(const Attempt& attempt, std::string_view session) {
   }
   m.needs_probe = false;
   m.cool_until = {};
-  m.keys[attempt.key].cool_until = {};
+  KeyHealth& k = m.keys[attempt.key];
+  k.cool_until = {};
+  k.needs_probe = false;
+  k.probe_out = false;
   remember(session, attempt, now_());
 }
 
@@ -233,12 +244,16 @@ void UpstreamPool::failed(const Attempt& attempt, FailureScope scope,
   if (attempt.probe) {
     m.probe_out = false;
   }
+  if (attempt.key_probe) {
+    m.keys[attempt.key].probe_out = false;
+  }
   const auto until =
       now + std::chrono::duration_cast<Clock::duration>(retry_after.value_or(balance_.cooldown));
   if (scope == FailureScope::key) {
     KeyHealth& k = m.keys[attempt.key];
     k.cool_until = until;
     k.last_failed = now;
+    k.needs_probe = true;
   } else {
     m.cool_until = until;
     m.needs_probe = true;
@@ -248,6 +263,9 @@ void UpstreamPool::failed(const Attempt& attempt, FailureScope scope,
 void UpstreamPool::released(const Attempt& attempt) {
   if (attempt.probe) {
     members_[attempt.upstream].probe_out = false;
+  }
+  if (attempt.key_probe) {
+    members_[attempt.upstream].keys[attempt.key].probe_out = false;
   }
 }
 

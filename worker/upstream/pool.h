@@ -53,7 +53,8 @@ class UpstreamPool {
   struct Attempt {
     std::size_t upstream = 0;
     std::size_t key = 0;
-    bool probe = false;  // the half-open probe after a cooldown
+    bool probe = false;      // the upstream's half-open probe after a cooldown
+    bool key_probe = false;  // the key's half-open probe after its cooldown
   };
 
   UpstreamPool(const std::vector<UpstreamConfig>& upstreams, Balance balance, Now now,
@@ -99,6 +100,8 @@ class UpstreamPool {
   struct KeyHealth {
     Clock::time_point cool_until{};
     Clock::time_point last_failed{};
+    bool needs_probe = false;  // failed; the first attempt after its cooldown is a probe
+    bool probe_out = false;
   };
   struct Member {
     std::string name;
@@ -122,6 +125,8 @@ class UpstreamPool {
 
   bool cooling(const Member& m, Clock::time_point now) const;
   bool key_cooling(const KeyHealth& k, Clock::time_point now) const;
+  /// Cooling, or its half-open probe is out: not to be picked unless forced.
+  bool key_unavailable(const KeyHealth& k, Clock::time_point now) const;
   std::size_t keys_ok(const Member& m, Clock::time_point now) const;
   /// The tier whose servers a request of `tier` goes to.
   Tier served_tier(Tier tier) const;

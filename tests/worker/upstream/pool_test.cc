@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -176,6 +177,52 @@ TEST(UpstreamPool, KeysRotateAcrossSessionsAndCoolAlone) {
   EXPECT_NE(b.key, 1u);
   f.pool.succeeded(b, "s2");
   EXPECT_EQ(f.begin(0, "s2").key, b.key);
+}
+
+TEST(UpstreamPool, ACooledKeyComesBackThroughOneProbe) {
+  Fixture f({upstream("a", {"k0", "k1"}, "m")}, cooldown(seconds(30)));
+  auto a = f.begin(0, "s1");
+  ASSERT_EQ(a.key, 0u);
+  f.pool.failed(a, FailureScope::key, std::nullopt, "HTTP 429");
+  // While it cools, every session gets the other key.
+  EXPECT_EQ(f.begin(0, "s2").key, 1u);
+  f.now += seconds(31);
+  // After the cooldown one request probes it; meanwhile no other request gets it.
+  auto probe = f.begin(0, "s1");
+  EXPECT_EQ(probe.key, 0u);
+  EXPECT_TRUE(probe.key_probe);
+  for (const char* s : {"s3", "s4"}) {
+    auto other = f.begin(0, s);
+    EXPECT_EQ(other.key, 1u) << s;
+    EXPECT_FALSE(other.key_probe);
+    f.pool.succeeded(other, s);
+  }
+  // A failed probe cools it again.
+  f.pool.failed(probe, FailureScope::key, std::nullopt, "HTTP 429");
+  EXPECT_EQ(f.pool.status()[0].keys_ok, 1u);
+  f.now += seconds(31);
+  // A released probe is given back (the key can be probed again); then a successful probe
+  // puts the key back for everyone. Key 1 serves the sessions that rotation gives it.
+  auto given_back = f.begin(0, "s1");
+  ASSERT_EQ(given_back.key, 0u);
+  ASSERT_TRUE(given_back.key_probe);
+  f.pool.released(given_back);
+  std::optional<UpstreamPool::Attempt> second;
+  for (int i = 0; i < 2 && !second; ++i) {
+    auto a = f.begin(0, "s" + std::to_string(10 + i));
+    if (a.key == 0) {
+      second = a;
+    } else {
+      f.pool.succeeded(a, "s" + std::to_string(10 + i));
+    }
+  }
+  ASSERT_TRUE(second.has_value());
+  EXPECT_TRUE(second->key_probe);
+  f.pool.succeeded(*second, "s1");
+  auto after = f.begin(0, "s1");
+  EXPECT_EQ(after.key, 0u);
+  EXPECT_FALSE(after.key_probe);
+  EXPECT_EQ(f.pool.status()[0].keys_ok, 2u);
 }
 
 TEST(UpstreamPool, SessionStaysOnItsUpstreamWhileHealthy) {
