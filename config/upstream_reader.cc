@@ -276,9 +276,10 @@ void read_connection(TableReader& t, const Home& home, worker::UpstreamConfig& o
   // An entry's headers replace the shared ones of the same name.
   worker::UpstreamConfig own;
   read_headers(t, own);
-  for (auto& [name, value] : own.headers) {
+  for (auto& header : own.headers) {
+    const std::string& name = header.first;
     std::erase_if(out.headers, [&](const auto& h) { return ascii_iequals(h.first, name); });
-    out.headers.emplace_back(std::move(name), std::move(value));
+    out.headers.push_back(std::move(header));
   }
 }
 
