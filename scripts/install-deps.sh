@@ -6,7 +6,7 @@ set -euo pipefail
 build_pkgs=(g++ cmake make ccache pkg-config
   libboost1.81-dev libboost-url1.81-dev libboost-filesystem1.81-dev
   libtomlplusplus-dev libsimdjson-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
-  libssl-dev zlib1g-dev libsqlite3-dev ca-certificates)
+  libssl-dev zlib1g-dev libsqlite3-dev libxxhash-dev ca-certificates)
 test_pkgs=(libgtest-dev libgmock-dev python3 openssl clang libclang-rt-14-dev dpkg-dev groff-base
   zsh fish)
 # The Debian package: cpack's DEB generator computes Depends with dpkg-shlibdeps.

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -190,7 +191,34 @@ int main(int argc, char** argv) {
         g_last_wall_us);
   }
 
+  // The routing rules on (vision, long and think tiers set). With long_context_tokens at
+  // 120,000 the fixture is too small for the estimate to be needed (its bound is below); at
+  // 1,000 the estimate runs on every request: the cost the rules add when it must be made.
+  ccproxy::worker::ModelMap routed = models;
+  routed.vision = "google/gemini-2.5-flash";
+  routed.long_context = "google/gemini-2.5-pro";
+  routed.think = "moonshotai/kimi-k2-thinking";
   const std::string session = make_long_session(body);
+  for (const int64_t threshold : {int64_t(120'000), int64_t(1'000)}) {
+    ccproxy::worker::RoutingSettings settings;
+    settings.long_context_tokens = threshold;
+    ccproxy::convert::RequestOptions per = options;
+    per.models = &routed;
+    per.routing = &settings;
+    const double routed_us = time_us(iterations, [&] {
+      auto r = ccproxy::convert::to_openai_request(body, per);
+      sink += r->body.size();
+    });
+    const double routed_session_us = time_us(iterations / 2 + 1, [&] {
+      auto r = ccproxy::convert::to_openai_request(session, per);
+      sink += r->body.size();
+    });
+    std::printf(
+        "to_openai_request, routing rules on, long_context_tokens %6lld: %8.1f us/request; "
+        "long session %8.1f us\n",
+        static_cast<long long>(threshold), routed_us, routed_session_us);
+  }
+
   const double session_us = time_us(iterations / 2 + 1, [&] {
     auto r = ccproxy::convert::to_openai_request(session, options);
     sink += r->body.size();

@@ -7,6 +7,7 @@
 #include "worker/convert/count_tokens.h"
 #include "worker/convert/json_access.h"
 #include "worker/convert/json_writer.h"
+#include "worker/convert/text_estimate_cache.h"
 #include "worker/convert/token_estimate.h"
 
 namespace ccproxy::convert {
@@ -31,12 +32,12 @@ class Estimator {
   double json(element e) {
     scratch_.clear();
     append_dom(scratch_, e);
-    return estimate_text_tokens(scratch_);
+    return cached_text_tokens(scratch_);
   }
 
   double blocks(element content, int depth) {
     if (detail::is_string(content)) {
-      return estimate_text_tokens(std::string_view(content));
+      return cached_text_tokens(std::string_view(content));
     }
     if (!detail::is_array(content) || depth > 4) {
       return 0;
@@ -53,7 +54,7 @@ class Estimator {
       } else if (type == "tool_use" || type == "server_tool_use") {
         total += kToolUseOverhead;
         if (get_string(block, "name", text)) {
-          total += estimate_text_tokens(text);
+          total += cached_text_tokens(text);
         }
         if (get_field(block, "input", e)) {
           total += json(e);
@@ -65,7 +66,7 @@ class Estimator {
         }
       } else if (type == "thinking") {
         if (get_string(block, "thinking", text)) {
-          total += estimate_text_tokens(text);
+          total += cached_text_tokens(text);
         }
       } else if (type == "document") {
         element source;
@@ -75,13 +76,13 @@ class Estimator {
           if (get_string(source, "data", text)) {
             // Base64 PDFs: roughly a page per 3 KB of base64, ~1,500 tokens a page.
             total += media == "application/pdf" ? double(text.size()) / 3000.0 * 1500.0
-                                                : estimate_text_tokens(text);
+                                                : cached_text_tokens(text);
           } else if (get_field(source, "content", e)) {
             total += blocks(e, depth + 1);
           }
         }
       } else if (get_string(block, "text", text)) {
-        total += estimate_text_tokens(text);
+        total += cached_text_tokens(text);
       }
     }
     return total;
@@ -153,10 +154,10 @@ double estimate_tool_list(const element& tools) {
     total += kToolDefinitionOverhead;
     any = true;
     if (get_string(tool, "name", text)) {
-      total += estimate_text_tokens(text);
+      total += cached_text_tokens(text);
     }
     if (get_string(tool, "description", text)) {
-      total += estimate_text_tokens(text);
+      total += cached_text_tokens(text);
     }
     element schema;
     if (get_field(tool, "input_schema", schema)) {
