@@ -47,15 +47,8 @@ class Statement {
 
   bool ok() const { return rc_ == SQLITE_OK; }
   sqlite3_stmt* get() const { return stmt_; }
-  void text(int i, const std::string& s) {
+  void text(int i, std::string_view s) {
     sqlite3_bind_text(stmt_, i, s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
-  }
-  void text_or_null(int i, const std::string& s) {
-    if (s.empty()) {
-      sqlite3_bind_null(stmt_, i);
-    } else {
-      text(i, s);
-    }
   }
   void integer(int i, std::int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
   std::string column_text(int i) const {
@@ -146,6 +139,10 @@ void LedgerDb::Close::operator()(sqlite3* db) const {
   sqlite3_close_v2(db);
 }
 
+void LedgerDb::Finalize::operator()(sqlite3_stmt* stmt) const {
+  sqlite3_finalize(stmt);
+}
+
 LedgerDb::LedgerDb(sqlite3* db) : db_(db) {}
 LedgerDb::LedgerDb(LedgerDb&&) noexcept = default;
 LedgerDb& LedgerDb::operator=(LedgerDb&&) noexcept = default;
@@ -160,7 +157,9 @@ Result<LedgerDb> LedgerDb::open(const std::filesystem::path& file, Mode mode, in
   }
   sqlite3* raw = nullptr;
   int rc =
-      sqlite3_open_v2(file.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, nullptr);
+      // NOMUTEX: a LedgerDb is used by one thread at a time (the writer's, or a report's).
+      sqlite3_open_v2(file.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX, nullptr);
   LedgerDb ledger(raw);
   if (rc != SQLITE_OK) {
     return fail(where + ": " + message_of(raw));
@@ -178,48 +177,69 @@ Result<LedgerDb> LedgerDb::open(const std::filesystem::path& file, Mode mode, in
 }
 
 Result<void> LedgerDb::insert(const std::vector<UsageRow>& rows) {
+  RowBatch batch;
+  for (const UsageRow& row : rows) {
+    batch.append(UsageRowRef::of(row));
+  }
+  return insert(batch);
+}
+
+Result<void> LedgerDb::insert(const RowBatch& rows) {
   sqlite3* db = db_.get();
+  if (!insert_) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v3(db,
+                           "INSERT INTO requests (time_ms, profile, upstream, model, "
+                           "client_model, session, stream, status, input_tokens, output_tokens, "
+                           "cache_read_tokens, cache_write_tokens, latency_ms, ttfb_ms) "
+                           "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                           -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK) {
+      sqlite3_finalize(stmt);
+      return fail(message_of(db));
+    }
+    insert_.reset(stmt);
+  }
   if (auto r = exec(db, "BEGIN IMMEDIATE"); !r) {
     return r;
   }
-  {
-    Statement s(db,
-                "INSERT INTO requests (time_ms, profile, upstream, model, client_model, "
-                "session, stream, status, input_tokens, output_tokens, cache_read_tokens, "
-                "cache_write_tokens, latency_ms, ttfb_ms) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-    if (!s.ok()) {
+  sqlite3_stmt* s = insert_.get();
+  const auto text = [s](int i, std::string_view v) {
+    sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+  };
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const UsageRowRef row = rows[i];
+    sqlite3_bind_int64(s, 1, row.time_ms);
+    text(2, row.profile);
+    text(3, row.upstream);
+    text(4, row.model);
+    text(5, row.client_model);
+    if (row.session.empty()) {
+      sqlite3_bind_null(s, 6);
+    } else {
+      text(6, row.session);
+    }
+    sqlite3_bind_int64(s, 7, row.stream ? 1 : 0);
+    sqlite3_bind_int64(s, 8, row.status);
+    sqlite3_bind_int64(s, 9, row.input_tokens);
+    sqlite3_bind_int64(s, 10, row.output_tokens);
+    sqlite3_bind_int64(s, 11, row.cache_read_tokens);
+    sqlite3_bind_int64(s, 12, row.cache_write_tokens);
+    sqlite3_bind_int64(s, 13, row.latency_ms);
+    if (row.ttfb_ms >= 0) {
+      sqlite3_bind_int64(s, 14, row.ttfb_ms);
+    } else {
+      sqlite3_bind_null(s, 14);
+    }
+    const int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
       std::string message = message_of(db);
+      sqlite3_clear_bindings(s);
       (void)exec(db, "ROLLBACK");
       return fail(message);
     }
-    for (const UsageRow& row : rows) {
-      s.integer(1, row.time_ms);
-      s.text(2, row.profile);
-      s.text(3, row.upstream);
-      s.text(4, row.model);
-      s.text(5, row.client_model);
-      s.text_or_null(6, row.session);
-      s.integer(7, row.stream ? 1 : 0);
-      s.integer(8, row.status);
-      s.integer(9, row.input_tokens);
-      s.integer(10, row.output_tokens);
-      s.integer(11, row.cache_read_tokens);
-      s.integer(12, row.cache_write_tokens);
-      s.integer(13, row.latency_ms);
-      if (row.ttfb_ms >= 0) {
-        s.integer(14, row.ttfb_ms);
-      } else {
-        sqlite3_bind_null(s.get(), 14);
-      }
-      if (sqlite3_step(s.get()) != SQLITE_DONE) {
-        std::string message = message_of(db);
-        (void)exec(db, "ROLLBACK");
-        return fail(message);
-      }
-      sqlite3_reset(s.get());
-    }
   }
+  sqlite3_clear_bindings(s);  // no view into `rows` is kept past this call
   if (auto r = exec(db, "COMMIT"); !r) {
     (void)exec(db, "ROLLBACK");
     return r;

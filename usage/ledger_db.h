@@ -10,9 +10,11 @@
 #include <vector>
 
 #include "common/result.h"
+#include "usage/row_batch.h"
 #include "usage/usage_row.h"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace ccproxy::usage {
 
@@ -44,6 +46,7 @@ class LedgerDb {
   ~LedgerDb();
 
   /// Writes all rows in one transaction, or none of them.
+  Result<void> insert(const RowBatch& rows);
   Result<void> insert(const std::vector<UsageRow>& rows);
   /// Rows that started before `before_ms`: removed, or only counted when dry_run.
   Result<std::int64_t> remove_before(std::int64_t before_ms, bool dry_run = false);
@@ -59,7 +62,11 @@ class LedgerDb {
   struct Close {
     void operator()(sqlite3* db) const;
   };
+  struct Finalize {
+    void operator()(sqlite3_stmt* stmt) const;
+  };
   std::unique_ptr<sqlite3, Close> db_;
+  std::unique_ptr<sqlite3_stmt, Finalize> insert_;  // prepared on the first insert, then kept
 };
 
 /// Where a home keeps its ledger.

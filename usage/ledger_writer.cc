@@ -1,7 +1,6 @@
 #include "usage/ledger_writer.h"
 
 #include <utility>
-#include <vector>
 
 #include "usage/ledger_db.h"
 
@@ -31,7 +30,7 @@ LedgerWriter::~LedgerWriter() {
   thread_.join();
 }
 
-void LedgerWriter::add(UsageRow row) {
+void LedgerWriter::add(const UsageRowRef& row) {
   bool wake = false;
   {
     std::lock_guard lock(mu_);
@@ -40,7 +39,7 @@ void LedgerWriter::add(UsageRow row) {
       ++queue_full_;
       return;
     }
-    queue_.push_back(std::move(row));
+    queue_.append(row);
     wake = queue_.size() == options_.batch_rows;
   }
   if (wake) {
@@ -70,17 +69,22 @@ void LedgerWriter::run() {
     wake_.wait_for(lock, options_.interval, [this] {
       return stopping_ || queue_.size() >= options_.batch_rows || queue_full_ > 0;
     });
+    // Woken by a full batch soon after the last write: let the batch grow until min_gap.
+    const auto since_write = std::chrono::steady_clock::now() - last_write_;
+    if (!stopping_ && since_write < options_.min_gap) {
+      wake_.wait_for(lock, options_.min_gap - since_write, [this] { return stopping_; });
+    }
     const std::uint64_t full = std::exchange(queue_full_, 0);
-    std::deque<UsageRow> batch;
-    batch.swap(queue_);
-    writing_ = !batch.empty();
+    std::swap(queue_, writing_batch_);  // writing_batch_ was left empty, its memory kept
+    writing_ = !writing_batch_.empty();
     const bool stop = stopping_;
     lock.unlock();
     if (full > 0) {
       note_dropped(full, "the queue was full");
     }
-    if (!batch.empty()) {
-      write_batch(batch);
+    if (!writing_batch_.empty()) {
+      write_batch();
+      last_write_ = std::chrono::steady_clock::now();
     }
     lock.lock();
     writing_ = false;
@@ -98,16 +102,16 @@ void LedgerWriter::run() {
   }
 }
 
-void LedgerWriter::write_batch(std::deque<UsageRow>& batch) {
-  std::vector<UsageRow> rows(std::make_move_iterator(batch.begin()),
-                             std::make_move_iterator(batch.end()));
-  auto done = db_->insert(rows);
+void LedgerWriter::write_batch() {
+  const std::size_t n = writing_batch_.size();
+  auto done = db_->insert(writing_batch_);
+  writing_batch_.clear();
   {
     std::lock_guard lock(mu_);
-    (done ? written_ : dropped_) += rows.size();
+    (done ? written_ : dropped_) += n;
   }
   if (!done) {
-    note_dropped(rows.size(), done.error());
+    note_dropped(n, done.error());
   }
 }
 

@@ -8,7 +8,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -17,15 +16,18 @@
 #include <thread>
 
 #include "common/result.h"
-#include "usage/usage_row.h"
+#include "usage/row_batch.h"
 
 namespace ccproxy::usage {
 
 class LedgerDb;
 
 struct WriterOptions {
-  std::size_t batch_rows = 100;                  // write as soon as this many wait
-  std::chrono::milliseconds interval{1000};      // else at least this often
+  std::size_t batch_rows = 100;              // write as soon as this many wait
+  std::chrono::milliseconds interval{1000};  // else at least this often
+  /// Under load, batches at most this often: a busy worker writes a few larger transactions
+  /// a second instead of one per 100 rows (each costs the WAL's locks and page writes).
+  std::chrono::milliseconds min_gap{100};
   std::size_t max_queued = 10'000;               // beyond: rows are dropped (counted)
   std::chrono::milliseconds warn_every{60'000};  // at most one warning per this
   int busy_timeout_ms = 2000;                    // wait this long for another writer
@@ -43,8 +45,9 @@ class LedgerWriter {
   LedgerWriter(const LedgerWriter&) = delete;
   LedgerWriter& operator=(const LedgerWriter&) = delete;
 
-  /// Queues one row; never blocks on the database. Thread-safe.
-  void add(UsageRow row);
+  /// Queues one row (its texts are copied); never blocks on the database. Thread-safe.
+  void add(const UsageRowRef& row);
+  void add(const UsageRow& row) { add(UsageRowRef::of(row)); }
   /// Blocks until every row queued so far is written or dropped (tests, shutdown).
   void flush();
 
@@ -54,7 +57,7 @@ class LedgerWriter {
  private:
   LedgerWriter(std::unique_ptr<LedgerDb> db, WriterOptions options);
   void run();
-  void write_batch(std::deque<UsageRow>& batch);
+  void write_batch();
   void note_dropped(std::uint64_t n, const std::string& why);
 
   std::unique_ptr<LedgerDb> db_;
@@ -62,7 +65,8 @@ class LedgerWriter {
   mutable std::mutex mu_;
   std::condition_variable wake_;
   std::condition_variable idle_;
-  std::deque<UsageRow> queue_;
+  RowBatch queue_;          // filled by add()
+  RowBatch writing_batch_;  // the writer thread's; emptied and swapped back with queue_
   bool writing_ = false;
   bool stopping_ = false;
   std::uint64_t written_ = 0;
@@ -72,6 +76,7 @@ class LedgerWriter {
   std::uint64_t unreported_ = 0;
   std::string last_reason_;
   std::chrono::steady_clock::time_point last_warning_{};
+  std::chrono::steady_clock::time_point last_write_{};
   bool warned_ = false;
   std::thread thread_;
 };
