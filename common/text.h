@@ -8,7 +8,6 @@
 
 namespace ccproxy {
 
-/// ASCII case-insensitive equality (header names, enum values); locale-independent.
 /// `s` without leading and trailing spaces and tabs (HTTP's optional white space).
 inline std::string_view trim_blanks(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
@@ -20,24 +19,40 @@ inline std::string_view trim_blanks(std::string_view s) {
   return s;
 }
 
+inline char ascii_lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+/// ASCII case-insensitive equality (header names, enum values); locale-independent.
 inline bool ascii_iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) {
     return false;
   }
   for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i];
-    char y = b[i];
-    if (x >= 'A' && x <= 'Z') {
-      x = static_cast<char>(x - 'A' + 'a');
-    }
-    if (y >= 'A' && y <= 'Z') {
-      y = static_cast<char>(y - 'A' + 'a');
-    }
-    if (x != y) {
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) {
       return false;
     }
   }
   return true;
+}
+
+/// Whether `needle` occurs in `haystack`, ASCII case-insensitively (model names: "Haiku",
+/// "moonshotai/Kimi-K2").
+inline bool ascii_icontains(std::string_view haystack, std::string_view needle) {
+  if (needle.empty()) {
+    return true;
+  }
+  if (needle.size() > haystack.size()) {
+    return false;
+  }
+  const char first = ascii_lower(needle[0]);
+  for (std::size_t i = 0; i + needle.size() <= haystack.size(); ++i) {
+    if (ascii_lower(haystack[i]) == first &&
+        ascii_iequals(haystack.substr(i + 1, needle.size() - 1), needle.substr(1))) {
+      return true;
+    }
+  }
+  return false;
 }
 
 /// Levenshtein distance, for "did you mean" hints on short words (commands, keys).

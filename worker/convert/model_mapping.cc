@@ -1,21 +1,13 @@
 #include "worker/convert/model_mapping.h"
 
 #include <algorithm>
-#include <cctype>
+
+#include "common/text.h"
 
 namespace ccproxy::convert {
 namespace {
 
 using worker::Tier;
-
-bool contains_ci(std::string_view haystack, std::string_view needle) {
-  auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
-                        [](char a, char b) {
-                          return std::tolower(static_cast<unsigned char>(a)) ==
-                                 std::tolower(static_cast<unsigned char>(b));
-                        });
-  return it != haystack.end();
-}
 
 constexpr Tier kAllTiers[] = {Tier::big,    Tier::middle,       Tier::small,
                               Tier::vision, Tier::long_context, Tier::think};
@@ -34,10 +26,10 @@ bool passes_through(std::string_view client_model, const worker::ModelMap& model
 }
 
 Tier family_tier(std::string_view client_model) {
-  if (contains_ci(client_model, "haiku")) {
+  if (ascii_icontains(client_model, "haiku")) {
     return Tier::small;
   }
-  if (contains_ci(client_model, "sonnet")) {
+  if (ascii_icontains(client_model, "sonnet")) {
     return Tier::middle;
   }
   return Tier::big;

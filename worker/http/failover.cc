@@ -102,11 +102,12 @@ bool convert_for(WorkerContext& ctx, const IncomingRequest& req, std::size_t ups
   options.max_tokens = ctx.config.max_tokens;
   options.body_padded = req.body.capacity() >= req.body.size() + convert::kInputPadding;
   options.splice_tools = true;
-  options.provider_of = [&config](std::string_view model) {
-    return convert::providers::resolve_provider(config, model);
-  };
+  options.provider_of = [&client](std::string_view model) { return client.provider_for(model); };
   options.reasoning = config.reasoning;
-  prepared.betas = convert::providers::forwarded_betas(req.anthropic_beta, config);
+  // Only an Anthropic-format upstream is sent anthropic-beta (UpstreamClient::head).
+  prepared.betas = config.format == UpstreamFormat::anthropic
+                       ? convert::providers::forwarded_betas(req.anthropic_beta, config)
+                       : std::string();
   options.drop_beta_fields = true;
   options.forwarded_betas = prepared.betas;
   auto converted = config.format == UpstreamFormat::openai

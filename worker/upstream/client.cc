@@ -1,6 +1,7 @@
 #include "worker/upstream/client.h"
 
 #include "common/text.h"
+#include "worker/convert/providers/resolve.h"
 
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -33,6 +34,13 @@ UpstreamClient::UpstreamClient(const UpstreamConfig& config, UpstreamEndpoint en
       pool_(kMaxIdlePerHost, kMaxIdleTime) {
   pool_key_ = std::string(endpoint_.tls ? "https://" : "http://") + endpoint_.host_header + "|" +
               std::to_string(endpoint_.port) + "|" + (proxy_ ? proxy_->display : "");
+  for (const Tier tier :
+       {Tier::big, Tier::middle, Tier::small, Tier::vision, Tier::long_context, Tier::think}) {
+    const std::string& model = config_.models.model_for(tier);
+    if (!model.empty()) {
+      model_providers_.emplace_back(model, convert::providers::resolve_provider(config_, model));
+    }
+  }
   // The head is the same for every request but for Accept, Content-Length and (pass-through)
   // anthropic-beta: built once per kind.
   heads_.resize(std::max<std::size_t>(1, config_.api_keys.size()));
@@ -66,6 +74,15 @@ std::string UpstreamClient::head(std::size_t content_length, bool stream,
   out += std::to_string(content_length);
   out += "\r\n\r\n";
   return out;
+}
+
+Provider UpstreamClient::provider_for(std::string_view upstream_model) const {
+  for (const auto& [model, provider] : model_providers_) {
+    if (model == upstream_model) {
+      return provider;
+    }
+  }
+  return convert::providers::resolve_provider(config_, upstream_model);
 }
 
 OutgoingRequest UpstreamClient::build_request(std::string body, bool stream,

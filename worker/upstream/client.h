@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "worker/upstream/connection_pool.h"
@@ -63,6 +64,9 @@ class UpstreamClient {
                std::size_t key) const;
 
   const UpstreamConfig& config() const { return config_; }
+  /// Whose rules a request to `upstream_model` follows here (providers::resolve_provider),
+  /// looked up for this upstream's own models, worked out for any other.
+  Provider provider_for(std::string_view upstream_model) const;
   const UpstreamEndpoint& endpoint() const { return endpoint_; }
   const std::optional<ProxyEndpoint>& proxy() const { return proxy_; }
   /// The TLS client context, built on first use: an idle worker, or one with a plain-HTTP
@@ -84,6 +88,8 @@ class UpstreamClient {
   std::unique_ptr<asio::ssl::context> tls_;
   ConnectionPool pool_;
   std::string pool_key_;
+  /// resolve_provider of each model the upstream's tiers name, made once.
+  std::vector<std::pair<std::string, Provider>> model_providers_;
   /// head_before_length without anthropic-beta, per key: [0] JSON, [1] stream.
   std::vector<std::array<std::string, 2>> heads_;
 };

@@ -102,15 +102,7 @@ void write_reasoning_effort(std::string& out, std::string_view level) {
 }
 
 bool model_has(std::string_view model, std::string_view part) {
-  if (part.size() > model.size()) {
-    return false;
-  }
-  for (std::size_t i = 0; i + part.size() <= model.size(); ++i) {
-    if (ascii_iequals(model.substr(i, part.size()), part)) {
-      return true;
-    }
-  }
-  return false;
+  return ascii_icontains(model, part);
 }
 
 }  // namespace ccproxy::convert::providers
