@@ -11,7 +11,7 @@ test_pkgs=(libgtest-dev libgmock-dev python3 openssl clang libclang-rt-14-dev dp
   zsh fish)
 # The Debian package: cpack's DEB generator computes Depends with dpkg-shlibdeps.
 package_pkgs=(dpkg-dev)
-bench_pkgs=(nginx wrk gnuplot-nox)
+bench_pkgs=(nginx wrk gnuplot-nox valgrind)
 
 want=()
 for set in "${@:-build}"; do
