@@ -41,10 +41,8 @@ REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, HERE)
 
 import bench  # noqa: E402  (the nginx upstream helper)
-import ledger_bench  # noqa: E402  (start_worker)
-import nginx_conf  # noqa: E402
+import ledger_bench  # noqa: E402  (start_upstream, start_worker)
 import procs  # noqa: E402
-import upstream_fixtures  # noqa: E402
 import wrk_run  # noqa: E402
 
 def cpu_s(pid):
@@ -59,6 +57,16 @@ KINDS = {  # kind: (request file, upstream variant)
     "small-stream": ("req-small-stream.json", "sse"),
     "large-json": ("req-large-json.json", "json"),
 }
+
+
+def pin(pid, cpus):
+    """Every thread of `pid` (and of its children) onto `cpus`."""
+    for p in procs.tree_pids(pid):
+        for task in os.listdir(f"/proc/{p}/task"):
+            try:
+                os.sched_setaffinity(int(task), cpus)
+            except OSError:
+                pass  # a thread that just ended
 
 
 def callgrind_instructions(runner, binary, label, up_port, up_variant, ledger_on, body, n):
@@ -121,6 +129,9 @@ def main():
     ap.add_argument("--instructions", action="store_true",
                     help="also count instructions per request under callgrind")
     ap.add_argument("--no-wrk", action="store_true", help="skip the wrk rounds")
+    ap.add_argument("--pin", action="store_true",
+                    help="workers on CPU 0, nginx and wrk on the others (less drift; the "
+                         "ledger's thread then shares the worker's core)")
     ap.add_argument("--keep-tmp", action="store_true")
     a = ap.parse_args()
     new_bin = os.environ.get("CCPROXY_BIN", os.path.join(REPO, "build", "release", "cmd",
@@ -138,16 +149,11 @@ def main():
     runner = bench.Bench.__new__(bench.Bench)  # only its process helpers are used
     runner.tmp, runner.services = tmp, []
     try:
-        files_dir = os.path.join(tmp, "files")
-        os.makedirs(files_dir)
-        os.chmod(files_dir, 0o755)
-        files = upstream_fixtures.write_all(files_dir, fixture)
-        for p in files.values():
-            os.chmod(p, 0o644)
-        up_port = procs.free_port()
-        up = runner.nginx("upstream", nginx_conf.upstream_conf(
-            os.path.join(tmp, "upstream"), up_port, files_dir, "1k"))
-        procs.wait_port(up_port, up)
+        files, up_port, up = ledger_bench.start_upstream(runner, fixture)
+        others = set(range(os.cpu_count() or 1)) - {0}
+        if a.pin and others:
+            os.sched_setaffinity(0, others)  # this script and what it starts next (wrk)
+            pin(up.pid, others)
         variants = (("base", base_bin, True), ("new", new_bin, True),
                     ("new-noledg", new_bin, False))
         print(f"base: {base_bin}\nnew:  {new_bin}")
@@ -163,6 +169,8 @@ def main():
                                                          up_port, up_variant, ledger_on)
                 urls[name] = f"http://127.0.0.1:{port}/v1/messages"
                 workers.append(svc)
+                if a.pin and others:
+                    pin(svc.pid, {0})
                 pids[name] = svc.pid
             names = [v[0] for v in variants]
             for name in names:  # warm-up

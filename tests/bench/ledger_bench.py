@@ -33,6 +33,22 @@ import wrk_run  # noqa: E402
 import nginx_conf  # noqa: E402
 
 
+def start_upstream(runner, fixture):
+    """The benchmark's request files and its static nginx upstream, under runner.tmp; returns
+    (request files by name, the upstream's port, its service)."""
+    files_dir = os.path.join(runner.tmp, "files")
+    os.makedirs(files_dir)
+    os.chmod(files_dir, 0o755)
+    files = upstream_fixtures.write_all(files_dir, fixture)
+    for p in files.values():
+        os.chmod(p, 0o644)
+    up_port = procs.free_port()
+    up = runner.nginx("upstream", nginx_conf.upstream_conf(
+        os.path.join(runner.tmp, "upstream"), up_port, files_dir, "1k"))
+    procs.wait_port(up_port, up)
+    return files, up_port, up
+
+
 def start_worker(runner, binary, label, up_port, variant, ledger_on):
     home = os.path.join(runner.tmp, f"{label}-home")
     os.makedirs(os.path.join(home, "profiles"))
@@ -67,16 +83,7 @@ def main():
     runner = bench.Bench.__new__(bench.Bench)  # only its process helpers are used
     runner.tmp, runner.services = tmp, []
     try:
-        files_dir = os.path.join(tmp, "files")
-        os.makedirs(files_dir)
-        os.chmod(files_dir, 0o755)
-        files = upstream_fixtures.write_all(files_dir, fixture)
-        for p in files.values():
-            os.chmod(p, 0o644)
-        up_port = procs.free_port()
-        up = runner.nginx("upstream", nginx_conf.upstream_conf(
-            os.path.join(tmp, "upstream"), up_port, files_dir, "1k"))
-        procs.wait_port(up_port, up)
+        files, up_port, _ = start_upstream(runner, fixture)
         variant = "json" if a.mode == "non-stream" else "sse"
         body = files["req-small-json.json" if a.mode == "non-stream" else "req-small-stream.json"]
         off = start_worker(runner, binary, "off", up_port, variant, False)
