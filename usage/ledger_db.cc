@@ -192,62 +192,94 @@ Result<void> LedgerDb::insert(const std::vector<UsageRow>& rows) {
   return insert(batch);
 }
 
+namespace {
+
+constexpr int kColumns = 14;
+
+/// "INSERT ... VALUES (?,...),(?,...)" for `rows` rows.
+std::string insert_sql(int rows) {
+  std::string sql =
+      "INSERT INTO requests (time_ms, profile, upstream, model, client_model, session, stream, "
+      "status, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, latency_ms, "
+      "ttfb_ms) VALUES ";
+  for (int r = 0; r < rows; ++r) {
+    sql += r == 0 ? "(" : ",(";
+    for (int c = 0; c < kColumns; ++c) {
+      sql += c == 0 ? "?" : ",?";
+    }
+    sql += ")";
+  }
+  return sql;
+}
+
+/// Binds `row` to parameters first+1 .. first+kColumns of `s` (its texts are not copied).
+void bind_row(sqlite3_stmt* s, int first, const UsageRowRef& row) {
+  const auto text = [s](int i, std::string_view v) {
+    sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+  };
+  sqlite3_bind_int64(s, first + 1, row.time_ms);
+  text(first + 2, row.profile);
+  text(first + 3, row.upstream);
+  text(first + 4, row.model);
+  text(first + 5, row.client_model);
+  if (row.session.empty()) {
+    sqlite3_bind_null(s, first + 6);
+  } else {
+    text(first + 6, row.session);
+  }
+  sqlite3_bind_int64(s, first + 7, row.stream ? 1 : 0);
+  sqlite3_bind_int64(s, first + 8, row.status);
+  sqlite3_bind_int64(s, first + 9, row.input_tokens);
+  sqlite3_bind_int64(s, first + 10, row.output_tokens);
+  sqlite3_bind_int64(s, first + 11, row.cache_read_tokens);
+  sqlite3_bind_int64(s, first + 12, row.cache_write_tokens);
+  sqlite3_bind_int64(s, first + 13, row.latency_ms);
+  if (row.ttfb_ms >= 0) {
+    sqlite3_bind_int64(s, first + 14, row.ttfb_ms);
+  } else {
+    sqlite3_bind_null(s, first + 14);
+  }
+}
+
+}  // namespace
+
 Result<void> LedgerDb::insert(const RowBatch& rows) {
   sqlite3* db = db_.get();
-  if (!insert_) {
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v3(db,
-                           "INSERT INTO requests (time_ms, profile, upstream, model, "
-                           "client_model, session, stream, status, input_tokens, output_tokens, "
-                           "cache_read_tokens, cache_write_tokens, latency_ms, ttfb_ms) "
-                           "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                           -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK) {
-      sqlite3_finalize(stmt);
+  // Rows go in kRowsPerInsert to a statement (less of SQLite's per-statement work per row),
+  // the rest one by one. Both statements are prepared once.
+  for (auto [stmt, n] : {std::pair{&insert_many_, kRowsPerInsert}, std::pair{&insert_, 1}}) {
+    if (*stmt) {
+      continue;
+    }
+    sqlite3_stmt* made = nullptr;
+    if (sqlite3_prepare_v3(db, insert_sql(n).c_str(), -1, SQLITE_PREPARE_PERSISTENT, &made,
+                           nullptr) != SQLITE_OK) {
+      sqlite3_finalize(made);
       return fail(message_of(db));
     }
-    insert_.reset(stmt);
+    stmt->reset(made);
   }
   if (auto r = exec(db, "BEGIN IMMEDIATE"); !r) {
     return r;
   }
-  sqlite3_stmt* s = insert_.get();
-  const auto text = [s](int i, std::string_view v) {
-    sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
-  };
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const UsageRowRef row = rows[i];
-    sqlite3_bind_int64(s, 1, row.time_ms);
-    text(2, row.profile);
-    text(3, row.upstream);
-    text(4, row.model);
-    text(5, row.client_model);
-    if (row.session.empty()) {
-      sqlite3_bind_null(s, 6);
-    } else {
-      text(6, row.session);
+  std::size_t i = 0;
+  while (i < rows.size()) {
+    const bool many = rows.size() - i >= kRowsPerInsert;
+    sqlite3_stmt* s = many ? insert_many_.get() : insert_.get();
+    const int n = many ? kRowsPerInsert : 1;
+    for (int r = 0; r < n; ++r) {
+      bind_row(s, r * kColumns, rows[i + std::size_t(r)]);
     }
-    sqlite3_bind_int64(s, 7, row.stream ? 1 : 0);
-    sqlite3_bind_int64(s, 8, row.status);
-    sqlite3_bind_int64(s, 9, row.input_tokens);
-    sqlite3_bind_int64(s, 10, row.output_tokens);
-    sqlite3_bind_int64(s, 11, row.cache_read_tokens);
-    sqlite3_bind_int64(s, 12, row.cache_write_tokens);
-    sqlite3_bind_int64(s, 13, row.latency_ms);
-    if (row.ttfb_ms >= 0) {
-      sqlite3_bind_int64(s, 14, row.ttfb_ms);
-    } else {
-      sqlite3_bind_null(s, 14);
-    }
+    i += std::size_t(n);
     const int rc = sqlite3_step(s);
     sqlite3_reset(s);
+    sqlite3_clear_bindings(s);  // no view into `rows` is kept past this call
     if (rc != SQLITE_DONE) {
       std::string message = message_of(db);
-      sqlite3_clear_bindings(s);
       (void)exec(db, "ROLLBACK");
       return fail(message);
     }
   }
-  sqlite3_clear_bindings(s);  // no view into `rows` is kept past this call
   if (auto r = exec(db, "COMMIT"); !r) {
     (void)exec(db, "ROLLBACK");
     return r;

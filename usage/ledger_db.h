@@ -66,7 +66,10 @@ class LedgerDb {
     void operator()(sqlite3_stmt* stmt) const;
   };
   std::unique_ptr<sqlite3, Close> db_;
-  std::unique_ptr<sqlite3_stmt, Finalize> insert_;  // prepared on the first insert, then kept
+  /// Prepared on the first insert, then kept: one row, and kRowsPerInsert rows.
+  static constexpr int kRowsPerInsert = 16;
+  std::unique_ptr<sqlite3_stmt, Finalize> insert_;
+  std::unique_ptr<sqlite3_stmt, Finalize> insert_many_;
 };
 
 /// Where a home keeps its ledger.

@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include "temp_dir.h"
 
@@ -34,6 +36,43 @@ TEST(LedgerDb, CreatesAPrivateWalFileWithAVersionedSchema) {
   EXPECT_EQ(sqlite3_column_int(s, 0), kSchemaVersion);
   sqlite3_finalize(s);
   sqlite3_close(raw);
+}
+
+TEST(LedgerDb, ABatchLargerThanOneStatementKeepsEveryRowAndItsOrder) {
+  // 37 rows: two 16-row statements and five single ones, with NULLs in between.
+  TempDir dir;
+  auto db = LedgerDb::open(dir.file(), LedgerDb::Mode::create);
+  ASSERT_TRUE(db) << db.error();
+  std::vector<UsageRow> written;
+  for (int i = 0; i < 37; ++i) {
+    UsageRow r = row(i % 2 == 0 ? "glm" : "kimi", "m" + std::to_string(i), kDay5 + i, 100 + i, i,
+                     i % 5, 200 + i % 3, 1000 + i, i % 3 == 0 ? "" : "s" + std::to_string(i));
+    r.stream = i % 4 == 0;
+    r.cache_write_tokens = i * 2;
+    r.ttfb_ms = i % 6 == 0 ? -1 : i * 10;
+    written.push_back(r);
+  }
+  ASSERT_TRUE(db->insert(written));
+  auto all = db->rows({});
+  ASSERT_TRUE(all) << all.error();
+  ASSERT_EQ(all->size(), written.size());
+  for (std::size_t i = 0; i < written.size(); ++i) {
+    SCOPED_TRACE(i);
+    const UsageRow& got = (*all)[i];
+    const UsageRow& want = written[i];
+    EXPECT_EQ(got.time_ms, want.time_ms);
+    EXPECT_EQ(got.profile, want.profile);
+    EXPECT_EQ(got.model, want.model);
+    EXPECT_EQ(got.session, want.session);
+    EXPECT_EQ(got.stream, want.stream);
+    EXPECT_EQ(got.status, want.status);
+    EXPECT_EQ(got.input_tokens, want.input_tokens);
+    EXPECT_EQ(got.output_tokens, want.output_tokens);
+    EXPECT_EQ(got.cache_read_tokens, want.cache_read_tokens);
+    EXPECT_EQ(got.cache_write_tokens, want.cache_write_tokens);
+    EXPECT_EQ(got.latency_ms, want.latency_ms);
+    EXPECT_EQ(got.ttfb_ms, want.ttfb_ms);
+  }
 }
 
 TEST(LedgerDb, RowsComeBackAsWritten) {
