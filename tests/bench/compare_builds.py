@@ -157,8 +157,9 @@ def main():
         variants = (("base", base_bin, True), ("new", new_bin, True),
                     ("new-noledg", new_bin, False))
         print(f"base: {base_bin}\nnew:  {new_bin}")
-        print(f"{a.rounds} rounds of {a.seconds} s per variant and kind, {a.connections} "
-              f"connections, variants in rotating order\n", flush=True)
+        if not a.no_wrk:
+            print(f"{a.rounds} rounds of {a.seconds} s per variant and kind, {a.connections} "
+                  f"connections, variants in rotating order\n", flush=True)
         summary = []
         for kind in ([] if a.no_wrk else kinds):
             req_file, up_variant = KINDS[kind]
