@@ -12,6 +12,7 @@
 namespace ccproxy::usage {
 namespace {
 
+using testing::expect_same_row;
 using testing::kDay5;
 using testing::row;
 using testing::TempDir;
@@ -58,20 +59,7 @@ TEST(LedgerDb, ABatchLargerThanOneStatementKeepsEveryRowAndItsOrder) {
   ASSERT_EQ(all->size(), written.size());
   for (std::size_t i = 0; i < written.size(); ++i) {
     SCOPED_TRACE(i);
-    const UsageRow& got = (*all)[i];
-    const UsageRow& want = written[i];
-    EXPECT_EQ(got.time_ms, want.time_ms);
-    EXPECT_EQ(got.profile, want.profile);
-    EXPECT_EQ(got.model, want.model);
-    EXPECT_EQ(got.session, want.session);
-    EXPECT_EQ(got.stream, want.stream);
-    EXPECT_EQ(got.status, want.status);
-    EXPECT_EQ(got.input_tokens, want.input_tokens);
-    EXPECT_EQ(got.output_tokens, want.output_tokens);
-    EXPECT_EQ(got.cache_read_tokens, want.cache_read_tokens);
-    EXPECT_EQ(got.cache_write_tokens, want.cache_write_tokens);
-    EXPECT_EQ(got.latency_ms, want.latency_ms);
-    EXPECT_EQ(got.ttfb_ms, want.ttfb_ms);
+    expect_same_row(UsageRowRef::of((*all)[i]), written[i]);
   }
 }
 

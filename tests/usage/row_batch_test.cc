@@ -4,8 +4,12 @@
 
 #include <string>
 
+#include "temp_dir.h"
+
 namespace ccproxy::usage {
 namespace {
+
+using testing::expect_same_row;
 
 UsageRow sample(int i) {
   UsageRow r;
@@ -26,23 +30,6 @@ UsageRow sample(int i) {
   return r;
 }
 
-void expect_same(const UsageRowRef& got, const UsageRow& want) {
-  EXPECT_EQ(got.time_ms, want.time_ms);
-  EXPECT_EQ(got.profile, want.profile);
-  EXPECT_EQ(got.upstream, want.upstream);
-  EXPECT_EQ(got.model, want.model);
-  EXPECT_EQ(got.client_model, want.client_model);
-  EXPECT_EQ(got.session, want.session);
-  EXPECT_EQ(got.stream, want.stream);
-  EXPECT_EQ(got.status, want.status);
-  EXPECT_EQ(got.input_tokens, want.input_tokens);
-  EXPECT_EQ(got.output_tokens, want.output_tokens);
-  EXPECT_EQ(got.cache_read_tokens, want.cache_read_tokens);
-  EXPECT_EQ(got.cache_write_tokens, want.cache_write_tokens);
-  EXPECT_EQ(got.latency_ms, want.latency_ms);
-  EXPECT_EQ(got.ttfb_ms, want.ttfb_ms);
-}
-
 TEST(RowBatch, EveryFieldComesBackAsAppended) {
   RowBatch batch;
   for (int i = 0; i < 50; ++i) {
@@ -53,7 +40,7 @@ TEST(RowBatch, EveryFieldComesBackAsAppended) {
   ASSERT_EQ(batch.size(), 50u);
   for (int i = 0; i < 50; ++i) {
     SCOPED_TRACE(i);
-    expect_same(batch[std::size_t(i)], sample(i));
+    expect_same_row(batch[std::size_t(i)], sample(i));
   }
 }
 
@@ -66,7 +53,7 @@ TEST(RowBatch, ClearedBatchKeepsItsMemoryAndTakesNewRows) {
   EXPECT_EQ(batch.capacity_bytes(), held);
   batch.append(UsageRowRef::of(sample(7)));
   ASSERT_EQ(batch.size(), 1u);
-  expect_same(batch[0], sample(7));
+  expect_same_row(batch[0], sample(7));
 }
 
 TEST(RowBatch, AnOverlongTextIsCutNotOverflowed) {
@@ -77,7 +64,7 @@ TEST(RowBatch, AnOverlongTextIsCutNotOverflowed) {
   batch.append(UsageRowRef::of(sample(3)));
   EXPECT_EQ(batch[0].model.size(), 65'535u);
   EXPECT_EQ(batch[0].client_model, row.client_model);  // the fields after it are intact
-  expect_same(batch[1], sample(3));
+  expect_same_row(batch[1], sample(3));
 }
 
 TEST(RowBatch, ASpikeBeyondTheKeptSizeIsReleasedOnClear) {
@@ -92,7 +79,7 @@ TEST(RowBatch, ASpikeBeyondTheKeptSizeIsReleasedOnClear) {
   EXPECT_LT(batch.capacity_bytes(), 64u);
   EXPECT_TRUE(batch.empty());
   batch.append(UsageRowRef::of(sample(5)));
-  expect_same(batch[0], sample(5));
+  expect_same_row(batch[0], sample(5));
 }
 
 }  // namespace

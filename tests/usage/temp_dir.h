@@ -1,5 +1,5 @@
 #pragma once
-// A throw-away directory for ledger files, and a row builder.
+// A throw-away directory for ledger files, a row builder and a row comparison.
 
 #include <stdlib.h>
 
@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "usage/row_batch.h"
 #include "usage/usage_row.h"
 
 namespace ccproxy::usage::testing {
@@ -54,6 +55,24 @@ inline UsageRow row(std::string profile, std::string model, std::int64_t time_ms
   r.latency_ms = latency_ms;
   r.ttfb_ms = latency_ms / 2;
   return r;
+}
+
+/// Every field of `got` equals `want`'s.
+inline void expect_same_row(const UsageRowRef& got, const UsageRow& want) {
+  EXPECT_EQ(got.time_ms, want.time_ms);
+  EXPECT_EQ(got.profile, want.profile);
+  EXPECT_EQ(got.upstream, want.upstream);
+  EXPECT_EQ(got.model, want.model);
+  EXPECT_EQ(got.client_model, want.client_model);
+  EXPECT_EQ(got.session, want.session);
+  EXPECT_EQ(got.stream, want.stream);
+  EXPECT_EQ(got.status, want.status);
+  EXPECT_EQ(got.input_tokens, want.input_tokens);
+  EXPECT_EQ(got.output_tokens, want.output_tokens);
+  EXPECT_EQ(got.cache_read_tokens, want.cache_read_tokens);
+  EXPECT_EQ(got.cache_write_tokens, want.cache_write_tokens);
+  EXPECT_EQ(got.latency_ms, want.latency_ms);
+  EXPECT_EQ(got.ttfb_ms, want.ttfb_ms);
 }
 
 }  // namespace ccproxy::usage::testing
