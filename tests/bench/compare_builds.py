@@ -28,6 +28,7 @@ usage: CCPROXY_BIN=... CCPROXY_BASE_BIN=... tests/bench/compare_builds.py
 import argparse
 import http.client
 import os
+import random
 import shutil
 import signal
 import statistics
@@ -57,6 +58,17 @@ KINDS = {  # kind: (request file, upstream variant)
     "small-stream": ("req-small-stream.json", "sse"),
     "large-json": ("req-large-json.json", "json"),
 }
+
+
+PAIRS = (("new", "base"), ("new-noledg", "base"), ("new", "new-noledg"))
+
+
+def paired_ratio(ratios):
+    """The median of per-round throughput ratios (the variants of a round ran back to back, so
+    the machine's drift mostly cancels in them) and a bootstrap 95% interval of that median."""
+    rng = random.Random(1)
+    meds = sorted(statistics.median(rng.choices(ratios, k=len(ratios))) for _ in range(2000))
+    return statistics.median(ratios), meds[50], meds[1949]
 
 
 def pin(pid, cpus):
@@ -160,7 +172,7 @@ def main():
         if not a.no_wrk:
             print(f"{a.rounds} rounds of {a.seconds} s per variant and kind, {a.connections} "
                   f"connections, variants in rotating order\n", flush=True)
-        summary = []
+        summary, paired = [], []
         for kind in ([] if a.no_wrk else kinds):
             req_file, up_variant = KINDS[kind]
             body = files[req_file]
@@ -195,6 +207,9 @@ def main():
             med = {n: statistics.median(v) for n, v in rps.items()}
             cpu = {n: statistics.median(v) for n, v in cpu_us.items()}
             summary.append((kind, med, cpu, errors))
+            paired.append((kind, {pair: paired_ratio([x / y for x, y in zip(rps[pair[0]],
+                                                                            rps[pair[1]])])
+                                  for pair in PAIRS}))
             for svc in workers:
                 svc.stop()
         if a.instructions:
@@ -228,6 +243,13 @@ def main():
             print(f"{kind:12} {med['base']:9.0f} {med['new']:9.0f} {med['new-noledg']:10.0f}  "
                   f"{med['new'] / med['base']:8.3f} {med['new-noledg'] / med['base']:11.3f} "
                   f"{med['new'] / med['new-noledg']:13.3f}  {errors}")
+        print()
+        print("per-round throughput ratios: median (bootstrap 95% interval)")
+        print(f"{'kind':12} " + "  ".join(f"{a_ + '/' + b_:>26}" for a_, b_ in PAIRS))
+        for kind, by_pair in paired:
+            print(f"{kind:12} " + "  ".join(
+                f"{m:8.3f} ({lo:.3f} .. {hi:.3f})" for m, lo, hi in
+                (by_pair[p] for p in PAIRS)))
         print()
         print("median worker CPU per request, us (ratios of medians)")
         print(f"{'kind':12} {'base':>9} {'new':>9} {'new-noledg':>10}  {'new/base':>8} "

@@ -10,11 +10,13 @@ request must be there) and its file size divided by them, extrapolated to a mill
 (said so in the output). Loopback only; every process is stopped at the end. Not part of ctest.
 
 usage: tests/bench/ledger_bench.py [--rounds 5] [--seconds 3] [--connections 16]
+       [--mode non-stream|stream] [--body small|large]
        (CCPROXY_BIN: default build/release/cmd/ccproxy)
 """
 
 import argparse
 import os
+import random
 import shutil
 import sqlite3
 import statistics
@@ -73,6 +75,8 @@ def main():
     ap.add_argument("--seconds", type=int, default=3)
     ap.add_argument("--connections", type=int, default=16)
     ap.add_argument("--mode", choices=("non-stream", "stream"), default="non-stream")
+    ap.add_argument("--body", choices=("small", "large"), default="small",
+                    help="the small request or the 86 KB Claude Code request")
     ap.add_argument("--keep-tmp", action="store_true")
     a = ap.parse_args()
     binary = os.environ.get("CCPROXY_BIN", os.path.join(REPO, "build", "release", "cmd",
@@ -85,7 +89,7 @@ def main():
     try:
         files, up_port, _ = start_upstream(runner, fixture)
         variant = "json" if a.mode == "non-stream" else "sse"
-        body = files["req-small-json.json" if a.mode == "non-stream" else "req-small-stream.json"]
+        body = files[f"req-{a.body}-{'json' if a.mode == 'non-stream' else 'stream'}.json"]
         off = start_worker(runner, binary, "off", up_port, variant, False)
         on = start_worker(runner, binary, "on", up_port, variant, True)
         url = {"off": f"http://127.0.0.1:{off[1]}/v1/messages",
@@ -113,10 +117,21 @@ def main():
         size = os.path.getsize(ledger)
         med_off, med_on = statistics.median(rps["off"]), statistics.median(rps["on"])
         print()
-        print(f"small {a.mode} request, {a.connections} connections, {a.rounds} rounds of "
+        print(f"{a.body} {a.mode} request, {a.connections} connections, {a.rounds} rounds of "
               f"{a.seconds} s each, alternating")
         print(f"median req/s, ledger off: {med_off:.0f}   on: {med_on:.0f}   "
               f"on/off: {med_on / med_off:.3f} ({(med_on / med_off - 1) * 100:+.1f}%)")
+        # Each round's on/off pair ran back to back: the median of their ratios is steadier
+        # than the ratio of medians on a machine whose speed drifts; the interval is a
+        # bootstrap of that median (2,000 resamples).
+        ratios = [x / y for x, y in zip(rps["on"], rps["off"]) if y > 0]
+        if ratios:
+            rng = random.Random(1)
+            meds = sorted(statistics.median(rng.choices(ratios, k=len(ratios)))
+                          for _ in range(2000))
+            print(f"median of the {len(ratios)} paired rounds' on/off: "
+                  f"{statistics.median(ratios):.3f} (95% interval {meds[50]:.3f} .. "
+                  f"{meds[1949]:.3f})")
         print(f"errors (non-2xx + socket): {errors}")
         print(f"ledger rows: {rows} (requests wrk counted through 'on', warm-up excluded: "
               f"{sent['on']}; the warm-up adds its own)")
