@@ -372,6 +372,12 @@ bool FleetSupervisor::process_gone(Slot& slot, std::optional<ExitStatus>* status
         return false;
       }
     }
+    // Not reapable yet though it looks exited: a multi-threaded process's leader shows as a
+    // zombie while its other threads are still ending (the worker has several), and waitpid
+    // waits for them. Its status comes on a later tick.
+    if (deps_.procs.exists(slot.pid)) {
+      return false;
+    }
   }
   if (!deps_.procs.alive(slot.pid) || !same_process(slot)) {
     if (status) {

@@ -184,6 +184,10 @@ bool RealProcessTable::alive(int pid) {
   return !is_zombie(pid);
 }
 
+bool RealProcessTable::exists(int pid) {
+  return pid > 0 && (::kill(pid, 0) == 0 || errno != ESRCH);
+}
+
 std::optional<ProcessIdentity> RealProcessTable::identity(int pid) {
   return read_identity(pid);
 }

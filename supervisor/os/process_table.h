@@ -47,6 +47,8 @@ class ProcessTable {
   virtual bool signal_one(int pid, int sig) = 0;
   /// Exists and has not exited (zombies count as dead).
   virtual bool alive(int pid) = 0;
+  /// Exists at all, zombies included (kill(pid, 0) finds it).
+  virtual bool exists(int pid) = 0;
   virtual std::optional<ProcessIdentity> identity(int pid) = 0;
   /// For our own children: the exit status once it exited (reaps it); nullopt while running
   /// or when pid is not our child.
@@ -59,6 +61,7 @@ class RealProcessTable final : public ProcessTable {
   bool signal_group(int pid, int sig) override;
   bool signal_one(int pid, int sig) override;
   bool alive(int pid) override;
+  bool exists(int pid) override;
   std::optional<ProcessIdentity> identity(int pid) override;
   std::optional<ExitStatus> reap(int pid) override;
 };

@@ -44,6 +44,9 @@ class FakeProcessTable final : public ProcessTable {
 
   /// Children that exit between the supervisor's waitpid and its next look at them.
   std::map<int, ExitStatus> exits_just_after_waitpid;
+  /// Exited children waitpid cannot reap yet (a thread-group leader whose other threads are
+  /// still ending): they exist as zombies until taken out of this set.
+  std::set<int> not_yet_reapable;
   // What a spawned process does on SIGTERM: exit (default) or ignore it.
   bool exit_on_term = true;
   bool fail_spawn = false;
@@ -70,6 +73,10 @@ class FakeProcessTable final : public ProcessTable {
     auto it = procs.find(pid);
     return it != procs.end() && it->second.alive;
   }
+  bool exists(int pid) override {
+    auto it = procs.find(pid);
+    return it != procs.end() && !it->second.reaped;
+  }
   std::optional<ProcessIdentity> identity(int pid) override {
     auto it = procs.find(pid);
     if (it == procs.end() || it->second.reaped) {
@@ -85,7 +92,8 @@ class FakeProcessTable final : public ProcessTable {
       exits_just_after_waitpid.erase(pid);
       return std::nullopt;
     }
-    if (it == procs.end() || !it->second.child || it->second.alive || it->second.reaped) {
+    if (it == procs.end() || !it->second.child || it->second.alive || it->second.reaped ||
+        not_yet_reapable.count(pid) != 0) {
       return std::nullopt;
     }
     it->second.reaped = true;

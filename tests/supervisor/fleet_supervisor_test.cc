@@ -93,6 +93,32 @@ TEST_F(FleetTest, ChildExitingBetweenWaitpidAndTheLivenessCheckKeepsItsExitStatu
   EXPECT_TRUE(procs_.procs[pid].reaped) << "the zombie must be reaped";
 }
 
+TEST_F(FleetTest, ExitedChildNotYetReapableIsWaitedForAndKeepsItsSignal) {
+  // A killed multi-threaded worker: its leader is a zombie before waitpid can take it.
+  auto& f = make({spec("glm", 8082)});
+  f.start({}, {});
+  become_ready(8082);
+  f.tick();
+  ASSERT_EQ(view("glm").state, WorkerState::running);
+
+  int pid = procs_.spawned[0];
+  procs_.exit(pid, ExitStatus{true, 9, true});
+  procs_.not_yet_reapable.insert(pid);
+  f.tick();
+  EXPECT_EQ(view("glm").pid, pid) << "not given up as an unknown exit";
+  EXPECT_FALSE(view("glm").last_exit.has_value());
+
+  procs_.not_yet_reapable.erase(pid);
+  f.tick();
+  auto v = view("glm");
+  EXPECT_EQ(v.state, WorkerState::backoff);
+  ASSERT_TRUE(v.last_exit.has_value());
+  EXPECT_TRUE(v.last_exit->known);
+  EXPECT_TRUE(v.last_exit->signaled);
+  EXPECT_EQ(v.last_exit->code, 9);
+  EXPECT_TRUE(procs_.procs[pid].reaped);
+}
+
 TEST_F(FleetTest, AlwaysCrashingWorkerGoesFatalAfterFiveFailures) {
   auto& f = make({spec("bad", 8090)});
   f.start({}, {});
