@@ -11,13 +11,9 @@
 namespace ccproxy::config {
 namespace {
 
-constexpr worker::Tier kTiers[] = {worker::Tier::big,          worker::Tier::middle,
-                                   worker::Tier::small,        worker::Tier::vision,
-                                   worker::Tier::long_context, worker::Tier::think};
-
 std::string tier_list() {
   std::string out;
-  for (auto t : kTiers) {
+  for (auto t : worker::kAllTiers) {
     out += (out.empty() ? "" : ", ") + std::string(worker::tier_name(t));
   }
   return out;
@@ -233,7 +229,7 @@ Result<ModelAssignment> parse_assignment(std::string_view arg) {
   }
   a.tier = std::string(left);
   bool known = false;
-  for (auto t : kTiers) {
+  for (auto t : worker::kAllTiers) {
     known = known || a.tier == worker::tier_name(t);
   }
   if (!known) {

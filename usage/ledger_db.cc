@@ -346,13 +346,12 @@ void bind_query(Statement& s, const RowQuery& q) {
 
 }  // namespace
 
-Result<std::vector<UsageRow>> LedgerDb::rows(const RowQuery& q) {
-  sqlite3* db = db_.get();
-  const std::string sql =
-      "SELECT time_ms, profile, upstream, model, client_model, session, stream, status, "
-      "input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, latency_ms, ttfb_ms "
-      "FROM requests" +
-      where_of(q) + " ORDER BY time_ms";
+namespace {
+
+/// Runs `sql` (a SELECT with the query's WHERE) and makes a row of each result with `read`.
+template <typename Read>
+Result<std::vector<UsageRow>> select_rows(sqlite3* db, const std::string& sql, const RowQuery& q,
+                                          Read read) {
   Statement s(db, sql.c_str());
   if (!s.ok()) {
     return fail(message_of(db));
@@ -361,6 +360,23 @@ Result<std::vector<UsageRow>> LedgerDb::rows(const RowQuery& q) {
   std::vector<UsageRow> out;
   int rc = 0;
   while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+    out.push_back(read(s));
+  }
+  if (rc != SQLITE_DONE) {
+    return fail(message_of(db));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<UsageRow>> LedgerDb::rows(const RowQuery& q) {
+  const std::string sql =
+      "SELECT time_ms, profile, upstream, model, client_model, session, stream, status, "
+      "input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, latency_ms, ttfb_ms "
+      "FROM requests" +
+      where_of(q) + " ORDER BY time_ms";
+  return select_rows(db_.get(), sql, q, [](const Statement& s) {
     UsageRow r;
     r.time_ms = s.column_int(0);
     r.profile = s.column_text(1);
@@ -376,28 +392,16 @@ Result<std::vector<UsageRow>> LedgerDb::rows(const RowQuery& q) {
     r.cache_write_tokens = s.column_int(11);
     r.latency_ms = s.column_int(12);
     r.ttfb_ms = sqlite3_column_type(s.get(), 13) == SQLITE_NULL ? -1 : s.column_int(13);
-    out.push_back(std::move(r));
-  }
-  if (rc != SQLITE_DONE) {
-    return fail(message_of(db));
-  }
-  return out;
+    return r;
+  });
 }
 
 Result<std::vector<UsageRow>> LedgerDb::sums_by_model(const RowQuery& q) {
-  sqlite3* db = db_.get();
   const std::string sql =
       "SELECT MAX(time_ms), profile, model, SUM(input_tokens), SUM(output_tokens), "
       "SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(latency_ms) FROM requests" +
       where_of(q) + " GROUP BY profile, model";
-  Statement s(db, sql.c_str());
-  if (!s.ok()) {
-    return fail(message_of(db));
-  }
-  bind_query(s, q);
-  std::vector<UsageRow> out;
-  int rc = 0;
-  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+  return select_rows(db_.get(), sql, q, [](const Statement& s) {
     UsageRow r;
     r.time_ms = s.column_int(0);
     r.profile = s.column_text(1);
@@ -407,12 +411,8 @@ Result<std::vector<UsageRow>> LedgerDb::sums_by_model(const RowQuery& q) {
     r.cache_read_tokens = s.column_int(5);
     r.cache_write_tokens = s.column_int(6);
     r.latency_ms = s.column_int(7);
-    out.push_back(std::move(r));
-  }
-  if (rc != SQLITE_DONE) {
-    return fail(message_of(db));
-  }
-  return out;
+    return r;
+  });
 }
 
 }  // namespace ccproxy::usage

@@ -24,9 +24,6 @@ constexpr ClaudeModel kClaudeModels[] = {
     {"claude-3-5-haiku-20241022", "Claude Haiku 3.5", "2024-10-22T00:00:00Z", Tier::small},
 };
 
-constexpr Tier kTiers[] = {Tier::big,    Tier::middle,       Tier::small,
-                           Tier::vision, Tier::long_context, Tier::think};
-
 /// The model a family's tier maps to: the first upstream (in profile order) that serves the
 /// tier, else, for middle and small, the tier they fall back to (middle, then big).
 std::string target_of(const std::vector<UpstreamConfig>& upstreams, Tier tier) {
@@ -56,7 +53,7 @@ std::string models_json(const std::vector<UpstreamConfig>& upstreams,
   }
   std::set<std::string> seen;
   for (const UpstreamConfig& u : upstreams) {
-    for (auto tier : kTiers) {
+    for (auto tier : kAllTiers) {
       const std::string& m = u.models.model_for(tier);
       if (m.empty() || !seen.insert(m).second) {
         continue;

@@ -20,6 +20,10 @@ enum class UpstreamFormat {
 /// haiku -> small) and the optional routing tiers chosen by what a request contains.
 enum class Tier { big, middle, small, vision, long_context, think };
 
+/// Every tier, in profile order.
+inline constexpr Tier kAllTiers[] = {Tier::big,    Tier::middle,       Tier::small,
+                                     Tier::vision, Tier::long_context, Tier::think};
+
 /// The profile key of a tier: "big", "middle", "small", "vision", "long", "think".
 constexpr const char* tier_name(Tier tier) {
   switch (tier) {

@@ -9,9 +9,6 @@ namespace {
 
 using worker::Tier;
 
-constexpr Tier kAllTiers[] = {Tier::big,    Tier::middle,       Tier::small,
-                              Tier::vision, Tier::long_context, Tier::think};
-
 }  // namespace
 
 bool passes_through(std::string_view client_model, const worker::ModelMap& models) {
@@ -21,7 +18,7 @@ bool passes_through(std::string_view client_model, const worker::ModelMap& model
   if (client_model.find('/') != std::string_view::npos) {
     return true;
   }
-  return std::any_of(std::begin(kAllTiers), std::end(kAllTiers),
+  return std::any_of(std::begin(worker::kAllTiers), std::end(worker::kAllTiers),
                      [&](Tier tier) { return client_model == models.model_for(tier); });
 }
 

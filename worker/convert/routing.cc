@@ -8,8 +8,7 @@ using worker::Tier;
 
 TierSet TierSet::served_by(const worker::ModelMap& models) {
   TierSet set;
-  for (Tier tier :
-       {Tier::big, Tier::middle, Tier::small, Tier::vision, Tier::long_context, Tier::think}) {
+  for (Tier tier : worker::kAllTiers) {
     if (!models.model_for(tier).empty()) {
       set.add(tier);
     }

@@ -34,8 +34,7 @@ UpstreamClient::UpstreamClient(const UpstreamConfig& config, UpstreamEndpoint en
       pool_(kMaxIdlePerHost, kMaxIdleTime) {
   pool_key_ = std::string(endpoint_.tls ? "https://" : "http://") + endpoint_.host_header + "|" +
               std::to_string(endpoint_.port) + "|" + (proxy_ ? proxy_->display : "");
-  for (const Tier tier :
-       {Tier::big, Tier::middle, Tier::small, Tier::vision, Tier::long_context, Tier::think}) {
+  for (const Tier tier : kAllTiers) {
     const std::string& model = config_.models.model_for(tier);
     if (!model.empty()) {
       model_providers_.emplace_back(model, convert::providers::resolve_provider(config_, model));

@@ -5,9 +5,6 @@
 namespace ccproxy::worker {
 namespace {
 
-constexpr Tier kTiers[] = {Tier::big,    Tier::middle,       Tier::small,
-                           Tier::vision, Tier::long_context, Tier::think};
-
 uint32_t bit(Tier tier) {
   return 1u << static_cast<unsigned>(tier);
 }
@@ -36,7 +33,7 @@ UpstreamPool::UpstreamPool(const std::vector<UpstreamConfig>& upstreams, Balance
   for (const auto& u : upstreams) {
     Member m;
     m.name = u.name;
-    for (Tier t : kTiers) {
+    for (Tier t : kAllTiers) {
       if (!u.models.model_for(t).empty()) {
         m.serves |= bit(t);
       }
