@@ -1,9 +1,9 @@
 #pragma once
 // Writes usage rows to the ledger off the request path: add() only queues (a bounded queue,
 // one short lock); a background thread writes what is queued every second, or as soon as 100
-// rows wait, in one transaction. A ledger that cannot take rows (full disk, locked longer than
-// the busy timeout, queue full) costs those rows, counted and logged at most once a minute,
-// never a request.
+// rows wait, in one transaction, at the lowest CPU priority. A ledger that cannot take rows (full
+// disk, locked longer than the busy timeout, queue full) costs those rows, counted and logged at
+// most once a minute, never a request.
 
 #include <chrono>
 #include <condition_variable>
@@ -31,6 +31,9 @@ struct WriterOptions {
   std::size_t max_queued = 10'000;               // beyond: rows are dropped (counted)
   std::chrono::milliseconds warn_every{60'000};  // at most one warning per this
   int busy_timeout_ms = 2000;                    // wait this long for another writer
+  /// The writer thread's nice value (Linux sets it per thread): 19 lets the request threads
+  /// go first, so the writing takes idle CPU; it still gets a share on a saturated machine.
+  int nice = 19;
   /// Where warnings go (dropped rows); called from the writer thread.
   std::function<void(const std::string&)> warn;
 };

@@ -1,9 +1,17 @@
 #include "usage/ledger_writer.h"
 
 #include <sqlite3.h>
+#include <sys/resource.h>
+
+#include <cerrno>
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <mutex>
+#include <sstream>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -140,6 +148,42 @@ TEST(LedgerWriter, ThreadsAndTwoWritersShareOneFile) {
     }
   }
   EXPECT_EQ(count_rows(dir.file()), 1200u);
+}
+
+/// The nice value of this process's thread named `name` (-100 when there is none).
+int nice_of_thread(const std::string& name) {
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string line;
+    std::getline(comm, line);
+    if (line != name) {
+      continue;
+    }
+    std::ifstream stat(task.path() / "stat");
+    std::string all((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    std::istringstream fields(all.substr(all.rfind(')') + 2));  // after "pid (comm) "
+    std::string f;
+    for (int i = 3; i <= 19 && fields >> f; ++i) {  // field 19 of proc_pid_stat(5): nice
+    }
+    return std::stoi(f);
+  }
+  return -100;
+}
+
+TEST(LedgerWriter, TheWriterThreadIsNamedAndRunsAtTheLowestPriority) {
+  TempDir dir;
+  auto w = LedgerWriter::open(dir.file(), {});
+  ASSERT_TRUE(w) << w.error();
+  (*w)->add(row("glm", "m", kDay5, 1, 2));
+  (*w)->flush();  // the thread has started and set itself up
+  EXPECT_EQ(nice_of_thread("ccproxy-ledger"), 19);
+  errno = 0;
+  const int own = getpriority(PRIO_PROCESS, 0);  // this (the test's main) thread's
+  ASSERT_EQ(errno, 0);
+  EXPECT_EQ(nice_of_thread("usage_test"), own);
+  if (own < 19) {
+    EXPECT_LT(nice_of_thread("usage_test"), 19) << "only the writer thread is lowered";
+  }
 }
 
 }  // namespace
