@@ -5,80 +5,29 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
+#include <functional>
+#include <optional>
+#include <string_view>
+#include <tuple>
+#include <unordered_map>
+
+#include "usage/ledger_schema.h"
+#include "usage/sqlite_statement.h"
 
 namespace ccproxy::usage {
 namespace {
 
-constexpr const char* kSchema =
-    "CREATE TABLE IF NOT EXISTS requests ("
-    " id INTEGER PRIMARY KEY,"
-    " time_ms INTEGER NOT NULL,"
-    " profile TEXT NOT NULL,"
-    " upstream TEXT NOT NULL,"
-    " model TEXT NOT NULL,"
-    " client_model TEXT NOT NULL,"
-    " session TEXT,"
-    " stream INTEGER NOT NULL,"
-    " status INTEGER NOT NULL,"
-    " input_tokens INTEGER NOT NULL,"
-    " output_tokens INTEGER NOT NULL,"
-    " cache_read_tokens INTEGER NOT NULL,"
-    " cache_write_tokens INTEGER NOT NULL,"
-    " latency_ms INTEGER NOT NULL,"
-    " ttfb_ms INTEGER);"
-    "CREATE INDEX IF NOT EXISTS requests_time ON requests(time_ms);"
-    "CREATE INDEX IF NOT EXISTS requests_session ON requests(session) WHERE session IS NOT NULL;";
+using sql::exec;
+using sql::kept;
+using sql::message_of;
+using sql::single_int;
+using sql::Statement;
 
-std::string message_of(sqlite3* db) {
-  return db != nullptr ? sqlite3_errmsg(db) : "out of memory";
-}
-
-/// A prepared statement, finalized on every path.
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql) {
-    rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
-  }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-
-  bool ok() const { return rc_ == SQLITE_OK; }
-  sqlite3_stmt* get() const { return stmt_; }
-  void text(int i, std::string_view s) {
-    sqlite3_bind_text(stmt_, i, s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
-  }
-  void integer(int i, std::int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
-  std::string column_text(int i) const {
-    const unsigned char* p = sqlite3_column_text(stmt_, i);
-    return p != nullptr ? std::string(reinterpret_cast<const char*>(p)) : std::string();
-  }
-  std::int64_t column_int(int i) const { return sqlite3_column_int64(stmt_, i); }
-
- private:
-  sqlite3_stmt* stmt_ = nullptr;
-  int rc_ = SQLITE_ERROR;
-};
-
-Result<void> exec(sqlite3* db, const char* sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string message = err != nullptr ? err : message_of(db);
-    sqlite3_free(err);
-    return fail(message);
-  }
-  return {};
-}
-
-Result<int> user_version(sqlite3* db) {
-  Statement s(db, "PRAGMA user_version");
-  if (!s.ok() || sqlite3_step(s.get()) != SQLITE_ROW) {
-    return fail(message_of(db));
-  }
-  return static_cast<int>(s.column_int(0));
-}
+constexpr int kSchemaBusyTimeoutMs = 60'000;
 
 /// Creates the file 0600 (never through a symbolic link) when it is missing, so that SQLite,
 /// which gives its -wal and -shm files the database's mode, never makes a readable one.
@@ -98,42 +47,43 @@ Result<void> create_private(const std::filesystem::path& file) {
   return fail("cannot create " + file.string() + ": " + std::strerror(errno));
 }
 
-/// The schema, created once by whichever process comes first (an immediate transaction keeps
-/// two workers starting together from both creating it).
-Result<void> ensure_schema(sqlite3* db, LedgerDb::Mode mode) {
-  auto version = user_version(db);
-  if (!version) {
-    return fail(version.error());
-  }
-  if (*version == 0 && mode == LedgerDb::Mode::create) {
-    if (auto r = exec(db, "BEGIN IMMEDIATE"); !r) {
-      return r;
-    }
-    auto again = user_version(db);
-    Result<void> made;
-    if (again && *again == 0) {
-      made = exec(db, kSchema);
-      if (made) {
-        made = exec(db, ("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
-      }
-    }
-    if (!made) {
-      (void)exec(db, "ROLLBACK");
-      return made;
-    }
-    return exec(db, "COMMIT");
-  }
-  if (*version == 0) {
-    return fail("it holds no usage ledger yet");
-  }
-  if (*version > kSchemaVersion) {
-    return fail("its schema version " + std::to_string(*version) +
-                " is newer than this ccproxy's (" + std::to_string(kSchemaVersion) + ")");
-  }
-  return {};
-}
-
 }  // namespace
+
+/// Ids of the names and sessions this connection has seen in the file, so that a row's texts
+/// cost a comparison with the previous row's (or a hash lookup), not a query. Entries made in
+/// a transaction that rolls back may not exist in the file: every failure forgets them all.
+struct LedgerDb::Ids {
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using Map = std::unordered_map<std::string, std::int64_t, Hash, std::equal_to<>>;
+  static constexpr std::size_t kMaxCached = 4096;  // then the map starts over
+
+  struct Last {
+    std::string text;
+    std::int64_t id = 0;  // 0: none yet
+  };
+  enum Field { profile, upstream, model, client_model, session, fields };
+
+  /// A session of the batch being written and the times of its rows in it.
+  struct Touched {
+    std::int64_t id, first_ms, last_ms;
+  };
+
+  Map names;
+  Map sessions;
+  std::array<Last, fields> last;
+  std::vector<Touched> touched;
+  std::unique_ptr<Statement> add_name, find_name, add_session, find_session, widen_session, max_id,
+      last_span, add_span, add_session_span;
+
+  void forget() {
+    names.clear();
+    sessions.clear();
+    last = {};
+  }
+};
 
 void LedgerDb::Close::operator()(sqlite3* db) const {
   sqlite3_close_v2(db);
@@ -143,7 +93,7 @@ void LedgerDb::Finalize::operator()(sqlite3_stmt* stmt) const {
   sqlite3_finalize(stmt);
 }
 
-LedgerDb::LedgerDb(sqlite3* db) : db_(db) {}
+LedgerDb::LedgerDb(sqlite3* db) : db_(db), ids_(std::make_unique<Ids>()) {}
 LedgerDb::LedgerDb(LedgerDb&&) noexcept = default;
 LedgerDb& LedgerDb::operator=(LedgerDb&&) noexcept = default;
 LedgerDb::~LedgerDb() = default;
@@ -178,9 +128,13 @@ Result<LedgerDb> LedgerDb::open(const std::filesystem::path& file, Mode mode, in
   if (auto r = exec(raw, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL"); !r) {
     return fail(where + ": " + r.error());
   }
-  if (auto r = ensure_schema(raw, mode); !r) {
+  // Another process may be rewriting a large version 1 ledger (seconds): wait for it longer
+  // than for a batch.
+  sqlite3_busy_timeout(raw, std::max(busy_timeout_ms, kSchemaBusyTimeoutMs));
+  if (auto r = ensure_schema(raw, mode == Mode::create); !r) {
     return fail(where + ": " + r.error());
   }
+  sqlite3_busy_timeout(raw, busy_timeout_ms);
   return ledger;
 }
 
@@ -199,9 +153,9 @@ constexpr int kColumns = 14;
 /// "INSERT ... VALUES (?,...),(?,...)" for `rows` rows.
 std::string insert_sql(int rows) {
   std::string sql =
-      "INSERT INTO requests (time_ms, profile, upstream, model, client_model, session, stream, "
-      "status, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, latency_ms, "
-      "ttfb_ms) VALUES ";
+      "INSERT INTO request_log (time_ms, profile, upstream, model, client_model, session, "
+      "stream, status, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, "
+      "latency_ms, ttfb_ms) VALUES ";
   for (int r = 0; r < rows; ++r) {
     sql += r == 0 ? "(" : ",(";
     for (int c = 0; c < kColumns; ++c) {
@@ -212,20 +166,22 @@ std::string insert_sql(int rows) {
   return sql;
 }
 
-/// Binds `row` to parameters first+1 .. first+kColumns of `s` (its texts are not copied).
-void bind_row(sqlite3_stmt* s, int first, const UsageRowRef& row) {
-  const auto text = [s](int i, std::string_view v) {
-    sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
-  };
+/// The ids of one row's texts (session 0: none).
+struct RowIds {
+  std::int64_t profile, upstream, model, client_model, session;
+};
+
+/// Binds `row` to parameters first+1 .. first+kColumns of `s`.
+void bind_row(sqlite3_stmt* s, int first, const UsageRowRef& row, const RowIds& ids) {
   sqlite3_bind_int64(s, first + 1, row.time_ms);
-  text(first + 2, row.profile);
-  text(first + 3, row.upstream);
-  text(first + 4, row.model);
-  text(first + 5, row.client_model);
-  if (row.session.empty()) {
+  sqlite3_bind_int64(s, first + 2, ids.profile);
+  sqlite3_bind_int64(s, first + 3, ids.upstream);
+  sqlite3_bind_int64(s, first + 4, ids.model);
+  sqlite3_bind_int64(s, first + 5, ids.client_model);
+  if (ids.session == 0) {
     sqlite3_bind_null(s, first + 6);
   } else {
-    text(first + 6, row.session);
+    sqlite3_bind_int64(s, first + 6, ids.session);
   }
   sqlite3_bind_int64(s, first + 7, row.stream ? 1 : 0);
   sqlite3_bind_int64(s, first + 8, row.status);
@@ -241,9 +197,75 @@ void bind_row(sqlite3_stmt* s, int first, const UsageRowRef& row) {
   }
 }
 
+/// The id `text` has in `table` (names or sessions), adding it when missing; inside the
+/// writer's transaction. A new session starts with first_ms = last_ms = time_ms.
+Result<std::int64_t> add_or_find(sqlite3* db, bool session, std::string_view text,
+                                 std::int64_t time_ms, std::unique_ptr<Statement>& add,
+                                 std::unique_ptr<Statement>& find) {
+  auto a = session
+               ? kept(db, add,
+                      "INSERT INTO sessions(uuid, first_ms, last_ms) VALUES (?1, ?2, ?2) "
+                      "ON CONFLICT(uuid) DO NOTHING")
+               : kept(db, add, "INSERT INTO names(name) VALUES (?1) ON CONFLICT(name) DO NOTHING");
+  if (!a) {
+    return fail(a.error());
+  }
+  (*a)->text(1, text);
+  if (session) {
+    (*a)->integer(2, time_ms);
+  }
+  if (sqlite3_step((*a)->get()) != SQLITE_DONE) {
+    return fail(message_of(db));
+  }
+  auto f = kept(
+      db, find,
+      session ? "SELECT id FROM sessions WHERE uuid = ?1" : "SELECT id FROM names WHERE name = ?1");
+  if (!f) {
+    return fail(f.error());
+  }
+  (*f)->text(1, text);
+  auto id = single_int(db, **f, 0);
+  if (id && *id == 0) {
+    return fail("'" + std::string(text) + "' was added but is not found");
+  }
+  return id;
+}
+
 }  // namespace
 
+Result<std::int64_t> LedgerDb::id_of(int field, std::string_view text, std::int64_t time_ms) {
+  Ids& ids = *ids_;
+  Ids::Last& last = ids.last[static_cast<std::size_t>(field)];
+  if (last.id != 0 && last.text == text) {
+    return last.id;
+  }
+  const bool session = field == Ids::session;
+  Ids::Map& map = session ? ids.sessions : ids.names;
+  std::int64_t id = 0;
+  if (auto it = map.find(text); it != map.end()) {
+    id = it->second;
+  } else {
+    auto found =
+        session ? add_or_find(db_.get(), true, text, time_ms, ids.add_session, ids.find_session)
+                : add_or_find(db_.get(), false, text, time_ms, ids.add_name, ids.find_name);
+    if (!found) {
+      return found;
+    }
+    id = *found;
+    if (map.size() >= Ids::kMaxCached) {
+      map.clear();
+    }
+    map.emplace(std::string(text), id);
+  }
+  last.text.assign(text);
+  last.id = id;
+  return id;
+}
+
 Result<void> LedgerDb::insert(const RowBatch& rows) {
+  if (rows.empty()) {
+    return {};
+  }
   sqlite3* db = db_.get();
   // Rows go in kRowsPerInsert to a statement (less of SQLite's per-statement work per row),
   // the rest one by one. Both statements are prepared once.
@@ -259,160 +281,458 @@ Result<void> LedgerDb::insert(const RowBatch& rows) {
     }
     stmt->reset(made);
   }
-  if (auto r = exec(db, "BEGIN IMMEDIATE"); !r) {
-    return r;
+  // A session this connection knows may have been removed by retention in another process
+  // since: write_rows notices (its row is gone), and the batch is written again without the
+  // remembered ids.
+  for (int attempt = 0;; ++attempt) {
+    if (auto r = exec(db, "BEGIN IMMEDIATE"); !r) {
+      return r;
+    }
+    auto written = write_rows(rows);
+    if (written && *written) {
+      auto committed = exec(db, "COMMIT");
+      if (committed) {
+        return committed;
+      }
+      (void)exec(db, "ROLLBACK");
+      ids_->forget();
+      return committed;
+    }
+    (void)exec(db, "ROLLBACK");
+    ids_->forget();
+    if (!written) {
+      return fail(written.error());
+    }
+    if (attempt == 1) {
+      return fail("a session's row was removed while rows were written to it");
+    }
   }
+}
+
+Result<bool> LedgerDb::write_rows(const RowBatch& rows) {
+  sqlite3* db = db_.get();
+  Ids& ids = *ids_;
+  auto max_id = kept(db, ids.max_id, "SELECT max(id) FROM request_log");
+  if (!max_id) {
+    return fail(max_id.error());
+  }
+  auto before = single_int(db, **max_id, 0);
+  if (!before) {
+    return fail(before.error());
+  }
+  // The latest span. When the newest rows were deleted (by hand, or by retention when they
+  // were written late), SQLite gives their ids again and the spans from there are stale.
+  auto last_span =
+      kept(db, ids.last_span, "SELECT first_id, max_ms FROM spans ORDER BY first_id DESC LIMIT 1");
+  if (!last_span) {
+    return fail(last_span.error());
+  }
+  auto stale = single_int(db, **last_span, 0);
+  if (!stale) {
+    return fail(stale.error());
+  }
+  if (*stale > *before) {
+    Statement spans(db, "DELETE FROM spans WHERE first_id > ?1");
+    Statement session_spans(db, "DELETE FROM session_spans WHERE first_id > ?1");
+    if (!spans.ok() || !session_spans.ok()) {
+      return fail(message_of(db));
+    }
+    spans.integer(1, *before);
+    session_spans.integer(1, *before);
+    if (sqlite3_step(spans.get()) != SQLITE_DONE ||
+        sqlite3_step(session_spans.get()) != SQLITE_DONE) {
+      return fail(message_of(db));
+    }
+  }
+  std::int64_t so_far = INT64_MIN;  // the largest time written before this batch
+  switch (sqlite3_step((*last_span)->get())) {
+    case SQLITE_ROW:
+      so_far = (*last_span)->column_int(1);
+      break;
+    case SQLITE_DONE:
+      break;
+    default:
+      return fail(message_of(db));
+  }
+  sqlite3_reset((*last_span)->get());
+  ids.touched.clear();
+  std::int64_t batch_max_ms = INT64_MIN;
   std::size_t i = 0;
   while (i < rows.size()) {
     const bool many = rows.size() - i >= kRowsPerInsert;
     sqlite3_stmt* s = many ? insert_many_.get() : insert_.get();
     const int n = many ? kRowsPerInsert : 1;
     for (int r = 0; r < n; ++r) {
-      bind_row(s, r * kColumns, rows[i + std::size_t(r)]);
+      const UsageRowRef row = rows[i + std::size_t(r)];
+      RowIds row_ids{};
+      for (auto [field, text, out] :
+           {std::tuple{Ids::profile, row.profile, &row_ids.profile},
+            std::tuple{Ids::upstream, row.upstream, &row_ids.upstream},
+            std::tuple{Ids::model, row.model, &row_ids.model},
+            std::tuple{Ids::client_model, row.client_model, &row_ids.client_model}}) {
+        auto id = id_of(field, text, row.time_ms);
+        if (!id) {
+          return fail(id.error());
+        }
+        *out = *id;
+      }
+      if (!row.session.empty()) {
+        auto id = id_of(Ids::session, row.session, row.time_ms);
+        if (!id) {
+          return fail(id.error());
+        }
+        row_ids.session = *id;
+        auto t = std::find_if(ids.touched.begin(), ids.touched.end(),
+                              [&](const Ids::Touched& x) { return x.id == *id; });
+        if (t == ids.touched.end()) {
+          ids.touched.push_back({*id, row.time_ms, row.time_ms});
+        } else {
+          t->first_ms = std::min(t->first_ms, row.time_ms);
+          t->last_ms = std::max(t->last_ms, row.time_ms);
+        }
+      }
+      batch_max_ms = std::max(batch_max_ms, row.time_ms);
+      bind_row(s, r * kColumns, row, row_ids);
     }
     i += std::size_t(n);
     const int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    sqlite3_clear_bindings(s);  // no view into `rows` is kept past this call
+    sqlite3_reset(s);  // every parameter is bound again for the next rows (numbers only)
     if (rc != SQLITE_DONE) {
-      std::string message = message_of(db);
-      (void)exec(db, "ROLLBACK");
-      return fail(message);
-    }
-  }
-  if (auto r = exec(db, "COMMIT"); !r) {
-    (void)exec(db, "ROLLBACK");
-    return r;
-  }
-  return {};
-}
-
-Result<std::int64_t> LedgerDb::remove_before(std::int64_t before_ms, bool dry_run) {
-  sqlite3* db = db_.get();
-  Statement s(db, dry_run ? "SELECT count(*) FROM requests WHERE time_ms < ?"
-                          : "DELETE FROM requests WHERE time_ms < ?");
-  if (!s.ok()) {
-    return fail(message_of(db));
-  }
-  s.integer(1, before_ms);
-  const int rc = sqlite3_step(s.get());
-  if (dry_run) {
-    if (rc != SQLITE_ROW) {
       return fail(message_of(db));
     }
-    return s.column_int(0);
   }
-  if (rc != SQLITE_DONE) {
+  // The batch's span: its ids (new rows take the largest id + 1, in turn) and the largest
+  // time written so far.
+  const std::int64_t first_id = *before + 1;
+  const std::int64_t last_id = sqlite3_last_insert_rowid(db);
+  auto add_span =
+      kept(db, ids.add_span, "INSERT INTO spans(first_id, last_id, max_ms) VALUES (?1, ?2, ?3)");
+  if (!add_span) {
+    return fail(add_span.error());
+  }
+  (*add_span)->integer(1, first_id);
+  (*add_span)->integer(2, last_id);
+  (*add_span)->integer(3, std::max(so_far, batch_max_ms));
+  if (sqlite3_step((*add_span)->get()) != SQLITE_DONE) {
     return fail(message_of(db));
   }
-  return static_cast<std::int64_t>(sqlite3_changes(db));
+  auto add_session_span = kept(db, ids.add_session_span,
+                               "INSERT INTO session_spans(session, first_id, last_id) "
+                               "VALUES (?1, ?2, ?3)");
+  if (!add_session_span) {
+    return fail(add_session_span.error());
+  }
+  for (const Ids::Touched& t : ids.touched) {
+    sqlite3_reset((*add_session_span)->get());
+    (*add_session_span)->integer(1, t.id);
+    (*add_session_span)->integer(2, first_id);
+    (*add_session_span)->integer(3, last_id);
+    if (sqlite3_step((*add_session_span)->get()) != SQLITE_DONE) {
+      return fail(message_of(db));
+    }
+    auto widen = kept(db, ids.widen_session,
+                      "UPDATE sessions SET first_ms = min(first_ms, ?2), "
+                      "last_ms = max(last_ms, ?3) WHERE id = ?1");
+    if (!widen) {
+      return fail(widen.error());
+    }
+    (*widen)->integer(1, t.id);
+    (*widen)->integer(2, t.first_ms);
+    (*widen)->integer(3, t.last_ms);
+    if (sqlite3_step((*widen)->get()) != SQLITE_DONE) {
+      return fail(message_of(db));
+    }
+    if (sqlite3_changes(db) != 1) {
+      return false;  // removed meanwhile
+    }
+  }
+  return true;
 }
 
 namespace {
 
-/// " WHERE ..." for a query (only the conditions it sets, so that the planner picks the
-/// session or time index that fits), with its parameters bound by bind_query.
-std::string where_of(const RowQuery& q) {
-  std::string sql = " WHERE 1";
+/// The smallest id a row at or after `since_ms` can have: the first span whose running
+/// largest time reaches it (every row before that span is older). INT64_MAX: none can.
+Result<std::int64_t> first_id_since(sqlite3* db, std::int64_t since_ms) {
+  if (since_ms <= 0) {
+    return std::int64_t{0};
+  }
+  Statement s(db,
+              "SELECT first_id FROM spans WHERE max_ms >= ?1 ORDER BY max_ms, first_id LIMIT 1");
+  if (!s.ok()) {
+    return fail(message_of(db));
+  }
+  s.integer(1, since_ms);
+  return single_int(db, s, INT64_MAX);
+}
+
+/// A query with its texts turned into ids: `none` when a profile or session it names is not
+/// in the file (so nothing matches).
+struct Resolved {
+  bool none = false;
+  std::int64_t from_id = 0;
+  std::optional<std::int64_t> profile;
+  std::optional<std::int64_t> session;
+};
+
+Result<Resolved> resolve(sqlite3* db, const RowQuery& q) {
+  Resolved r;
+  std::int64_t since = q.since_ms;
+  if (q.profile) {
+    Statement s(db, "SELECT id FROM names WHERE name = ?1");
+    s.text(1, *q.profile);
+    auto id = s.ok() ? single_int(db, s, 0) : fail(message_of(db));
+    if (!id) {
+      return fail(id.error());
+    }
+    r.none = *id == 0;
+    r.profile = *id;
+  }
+  if (q.session && !r.none) {
+    Statement s(db, "SELECT id, first_ms FROM sessions WHERE uuid = ?1");
+    if (!s.ok()) {
+      return fail(message_of(db));
+    }
+    s.text(1, *q.session);
+    const int rc = sqlite3_step(s.get());
+    if (rc == SQLITE_ROW) {
+      r.session = s.column_int(0);
+      since = std::max(since, s.column_int(1));  // none of its rows is older
+    } else if (rc == SQLITE_DONE) {
+      r.none = true;
+    } else {
+      return fail(message_of(db));
+    }
+  }
+  if (!r.none) {
+    auto from = first_id_since(db, since);
+    if (!from) {
+      return fail(from.error());
+    }
+    r.from_id = *from;
+    r.none = *from == INT64_MAX;
+  }
+  return r;
+}
+
+/// " FROM ... WHERE ..." for a resolved query, with `joins` after request_log r: a session's
+/// rows are read from the batches it has rows in (session_spans ss), others from the first
+/// one the time range can start at.
+std::string from_where(const RowQuery& q, const Resolved& r, const char* joins) {
+  std::string sql = r.session ? " FROM session_spans ss CROSS JOIN request_log r"
+                                " ON r.id BETWEEN ss.first_id AND ss.last_id"
+                              : " FROM request_log r";
+  sql += joins;
+  sql +=
+      r.session ? " WHERE ss.session = ?4 AND ss.last_id >= ?5 AND r.session = ?4 AND" : " WHERE";
+  sql += " r.id >= ?5";
   if (q.since_ms > 0) {
-    sql += " AND time_ms >= ?1";
+    sql += " AND r.time_ms >= ?1";
   }
   if (q.until_ms != INT64_MAX) {
-    sql += " AND time_ms < ?2";
+    sql += " AND r.time_ms < ?2";
   }
-  if (q.profile) {
-    sql += " AND profile = ?3";
-  }
-  if (q.session) {
-    sql += " AND session = ?4";
+  if (r.profile) {
+    sql += " AND r.profile = ?3";
   }
   return sql;
 }
 
-void bind_query(Statement& s, const RowQuery& q) {
+void bind_query(Statement& s, const RowQuery& q, const Resolved& r) {
+  s.integer(5, r.from_id);
   if (q.since_ms > 0) {
     s.integer(1, q.since_ms);
   }
   if (q.until_ms != INT64_MAX) {
     s.integer(2, q.until_ms);
   }
-  if (q.profile) {
-    s.text(3, *q.profile);
+  if (r.profile) {
+    s.integer(3, *r.profile);
   }
-  if (q.session) {
-    s.text(4, *q.session);
+  if (r.session) {
+    s.integer(4, *r.session);
   }
 }
 
-}  // namespace
-
-namespace {
-
-/// Runs `sql` (a SELECT with the query's WHERE) and makes a row of each result with `read`.
-template <typename Read>
-Result<std::vector<UsageRow>> select_rows(sqlite3* db, const std::string& sql, const RowQuery& q,
-                                          Read read) {
-  Statement s(db, sql.c_str());
+/// Runs "SELECT `columns`" from the rows the query selects (request_log r, then `joins`),
+/// then `tail`, and calls `each` with every result.
+template <typename Each>
+Result<void> for_each_row(sqlite3* db, const char* columns, const char* joins, const char* tail,
+                          const RowQuery& q, Each each) {
+  auto resolved = resolve(db, q);
+  if (!resolved) {
+    return fail(resolved.error());
+  }
+  if (resolved->none) {
+    return {};
+  }
+  Statement s(db,
+              ("SELECT " + std::string(columns) + from_where(q, *resolved, joins) + tail).c_str());
   if (!s.ok()) {
     return fail(message_of(db));
   }
-  bind_query(s, q);
-  std::vector<UsageRow> out;
+  bind_query(s, q, *resolved);
   int rc = 0;
   while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
-    out.push_back(read(s));
+    each(s);
   }
   if (rc != SQLITE_DONE) {
     return fail(message_of(db));
   }
-  return out;
+  return {};
 }
 
 }  // namespace
 
+Result<std::int64_t> LedgerDb::remove_before(std::int64_t before_ms, bool dry_run) {
+  sqlite3* db = db_.get();
+  if (auto r = exec(db, dry_run ? "BEGIN" : "BEGIN IMMEDIATE"); !r) {
+    return fail(r.error());
+  }
+  auto removed = [&]() -> Result<std::int64_t> {
+    auto from = first_id_since(db, before_ms);
+    if (!from) {
+      return from;
+    }
+    // Every row before `from` is older; after it only a row written late can be.
+    Statement s(db, dry_run ? "SELECT (SELECT count(*) FROM request_log WHERE id < ?1) + "
+                              "(SELECT count(*) FROM request_log WHERE id >= ?1 AND time_ms < ?2)"
+                            : "DELETE FROM request_log WHERE id < ?1 OR time_ms < ?2");
+    if (!s.ok()) {
+      return fail(message_of(db));
+    }
+    s.integer(1, *from);
+    s.integer(2, before_ms);
+    if (dry_run) {
+      return single_int(db, s, 0);
+    }
+    if (sqlite3_step(s.get()) != SQLITE_DONE) {
+      return fail(message_of(db));
+    }
+    const std::int64_t n = sqlite3_changes(db);
+    Statement spans(db, "DELETE FROM spans WHERE first_id < ?1");
+    Statement session_spans(db, "DELETE FROM session_spans WHERE last_id < ?1");
+    Statement sessions(db, "DELETE FROM sessions WHERE last_ms < ?1");
+    if (!spans.ok() || !session_spans.ok() || !sessions.ok()) {
+      return fail(message_of(db));
+    }
+    spans.integer(1, *from);
+    session_spans.integer(1, *from);
+    sessions.integer(1, before_ms);
+    if (sqlite3_step(spans.get()) != SQLITE_DONE ||
+        sqlite3_step(session_spans.get()) != SQLITE_DONE ||
+        sqlite3_step(sessions.get()) != SQLITE_DONE) {
+      return fail(message_of(db));
+    }
+    ids_->forget();  // a session may be gone
+    return n;
+  }();
+  if (!removed) {
+    (void)exec(db, "ROLLBACK");
+    return removed;
+  }
+  if (auto r = exec(db, dry_run ? "ROLLBACK" : "COMMIT"); !r) {
+    (void)exec(db, "ROLLBACK");
+    return fail(r.error());
+  }
+  return removed;
+}
+
 Result<std::vector<UsageRow>> LedgerDb::rows(const RowQuery& q) {
-  const std::string sql =
-      "SELECT time_ms, profile, upstream, model, client_model, session, stream, status, "
-      "input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, latency_ms, ttfb_ms "
-      "FROM requests" +
-      where_of(q) + " ORDER BY time_ms";
-  return select_rows(db_.get(), sql, q, [](const Statement& s) {
-    UsageRow r;
-    r.time_ms = s.column_int(0);
-    r.profile = s.column_text(1);
-    r.upstream = s.column_text(2);
-    r.model = s.column_text(3);
-    r.client_model = s.column_text(4);
-    r.session = s.column_text(5);
-    r.stream = s.column_int(6) != 0;
-    r.status = static_cast<int>(s.column_int(7));
-    r.input_tokens = s.column_int(8);
-    r.output_tokens = s.column_int(9);
-    r.cache_read_tokens = s.column_int(10);
-    r.cache_write_tokens = s.column_int(11);
-    r.latency_ms = s.column_int(12);
-    r.ttfb_ms = sqlite3_column_type(s.get(), 13) == SQLITE_NULL ? -1 : s.column_int(13);
-    return r;
-  });
+  std::vector<UsageRow> out;
+  auto read = for_each_row(
+      db_.get(),
+      "r.time_ms, p.name, u.name, m.name, c.name, s.uuid, r.stream, r.status, "
+      "r.input_tokens, r.output_tokens, r.cache_read_tokens, r.cache_write_tokens, "
+      "r.latency_ms, r.ttfb_ms",
+      " CROSS JOIN names p ON p.id = r.profile CROSS JOIN names u ON u.id = r.upstream "
+      "CROSS JOIN names m ON m.id = r.model CROSS JOIN names c ON c.id = r.client_model "
+      "LEFT JOIN sessions s ON s.id = r.session",
+      " ORDER BY r.id", q, [&out](const Statement& s) {
+        UsageRow& r = out.emplace_back();
+        r.time_ms = s.column_int(0);
+        r.profile = s.column_text(1);
+        r.upstream = s.column_text(2);
+        r.model = s.column_text(3);
+        r.client_model = s.column_text(4);
+        r.session = s.column_text(5);
+        r.stream = s.column_int(6) != 0;
+        r.status = static_cast<int>(s.column_int(7));
+        r.input_tokens = s.column_int(8);
+        r.output_tokens = s.column_int(9);
+        r.cache_read_tokens = s.column_int(10);
+        r.cache_write_tokens = s.column_int(11);
+        r.latency_ms = s.column_int(12);
+        r.ttfb_ms = sqlite3_column_type(s.get(), 13) == SQLITE_NULL ? -1 : s.column_int(13);
+      });
+  if (!read) {
+    return fail(read.error());
+  }
+  // Written order is nearly time order; a row written late moves to its place.
+  std::stable_sort(out.begin(), out.end(),
+                   [](const UsageRow& a, const UsageRow& b) { return a.time_ms < b.time_ms; });
+  return out;
 }
 
 Result<std::vector<UsageRow>> LedgerDb::sums_by_model(const RowQuery& q) {
-  const std::string sql =
-      "SELECT MAX(time_ms), profile, model, SUM(input_tokens), SUM(output_tokens), "
-      "SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(latency_ms) FROM requests" +
-      where_of(q) + " GROUP BY profile, model";
-  return select_rows(db_.get(), sql, q, [](const Statement& s) {
-    UsageRow r;
-    r.time_ms = s.column_int(0);
-    r.profile = s.column_text(1);
-    r.model = s.column_text(2);
-    r.input_tokens = s.column_int(3);
-    r.output_tokens = s.column_int(4);
-    r.cache_read_tokens = s.column_int(5);
-    r.cache_write_tokens = s.column_int(6);
-    r.latency_ms = s.column_int(7);
-    return r;
-  });
+  // Summed here rather than by SQL's GROUP BY, which sends every row through a temporary
+  // b-tree: the rows of a day or a session fall in a handful of (profile, model) groups.
+  struct Group {
+    std::int64_t profile, model;
+    UsageRow sums;
+  };
+  std::vector<Group> groups;
+  sqlite3* db = db_.get();
+  auto read = for_each_row(db,
+                           "r.time_ms, r.profile, r.model, r.input_tokens, r.output_tokens, "
+                           "r.cache_read_tokens, r.cache_write_tokens, r.latency_ms",
+                           "", "", q, [&groups](const Statement& s) {
+                             const std::int64_t profile = s.column_int(1);
+                             const std::int64_t model = s.column_int(2);
+                             auto g =
+                                 std::find_if(groups.begin(), groups.end(), [&](const Group& x) {
+                                   return x.profile == profile && x.model == model;
+                                 });
+                             if (g == groups.end()) {
+                               g = groups.insert(groups.end(), Group{profile, model, {}});
+                               g->sums.time_ms = INT64_MIN;
+                             }
+                             UsageRow& sum = g->sums;
+                             sum.time_ms = std::max(sum.time_ms, s.column_int(0));
+                             sum.input_tokens += s.column_int(3);
+                             sum.output_tokens += s.column_int(4);
+                             sum.cache_read_tokens += s.column_int(5);
+                             sum.cache_write_tokens += s.column_int(6);
+                             sum.latency_ms += s.column_int(7);
+                           });
+  if (!read) {
+    return fail(read.error());
+  }
+  Statement name(db, "SELECT name FROM names WHERE id = ?1");
+  if (!name.ok()) {
+    return fail(message_of(db));
+  }
+  const auto name_of = [&](std::int64_t id) -> Result<std::string> {
+    sqlite3_reset(name.get());
+    name.integer(1, id);
+    const int rc = sqlite3_step(name.get());
+    if (rc == SQLITE_ROW) {
+      return name.column_text(0);
+    }
+    return fail(rc == SQLITE_DONE ? "no name with id " + std::to_string(id) : message_of(db));
+  };
+  std::vector<UsageRow> out;
+  for (Group& g : groups) {
+    auto profile = name_of(g.profile);
+    auto model = profile ? name_of(g.model) : profile;
+    if (!model) {
+      return fail(model.error());
+    }
+    g.sums.profile = std::move(profile).value();
+    g.sums.model = std::move(model).value();
+    out.push_back(std::move(g.sums));
+  }
+  return out;
 }
 
 }  // namespace ccproxy::usage

@@ -7,9 +7,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.h"
+#include "usage/ledger_schema.h"
 #include "usage/row_batch.h"
 #include "usage/usage_row.h"
 
@@ -17,9 +19,6 @@ struct sqlite3;
 struct sqlite3_stmt;
 
 namespace ccproxy::usage {
-
-/// The schema this build reads and writes (PRAGMA user_version).
-inline constexpr int kSchemaVersion = 1;
 
 /// Which rows to read: [since_ms, until_ms) and, when set, one profile and/or one session.
 struct RowQuery {
@@ -59,6 +58,10 @@ class LedgerDb {
 
  private:
   explicit LedgerDb(sqlite3* db);
+  /// The id of a row's text (Ids::Field `field`), added to the file when new.
+  Result<std::int64_t> id_of(int field, std::string_view text, std::int64_t time_ms);
+  /// insert()'s work inside its transaction; false: a session it knew is gone from the file.
+  Result<bool> write_rows(const RowBatch& rows);
   struct Close {
     void operator()(sqlite3* db) const;
   };
@@ -70,6 +73,9 @@ class LedgerDb {
   static constexpr int kRowsPerInsert = 16;
   std::unique_ptr<sqlite3_stmt, Finalize> insert_;
   std::unique_ptr<sqlite3_stmt, Finalize> insert_many_;
+  /// The writer's ids of names and sessions already in the file (ledger_db.cc).
+  struct Ids;
+  std::unique_ptr<Ids> ids_;
 };
 
 /// Where a home keeps its ledger.

@@ -197,5 +197,254 @@ TEST(LedgerDb, RemoveBeforeCountsOrRemoves) {
   EXPECT_EQ(db->rows({})->at(0).time_ms, 300);
 }
 
+/// Times of `rows`, in order.
+std::vector<std::int64_t> times_of(const std::vector<UsageRow>& rows) {
+  std::vector<std::int64_t> t;
+  for (const UsageRow& r : rows) {
+    t.push_back(r.time_ms);
+  }
+  return t;
+}
+
+TEST(LedgerDb, ARowWrittenLateIsFoundByTimeSessionAndRetention) {
+  // Rows are found by time through the spans of written ids, not an index on time: a long
+  // request's row arrives batches after newer ones and must still be in every time range.
+  TempDir dir;
+  auto db = LedgerDb::open(dir.file(), LedgerDb::Mode::create);
+  ASSERT_TRUE(db);
+  ASSERT_TRUE(db->insert(
+      {row("a", "m", 1000, 1, 1, 0, 200, 5, "s1"), row("a", "m", 2000, 1, 1, 0, 200, 5, "s2")}));
+  ASSERT_TRUE(db->insert({row("a", "m", 3000, 1, 1, 0, 200, 5, "s2")}));
+  ASSERT_TRUE(db->insert({row("a", "m", 4000, 1, 1), row("b", "m", 500, 7, 1, 0, 200, 5, "s1")}));
+  ASSERT_TRUE(db->insert({row("a", "m", 5000, 1, 1, 0, 200, 5, "s1")}));
+
+  RowQuery since;
+  since.since_ms = 2500;
+  EXPECT_EQ(times_of(*db->rows(since)), (std::vector<std::int64_t>{3000, 4000, 5000}));
+  since.since_ms = 400;
+  EXPECT_EQ(times_of(*db->rows(since)),
+            (std::vector<std::int64_t>{500, 1000, 2000, 3000, 4000, 5000}));
+  since.since_ms = 600;
+  since.until_ms = 2500;
+  EXPECT_EQ(times_of(*db->rows(since)), (std::vector<std::int64_t>{1000, 2000}));
+  since = {};
+  since.since_ms = 5001;
+  EXPECT_TRUE(db->rows(since)->empty());
+
+  RowQuery session;
+  session.session = "s1";
+  EXPECT_EQ(times_of(*db->rows(session)), (std::vector<std::int64_t>{500, 1000, 5000}));
+  session.profile = "b";
+  ASSERT_EQ(db->sums_by_model(session)->size(), 1u);
+  EXPECT_EQ(db->sums_by_model(session)->at(0).input_tokens, 7);
+  session.session = "nobody";
+  EXPECT_TRUE(db->rows(session)->empty());
+  session.session = "s1";
+  session.profile = "nobody";
+  EXPECT_TRUE(db->sums_by_model(session)->empty());
+
+  EXPECT_EQ(*db->remove_before(1500, true), 2);  // 500 (written late) and 1000
+  EXPECT_EQ(*db->remove_before(1500), 2);
+  EXPECT_EQ(times_of(*db->rows({})), (std::vector<std::int64_t>{2000, 3000, 4000, 5000}));
+  ASSERT_TRUE(db->insert({row("a", "m", 6000, 1, 1, 0, 200, 5, "s1")}));
+  session = {};
+  session.session = "s1";
+  EXPECT_EQ(times_of(*db->rows(session)), (std::vector<std::int64_t>{5000, 6000}));
+  EXPECT_EQ(*db->remove_before(10'000), 5);
+  EXPECT_TRUE(db->rows({})->empty());
+  ASSERT_TRUE(db->insert({row("a", "m", 7000, 1, 1, 0, 200, 5, "s1")}));
+  EXPECT_EQ(times_of(*db->rows(session)), (std::vector<std::int64_t>{7000}));
+}
+
+/// Runs `sql` on `file` through a connection of its own; the first column of each row, as
+/// text.
+std::vector<std::string> query_file(const std::filesystem::path& file, const char* sql) {
+  sqlite3* raw = nullptr;
+  EXPECT_EQ(sqlite3_open(file.c_str(), &raw), SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  std::vector<std::string> out;
+  EXPECT_EQ(sqlite3_prepare_v2(raw, sql, -1, &s, nullptr), SQLITE_OK) << sqlite3_errmsg(raw);
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    const unsigned char* t = sqlite3_column_text(s, 0);
+    out.emplace_back(t != nullptr ? reinterpret_cast<const char*>(t) : "NULL");
+  }
+  sqlite3_finalize(s);
+  sqlite3_close(raw);
+  return out;
+}
+
+TEST(LedgerDb, ASessionRemovedByAnotherConnectionIsAddedAgain) {
+  // The writer remembers a session's id; retention in another process may remove it.
+  TempDir dir;
+  auto writer = LedgerDb::open(dir.file(), LedgerDb::Mode::create);
+  auto cleaner = LedgerDb::open(dir.file(), LedgerDb::Mode::existing);
+  ASSERT_TRUE(writer && cleaner);
+  ASSERT_TRUE(writer->insert({row("a", "m", 1000, 1, 1, 0, 200, 5, "s1")}));
+  EXPECT_EQ(*cleaner->remove_before(2000), 1);
+  ASSERT_TRUE(writer->insert({row("a", "m", 3000, 1, 1, 0, 200, 5, "s1")}));
+  RowQuery q;
+  q.session = "s1";
+  auto rows = cleaner->rows(q);
+  ASSERT_TRUE(rows) << rows.error();
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->at(0).session, "s1");
+  EXPECT_EQ(rows->at(0).time_ms, 3000);
+}
+
+TEST(LedgerDb, TheRequestsViewShowsEveryRowWithItsTexts) {
+  TempDir dir;
+  {
+    auto db = LedgerDb::open(dir.file(), LedgerDb::Mode::create);
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(db->insert({row("glm", "zai/GLM-4.6", 100, 1, 2, 0, 200, 5, "s-1"),
+                            row("kimi", "moonshot/kimi-k2", 200, 3, 4)}));
+  }
+  EXPECT_EQ(query_file(dir.file(),
+                       "SELECT profile || '|' || model || '|' || client_model || '|' || "
+                       "upstream || '|' || ifnull(session, 'NULL') || '|' || input_tokens "
+                       "FROM requests ORDER BY time_ms"),
+            (std::vector<std::string>{"glm|zai/GLM-4.6|claude-sonnet-4-5|router.example|s-1|1",
+                                      "kimi|moonshot/kimi-k2|claude-sonnet-4-5|router.example|"
+                                      "NULL|3"}));
+}
+
+TEST(LedgerDb, RowsInsertedThroughTheViewAreFoundLikeTheWritersOnes) {
+  TempDir dir;
+  auto db = LedgerDb::open(dir.file(), LedgerDb::Mode::create);
+  ASSERT_TRUE(db);
+  ASSERT_TRUE(db->insert({row("a", "m", 5000, 1, 1, 0, 200, 5, "s1")}));
+  const char* insert =
+      "INSERT INTO requests (time_ms, profile, upstream, model, client_model, session, stream, "
+      "status, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, latency_ms) "
+      "VALUES (1000, 'b', 'u', 'm2', 'c', 's1', 1, 200, 7, 8, 9, 10, 11), "
+      "(6000, 'a', 'u', 'm', 'c', NULL, 0, 200, 1, 1, 0, 0, 1);"
+      "DELETE FROM requests WHERE time_ms = 6000;";
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(dir.file().c_str(), &raw), SQLITE_OK);
+  char* err = nullptr;
+  ASSERT_EQ(sqlite3_exec(raw, insert, nullptr, nullptr, &err), SQLITE_OK) << err;
+  sqlite3_close(raw);
+  ASSERT_TRUE(db->insert({row("a", "m", 7000, 1, 1, 0, 200, 5, "s1")}));
+
+  RowQuery q;
+  q.since_ms = 900;
+  EXPECT_EQ(times_of(*db->rows(q)), (std::vector<std::int64_t>{1000, 5000, 7000}));
+  q.session = "s1";
+  auto rows = db->rows(q);
+  ASSERT_EQ(times_of(*rows), (std::vector<std::int64_t>{1000, 5000, 7000}));
+  UsageRow want;
+  want.time_ms = 1000;
+  want.profile = "b";
+  want.upstream = "u";
+  want.model = "m2";
+  want.client_model = "c";
+  want.session = "s1";
+  want.stream = true;
+  want.status = 200;
+  want.input_tokens = 7;
+  want.output_tokens = 8;
+  want.cache_read_tokens = 9;
+  want.cache_write_tokens = 10;
+  want.latency_ms = 11;
+  expect_same_row(UsageRowRef::of(rows->at(0)), want);
+  EXPECT_EQ(*db->remove_before(2000), 1);
+  EXPECT_EQ(times_of(*db->rows({})), (std::vector<std::int64_t>{5000, 7000}));
+}
+
+TEST(LedgerDb, SpansRecordEachBatchAndTheBatchesOfEachSession) {
+  TempDir dir;
+  {
+    auto db = LedgerDb::open(dir.file(), LedgerDb::Mode::create);
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(db->insert({row("a", "m", 3000, 1, 1, 0, 200, 5, "s1"), row("a", "m", 1000, 1, 1),
+                            row("a", "m", 2000, 1, 1, 0, 200, 5, "s2")}));
+    ASSERT_TRUE(db->insert({row("a", "m", 2500, 1, 1), row("a", "m", 4000, 1, 1)}));
+    ASSERT_TRUE(db->insert({row("a", "m", 5000, 1, 1, 0, 200, 5, "s1")}));
+  }
+  EXPECT_EQ(query_file(dir.file(),
+                       "SELECT first_id || '-' || last_id || ' ' || max_ms FROM "
+                       "spans ORDER BY first_id"),
+            (std::vector<std::string>{"1-3 3000", "4-5 4000", "6-6 5000"}));
+  EXPECT_EQ(query_file(dir.file(),
+                       "SELECT s.uuid || ' ' || first_id || '-' || last_id FROM session_spans "
+                       "JOIN sessions s ON s.id = session ORDER BY s.uuid, first_id"),
+            (std::vector<std::string>{"s1 1-3", "s1 6-6", "s2 1-3"}));
+  EXPECT_EQ(query_file(dir.file(),
+                       "SELECT uuid || ' ' || first_ms || ' ' || last_ms FROM "
+                       "sessions ORDER BY uuid"),
+            (std::vector<std::string>{"s1 3000 5000", "s2 2000 2000"}));
+}
+
+TEST(LedgerDb, AVersion1LedgerIsRewrittenWithEveryRow) {
+  TempDir dir;
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(dir.file().c_str(), &raw), SQLITE_OK);
+    const char* v1 =
+        "PRAGMA journal_mode=WAL;"
+        "CREATE TABLE requests (id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, profile TEXT "
+        "NOT NULL, upstream TEXT NOT NULL, model TEXT NOT NULL, client_model TEXT NOT NULL, "
+        "session TEXT, stream INTEGER NOT NULL, status INTEGER NOT NULL, input_tokens INTEGER "
+        "NOT NULL, output_tokens INTEGER NOT NULL, cache_read_tokens INTEGER NOT NULL, "
+        "cache_write_tokens INTEGER NOT NULL, latency_ms INTEGER NOT NULL, ttfb_ms INTEGER);"
+        "CREATE INDEX requests_time ON requests(time_ms);"
+        "CREATE INDEX requests_session ON requests(session) WHERE session IS NOT NULL;"
+        "INSERT INTO requests VALUES (1, 3000, 'glm', 'zai', 'zai/GLM-4.6', 'claude-opus-4', "
+        "'s-1', 1, 200, 10, 20, 30, 40, 900, 100);"
+        "INSERT INTO requests VALUES (2, 1000, 'kimi', 'ms', 'kimi-k2', 'claude-haiku-4', NULL, "
+        "0, 499, 1, 2, 3, 4, 50, NULL);"
+        "INSERT INTO requests VALUES (3, 2000, 'glm', 'zai', 'zai/GLM-4.6', 'claude-opus-4', "
+        "'s-1', 1, 200, 5, 6, 7, 8, 60, 70);"
+        "PRAGMA user_version = 1;";
+    ASSERT_EQ(sqlite3_exec(raw, v1, nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(raw);
+  }
+  auto db = LedgerDb::open(dir.file(), LedgerDb::Mode::existing);
+  ASSERT_TRUE(db) << db.error();
+  auto rows = db->rows({});
+  ASSERT_TRUE(rows) << rows.error();
+  ASSERT_EQ(rows->size(), 3u);
+  UsageRow want;
+  want.time_ms = 1000;
+  want.profile = "kimi";
+  want.upstream = "ms";
+  want.model = "kimi-k2";
+  want.client_model = "claude-haiku-4";
+  want.status = 499;
+  want.input_tokens = 1;
+  want.output_tokens = 2;
+  want.cache_read_tokens = 3;
+  want.cache_write_tokens = 4;
+  want.latency_ms = 50;
+  expect_same_row(UsageRowRef::of((*rows)[0]), want);
+  want = {};
+  want.time_ms = 3000;
+  want.profile = "glm";
+  want.upstream = "zai";
+  want.model = "zai/GLM-4.6";
+  want.client_model = "claude-opus-4";
+  want.session = "s-1";
+  want.stream = true;
+  want.status = 200;
+  want.input_tokens = 10;
+  want.output_tokens = 20;
+  want.cache_read_tokens = 30;
+  want.cache_write_tokens = 40;
+  want.latency_ms = 900;
+  want.ttfb_ms = 100;
+  expect_same_row(UsageRowRef::of((*rows)[2]), want);
+  RowQuery q;
+  q.session = "s-1";
+  q.since_ms = 1500;
+  EXPECT_EQ(times_of(*db->rows(q)), (std::vector<std::int64_t>{2000, 3000}));
+  EXPECT_EQ(query_file(dir.file(), "PRAGMA user_version"), std::vector<std::string>{"2"});
+  EXPECT_EQ(query_file(dir.file(),
+                       "SELECT type || ' ' || name FROM sqlite_schema WHERE name LIKE "
+                       "'requests%' AND type != 'trigger' ORDER BY 1"),
+            (std::vector<std::string>{"view requests"}));  // the old table and indexes are gone
+  ASSERT_TRUE(db->insert({row("glm", "zai/GLM-4.6", 4000, 1, 1, 0, 200, 5, "s-1")}));
+  EXPECT_EQ(times_of(*db->rows(q)), (std::vector<std::int64_t>{2000, 3000, 4000}));
+}
+
 }  // namespace
 }  // namespace ccproxy::usage
