@@ -9,8 +9,12 @@ both; the figure is the ratio of the medians. Then the ledger's rows are counted
 request must be there) and its file size divided by them, extrapolated to a million rows
 (said so in the output). Loopback only; every process is stopped at the end. Not part of ctest.
 
+Every request carries a session id, as Claude Code's do (--no-session: none). --busy-loops N
+runs N shell busy loops beside everything, so that no core is ever idle: the ledger's thread
+(nice 19) then has only its minimum share of CPU, and the row count shows whether it kept up.
+
 usage: tests/bench/ledger_bench.py [--rounds 5] [--seconds 3] [--connections 16]
-       [--mode non-stream|stream] [--body small|large]
+       [--mode non-stream|stream] [--body small|large] [--no-session] [--busy-loops N]
        (CCPROXY_BIN: default build/release/cmd/ccproxy)
 """
 
@@ -20,6 +24,7 @@ import random
 import shutil
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -69,6 +74,15 @@ def start_worker(runner, binary, label, up_port, variant, ledger_on):
     return svc, port, home
 
 
+def stop_busy(loops):
+    """Stops the busy loops this run started (and empties the list)."""
+    for p in loops:
+        if p.poll() is None:
+            p.kill()
+        p.wait()
+    loops.clear()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=5)
@@ -77,15 +91,24 @@ def main():
     ap.add_argument("--mode", choices=("non-stream", "stream"), default="non-stream")
     ap.add_argument("--body", choices=("small", "large"), default="small",
                     help="the small request or the 86 KB Claude Code request")
+    ap.add_argument("--no-session", action="store_true",
+                    help="send no x-claude-code-session-id (rows without a session)")
+    ap.add_argument("--busy-loops", type=int, default=0,
+                    help="this many busy loops run during the rounds (a machine with no idle CPU)")
     ap.add_argument("--keep-tmp", action="store_true")
     a = ap.parse_args()
     binary = os.environ.get("CCPROXY_BIN", os.path.join(REPO, "build", "release", "cmd",
                                                         "ccproxy"))
     fixture = os.path.join(REPO, "tests", "fixtures", "claude-code-request.json")
+    if a.no_session:
+        os.environ.pop("BENCH_SESSION", None)
+    else:  # post.lua sends it
+        os.environ["BENCH_SESSION"] = "5f1c2b9e-7d3a-4c61-9a0e-2b8f6d4e1a73"
     tmp = tempfile.mkdtemp(prefix="ccproxy-ledger-bench-")
     os.chmod(tmp, 0o755)
     runner = bench.Bench.__new__(bench.Bench)  # only its process helpers are used
     runner.tmp, runner.services = tmp, []
+    busy = []  # the busy loops (--busy-loops)
     try:
         files, up_port, _ = start_upstream(runner, fixture)
         variant = "json" if a.mode == "non-stream" else "sse"
@@ -96,6 +119,8 @@ def main():
                "on": f"http://127.0.0.1:{on[1]}/v1/messages"}
         for name in ("off", "on"):  # warm-up
             wrk_run.run(url[name], body, a.connections, 1, 2)
+        busy += [subprocess.Popen(["sh", "-c", "while :; do :; done"])
+                 for _ in range(a.busy_loops)]
         rps = {"off": [], "on": []}
         sent = {"off": 0, "on": 0}
         errors = 0
@@ -107,18 +132,23 @@ def main():
                 sent[name] += res["requests"]
                 print(f"round {r + 1} ledger {name:3}: {res['rps']:9.0f} req/s "
                       f"(load {os.getloadavg()[0]:.1f})", flush=True)
+        stop_busy(busy)
         on[0].stop()  # SIGTERM: the worker writes its last rows
         off[0].stop()
         ledger = os.path.join(on[2], "usage.db")
         db = sqlite3.connect(ledger)
         rows = db.execute("SELECT count(*) FROM requests").fetchone()[0]
+        with_session = db.execute(
+            "SELECT count(*) FROM requests WHERE session IS NOT NULL").fetchone()[0]
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         db.close()
         size = os.path.getsize(ledger)
         med_off, med_on = statistics.median(rps["off"]), statistics.median(rps["on"])
         print()
-        print(f"{a.body} {a.mode} request, {a.connections} connections, {a.rounds} rounds of "
-              f"{a.seconds} s each, alternating")
+        print(f"{a.body} {a.mode} request, {'no session' if a.no_session else 'one session'}, "
+              f"{a.busy_loops} busy loops, "
+              f"{a.connections} connections, {a.rounds} rounds of {a.seconds} s each, "
+              f"alternating")
         print(f"median req/s, ledger off: {med_off:.0f}   on: {med_on:.0f}   "
               f"on/off: {med_on / med_off:.3f} ({(med_on / med_off - 1) * 100:+.1f}%)")
         # Each round's on/off pair ran back to back: the median of their ratios is steadier
@@ -134,7 +164,7 @@ def main():
                   f"{meds[1949]:.3f})")
         print(f"errors (non-2xx + socket): {errors}")
         print(f"ledger rows: {rows} (requests wrk counted through 'on', warm-up excluded: "
-              f"{sent['on']}; the warm-up adds its own)")
+              f"{sent['on']}; the warm-up adds its own); with a session: {with_session}")
         print(f"ledger file: {size} bytes = {size / max(rows, 1):.0f} bytes per row; "
               f"extrapolated from {rows} rows: {size / max(rows, 1):.0f} MB per million requests")
         with open(os.path.join(on[2], "logs", "bench.log"), errors="replace") as f:
@@ -143,6 +173,7 @@ def main():
         for ln in dropped[:5]:
             print("  " + ln)
     finally:
+        stop_busy(busy)
         runner.stop_all()
         if a.keep_tmp:
             print(f"kept {tmp}")

@@ -20,6 +20,12 @@ wrk.headers["x-api-key"] = "sk-bench-client"
 wrk.headers["Authorization"] = "Bearer sk-bench-client"
 wrk.headers["User-Agent"] = "claude-cli/2.0.0 (external, cli)"
 
+-- With $BENCH_SESSION set, every request carries it as Claude Code's session id.
+local session = os.getenv("BENCH_SESSION")
+if session ~= nil and session ~= "" then
+  wrk.headers["x-claude-code-session-id"] = session
+end
+
 local pace = tonumber(os.getenv("BENCH_PACE_MS") or "")
 if pace ~= nil then
   local low, high = math.floor(pace / 2), math.ceil(pace * 3 / 2)
