@@ -410,11 +410,8 @@ Result<bool> LedgerDb::write_rows(const RowBatch& rows) {
   if (!add_span) {
     return fail(add_span.error());
   }
-  (*add_span)->integer(1, first_id);
-  (*add_span)->integer(2, last_id);
-  (*add_span)->integer(3, std::max(so_far, batch_max_ms));
-  if (sqlite3_step((*add_span)->get()) != SQLITE_DONE) {
-    return fail(message_of(db));
+  if (auto r = sql::run(db, **add_span, {first_id, last_id, std::max(so_far, batch_max_ms)}); !r) {
+    return fail(r.error());
   }
   auto add_session_span = kept(db, ids.add_session_span,
                                "INSERT INTO session_spans(session, first_id, last_id) "
@@ -423,12 +420,8 @@ Result<bool> LedgerDb::write_rows(const RowBatch& rows) {
     return fail(add_session_span.error());
   }
   for (const Ids::Touched& t : ids.touched) {
-    sqlite3_reset((*add_session_span)->get());
-    (*add_session_span)->integer(1, t.id);
-    (*add_session_span)->integer(2, first_id);
-    (*add_session_span)->integer(3, last_id);
-    if (sqlite3_step((*add_session_span)->get()) != SQLITE_DONE) {
-      return fail(message_of(db));
+    if (auto r = sql::run(db, **add_session_span, {t.id, first_id, last_id}); !r) {
+      return fail(r.error());
     }
     auto widen = kept(db, ids.widen_session,
                       "UPDATE sessions SET first_ms = min(first_ms, ?2), "
@@ -436,11 +429,8 @@ Result<bool> LedgerDb::write_rows(const RowBatch& rows) {
     if (!widen) {
       return fail(widen.error());
     }
-    (*widen)->integer(1, t.id);
-    (*widen)->integer(2, t.first_ms);
-    (*widen)->integer(3, t.last_ms);
-    if (sqlite3_step((*widen)->get()) != SQLITE_DONE) {
-      return fail(message_of(db));
+    if (auto r = sql::run(db, **widen, {t.id, t.first_ms, t.last_ms}); !r) {
+      return fail(r.error());
     }
     if (sqlite3_changes(db) != 1) {
       return false;  // removed meanwhile

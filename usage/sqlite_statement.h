@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -80,6 +81,19 @@ inline Result<std::int64_t> single_int(sqlite3* db, Statement& s, std::int64_t n
   }
   sqlite3_reset(s.get());
   return v;
+}
+
+/// Binds `values` to `s`'s parameters 1, 2, ... and runs it (an INSERT, UPDATE or DELETE).
+inline Result<void> run(sqlite3* db, Statement& s, std::initializer_list<std::int64_t> values) {
+  sqlite3_reset(s.get());
+  int i = 0;
+  for (std::int64_t v : values) {
+    s.integer(++i, v);
+  }
+  if (sqlite3_step(s.get()) != SQLITE_DONE) {
+    return fail(message_of(db));
+  }
+  return {};
 }
 
 }  // namespace ccproxy::usage::sql

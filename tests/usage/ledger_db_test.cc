@@ -332,20 +332,20 @@ TEST(LedgerDb, RowsInsertedThroughTheViewAreFoundLikeTheWritersOnes) {
   q.session = "s1";
   auto rows = db->rows(q);
   ASSERT_EQ(times_of(*rows), (std::vector<std::int64_t>{1000, 5000, 7000}));
-  UsageRow want;
-  want.time_ms = 1000;
-  want.profile = "b";
-  want.upstream = "u";
-  want.model = "m2";
-  want.client_model = "c";
-  want.session = "s1";
-  want.stream = true;
-  want.status = 200;
-  want.input_tokens = 7;
-  want.output_tokens = 8;
-  want.cache_read_tokens = 9;
-  want.cache_write_tokens = 10;
-  want.latency_ms = 11;
+  UsageRow want{.time_ms = 1000,
+                .profile = "b",
+                .upstream = "u",
+                .model = "m2",
+                .client_model = "c",
+                .session = "s1",
+                .stream = true,
+                .status = 200,
+                .input_tokens = 7,
+                .output_tokens = 8,
+                .cache_read_tokens = 9,
+                .cache_write_tokens = 10,
+                .latency_ms = 11,
+                .ttfb_ms = -1};
   expect_same_row(UsageRowRef::of(rows->at(0)), want);
   EXPECT_EQ(*db->remove_before(2000), 1);
   EXPECT_EQ(times_of(*db->rows({})), (std::vector<std::int64_t>{5000, 7000}));
@@ -404,34 +404,35 @@ TEST(LedgerDb, AVersion1LedgerIsRewrittenWithEveryRow) {
   auto rows = db->rows({});
   ASSERT_TRUE(rows) << rows.error();
   ASSERT_EQ(rows->size(), 3u);
-  UsageRow want;
-  want.time_ms = 1000;
-  want.profile = "kimi";
-  want.upstream = "ms";
-  want.model = "kimi-k2";
-  want.client_model = "claude-haiku-4";
-  want.status = 499;
-  want.input_tokens = 1;
-  want.output_tokens = 2;
-  want.cache_read_tokens = 3;
-  want.cache_write_tokens = 4;
-  want.latency_ms = 50;
+  UsageRow want{.time_ms = 1000,
+                .profile = "kimi",
+                .upstream = "ms",
+                .model = "kimi-k2",
+                .client_model = "claude-haiku-4",
+                .session = "",
+                .stream = false,
+                .status = 499,
+                .input_tokens = 1,
+                .output_tokens = 2,
+                .cache_read_tokens = 3,
+                .cache_write_tokens = 4,
+                .latency_ms = 50,
+                .ttfb_ms = -1};
   expect_same_row(UsageRowRef::of((*rows)[0]), want);
-  want = {};
-  want.time_ms = 3000;
-  want.profile = "glm";
-  want.upstream = "zai";
-  want.model = "zai/GLM-4.6";
-  want.client_model = "claude-opus-4";
-  want.session = "s-1";
-  want.stream = true;
-  want.status = 200;
-  want.input_tokens = 10;
-  want.output_tokens = 20;
-  want.cache_read_tokens = 30;
-  want.cache_write_tokens = 40;
-  want.latency_ms = 900;
-  want.ttfb_ms = 100;
+  want = UsageRow{.time_ms = 3000,
+                  .profile = "glm",
+                  .upstream = "zai",
+                  .model = "zai/GLM-4.6",
+                  .client_model = "claude-opus-4",
+                  .session = "s-1",
+                  .stream = true,
+                  .status = 200,
+                  .input_tokens = 10,
+                  .output_tokens = 20,
+                  .cache_read_tokens = 30,
+                  .cache_write_tokens = 40,
+                  .latency_ms = 900,
+                  .ttfb_ms = 100};
   expect_same_row(UsageRowRef::of((*rows)[2]), want);
   RowQuery q;
   q.session = "s-1";
