@@ -1,6 +1,7 @@
 #pragma once
 // The usage ledger's SQLite file: opening it (WAL, busy timeout, mode 0600, schema version),
-// writing rows, removing old ones, reading a time range back. SQLite stays inside ledger_db.cc.
+// writing rows, removing old ones, reading a time range, a profile or a session back. SQLite
+// stays inside ledger_db.cc, ledger_schema.cc and sqlite_statement.h.
 
 #include <cstdint>
 #include <filesystem>
