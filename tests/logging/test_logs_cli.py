@@ -154,12 +154,30 @@ class LogsCommandTest(unittest.TestCase):
         finally:
             self.assertEqual(f.stop(), 0)
 
+    def wait_until_following(self, f, name):
+        """Appends "ready N" lines to `name` until the follower prints one, then takes the rest
+        of them: from then on every line written reaches it. (`-n 0` starts at the end of the
+        file when the follower opens it, which a slow start, under ASan say, puts late.)"""
+        deadline = time.monotonic() + 10
+        k = 0
+        while time.monotonic() < deadline:
+            self.home.write(name, "ready %d\n" % k, "a")
+            k += 1
+            got = f.expect(1, timeout=0.2)
+            if got:
+                while got[-1] != "ready %d" % (k - 1):
+                    more = f.expect(1, timeout=5)
+                    self.assertTrue(more, "the ready lines stopped at %r" % got[-1])
+                    got.append(more[0])
+                return
+        self.fail("ccproxy logs -f printed none of %d lines in 10 s" % k)
+
     def test_follow_under_a_rotating_writer_sees_every_line_once(self):
         path = self.home.log("w.log")
         self.home.write("w.log", "")
         f = Follower(self.home, "w", "-n", "0")
         try:
-            time.sleep(0.3)
+            self.wait_until_following(f, "w.log")
             expected = []
             n = 0
             # Like the real writer: append whole lines, rename, reopen a fresh file at once.
