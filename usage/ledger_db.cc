@@ -22,7 +22,6 @@ namespace ccproxy::usage {
 namespace {
 
 using sql::exec;
-using sql::kept;
 using sql::message_of;
 using sql::single_int;
 using sql::Statement;
@@ -75,8 +74,14 @@ struct LedgerDb::Ids {
   Map sessions;
   std::array<Last, fields> last;
   std::vector<Touched> touched;
-  std::unique_ptr<Statement> add_name, find_name, add_session, find_session, widen_session, max_id,
-      last_span, add_span, add_session_span;
+  /// The writer's statements, prepared together on the first insert and kept.
+  struct Statements {
+    explicit Statements(sqlite3* db);
+    bool ok() const;
+    Statement insert_one, insert_many, add_name, find_name, add_session, find_session,
+        widen_session, max_id, last_span, add_span, add_session_span;
+  };
+  std::unique_ptr<Statements> statements;
 
   void forget() {
     names.clear();
@@ -87,10 +92,6 @@ struct LedgerDb::Ids {
 
 void LedgerDb::Close::operator()(sqlite3* db) const {
   sqlite3_close_v2(db);
-}
-
-void LedgerDb::Finalize::operator()(sqlite3_stmt* stmt) const {
-  sqlite3_finalize(stmt);
 }
 
 LedgerDb::LedgerDb(sqlite3* db) : db_(db), ids_(std::make_unique<Ids>()) {}
@@ -197,34 +198,21 @@ void bind_row(sqlite3_stmt* s, int first, const UsageRowRef& row, const RowIds& 
   }
 }
 
-/// The id `text` has in `table` (names or sessions), adding it when missing; inside the
-/// writer's transaction. A new session starts with first_ms = last_ms = time_ms.
-Result<std::int64_t> add_or_find(sqlite3* db, bool session, std::string_view text,
-                                 std::int64_t time_ms, std::unique_ptr<Statement>& add,
-                                 std::unique_ptr<Statement>& find) {
-  auto a = session
-               ? kept(db, add,
-                      "INSERT INTO sessions(uuid, first_ms, last_ms) VALUES (?1, ?2, ?2) "
-                      "ON CONFLICT(uuid) DO NOTHING")
-               : kept(db, add, "INSERT INTO names(name) VALUES (?1) ON CONFLICT(name) DO NOTHING");
-  if (!a) {
-    return fail(a.error());
+/// The id `text` has in names or sessions, adding it when missing (with `add`, then `find`);
+/// inside the writer's transaction. A new session starts with first_ms = last_ms = time_ms.
+Result<std::int64_t> add_or_find(sqlite3* db, std::string_view text, std::int64_t time_ms,
+                                 Statement& add, Statement& find) {
+  add.reset();
+  add.text(1, text);
+  if (sqlite3_bind_parameter_count(add.get()) == 2) {
+    add.integer(2, time_ms);
   }
-  (*a)->text(1, text);
-  if (session) {
-    (*a)->integer(2, time_ms);
-  }
-  if (sqlite3_step((*a)->get()) != SQLITE_DONE) {
+  if (sqlite3_step(add.get()) != SQLITE_DONE) {
     return fail(message_of(db));
   }
-  auto f = kept(
-      db, find,
-      session ? "SELECT id FROM sessions WHERE uuid = ?1" : "SELECT id FROM names WHERE name = ?1");
-  if (!f) {
-    return fail(f.error());
-  }
-  (*f)->text(1, text);
-  auto id = single_int(db, **f, 0);
+  find.reset();
+  find.text(1, text);
+  auto id = single_int(db, find, 0);
   if (id && *id == 0) {
     return fail("'" + std::string(text) + "' was added but is not found");
   }
@@ -232,6 +220,35 @@ Result<std::int64_t> add_or_find(sqlite3* db, bool session, std::string_view tex
 }
 
 }  // namespace
+
+LedgerDb::Ids::Statements::Statements(sqlite3* db)
+    : insert_one(db, insert_sql(1).c_str(), SQLITE_PREPARE_PERSISTENT),
+      insert_many(db, insert_sql(kRowsPerInsert).c_str(), SQLITE_PREPARE_PERSISTENT),
+      add_name(db, "INSERT INTO names(name) VALUES (?1) ON CONFLICT(name) DO NOTHING"),
+      find_name(db, "SELECT id FROM names WHERE name = ?1"),
+      add_session(db,
+                  "INSERT INTO sessions(uuid, first_ms, last_ms) VALUES (?1, ?2, ?2) "
+                  "ON CONFLICT(uuid) DO NOTHING"),
+      find_session(db, "SELECT id FROM sessions WHERE uuid = ?1"),
+      widen_session(db,
+                    "UPDATE sessions SET first_ms = min(first_ms, ?2), "
+                    "last_ms = max(last_ms, ?3) WHERE id = ?1"),
+      max_id(db, "SELECT max(id) FROM request_log"),
+      last_span(db, "SELECT first_id, max_ms FROM spans ORDER BY first_id DESC LIMIT 1"),
+      add_span(db, "INSERT INTO spans(first_id, last_id, max_ms) VALUES (?1, ?2, ?3)"),
+      add_session_span(
+          db, "INSERT INTO session_spans(session, first_id, last_id) VALUES (?1, ?2, ?3)") {}
+
+bool LedgerDb::Ids::Statements::ok() const {
+  for (const Statement* s :
+       {&insert_one, &insert_many, &add_name, &find_name, &add_session, &find_session,
+        &widen_session, &max_id, &last_span, &add_span, &add_session_span}) {
+    if (!s->ok()) {
+      return false;
+    }
+  }
+  return true;
+}
 
 Result<std::int64_t> LedgerDb::id_of(int field, std::string_view text, std::int64_t time_ms) {
   Ids& ids = *ids_;
@@ -245,9 +262,9 @@ Result<std::int64_t> LedgerDb::id_of(int field, std::string_view text, std::int6
   if (auto it = map.find(text); it != map.end()) {
     id = it->second;
   } else {
-    auto found =
-        session ? add_or_find(db_.get(), true, text, time_ms, ids.add_session, ids.find_session)
-                : add_or_find(db_.get(), false, text, time_ms, ids.add_name, ids.find_name);
+    Ids::Statements& st = *ids.statements;
+    auto found = session ? add_or_find(db_.get(), text, time_ms, st.add_session, st.find_session)
+                         : add_or_find(db_.get(), text, time_ms, st.add_name, st.find_name);
     if (!found) {
       return found;
     }
@@ -267,19 +284,12 @@ Result<void> LedgerDb::insert(const RowBatch& rows) {
     return {};
   }
   sqlite3* db = db_.get();
-  // Rows go in kRowsPerInsert to a statement (less of SQLite's per-statement work per row),
-  // the rest one by one. Both statements are prepared once.
-  for (auto [stmt, n] : {std::pair{&insert_many_, kRowsPerInsert}, std::pair{&insert_, 1}}) {
-    if (*stmt) {
-      continue;
-    }
-    sqlite3_stmt* made = nullptr;
-    if (sqlite3_prepare_v3(db, insert_sql(n).c_str(), -1, SQLITE_PREPARE_PERSISTENT, &made,
-                           nullptr) != SQLITE_OK) {
-      sqlite3_finalize(made);
+  if (!ids_->statements) {
+    auto made = std::make_unique<Ids::Statements>(db);
+    if (!made->ok()) {
       return fail(message_of(db));
     }
-    stmt->reset(made);
+    ids_->statements = std::move(made);
   }
   // A session this connection knows may have been removed by retention in another process
   // since: write_rows notices (its row is gone), and the batch is written again without the
@@ -312,55 +322,47 @@ Result<void> LedgerDb::insert(const RowBatch& rows) {
 Result<bool> LedgerDb::write_rows(const RowBatch& rows) {
   sqlite3* db = db_.get();
   Ids& ids = *ids_;
-  auto max_id = kept(db, ids.max_id, "SELECT max(id) FROM request_log");
-  if (!max_id) {
-    return fail(max_id.error());
-  }
-  auto before = single_int(db, **max_id, 0);
+  Ids::Statements& st = *ids.statements;
+  auto before = single_int(db, st.max_id, 0);
   if (!before) {
     return fail(before.error());
   }
-  // The latest span. When the newest rows were deleted (by hand, or by retention when they
-  // were written late), SQLite gives their ids again and the spans from there are stale.
-  auto last_span =
-      kept(db, ids.last_span, "SELECT first_id, max_ms FROM spans ORDER BY first_id DESC LIMIT 1");
-  if (!last_span) {
-    return fail(last_span.error());
-  }
-  auto stale = single_int(db, **last_span, 0);
-  if (!stale) {
-    return fail(stale.error());
-  }
-  if (*stale > *before) {
+  // The latest span: its first id, and the largest time written before this batch.
+  const auto latest_span = [&]() -> Result<std::pair<std::int64_t, std::int64_t>> {
+    std::pair<std::int64_t, std::int64_t> span{0, INT64_MIN};
+    const int rc = sqlite3_step(st.last_span.get());
+    if (rc == SQLITE_ROW) {
+      span = {st.last_span.column_int(0), st.last_span.column_int(1)};
+    }
+    sqlite3_reset(st.last_span.get());
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+      return fail(message_of(db));
+    }
+    return span;
+  };
+  auto span = latest_span();
+  if (span && span->first > *before) {
+    // The newest rows were deleted (by hand, or by retention when they were written late):
+    // SQLite gives their ids again, and the spans from there are stale.
     Statement spans(db, "DELETE FROM spans WHERE first_id > ?1");
     Statement session_spans(db, "DELETE FROM session_spans WHERE first_id > ?1");
-    if (!spans.ok() || !session_spans.ok()) {
-      return fail(message_of(db));
+    for (Statement* stale : {&spans, &session_spans}) {
+      if (auto r = stale->ok() ? sql::run(db, *stale, {*before}) : fail(message_of(db)); !r) {
+        return fail(r.error());
+      }
     }
-    spans.integer(1, *before);
-    session_spans.integer(1, *before);
-    if (sqlite3_step(spans.get()) != SQLITE_DONE ||
-        sqlite3_step(session_spans.get()) != SQLITE_DONE) {
-      return fail(message_of(db));
-    }
+    span = latest_span();
   }
-  std::int64_t so_far = INT64_MIN;  // the largest time written before this batch
-  switch (sqlite3_step((*last_span)->get())) {
-    case SQLITE_ROW:
-      so_far = (*last_span)->column_int(1);
-      break;
-    case SQLITE_DONE:
-      break;
-    default:
-      return fail(message_of(db));
+  if (!span) {
+    return fail(span.error());
   }
-  sqlite3_reset((*last_span)->get());
+  const std::int64_t so_far = span->second;
   ids.touched.clear();
   std::int64_t batch_max_ms = INT64_MIN;
   std::size_t i = 0;
   while (i < rows.size()) {
     const bool many = rows.size() - i >= kRowsPerInsert;
-    sqlite3_stmt* s = many ? insert_many_.get() : insert_.get();
+    sqlite3_stmt* s = many ? st.insert_many.get() : st.insert_one.get();
     const int n = many ? kRowsPerInsert : 1;
     for (int r = 0; r < n; ++r) {
       const UsageRowRef row = rows[i + std::size_t(r)];
@@ -405,31 +407,14 @@ Result<bool> LedgerDb::write_rows(const RowBatch& rows) {
   // time written so far.
   const std::int64_t first_id = *before + 1;
   const std::int64_t last_id = sqlite3_last_insert_rowid(db);
-  auto add_span =
-      kept(db, ids.add_span, "INSERT INTO spans(first_id, last_id, max_ms) VALUES (?1, ?2, ?3)");
-  if (!add_span) {
-    return fail(add_span.error());
-  }
-  if (auto r = sql::run(db, **add_span, {first_id, last_id, std::max(so_far, batch_max_ms)}); !r) {
+  if (auto r = sql::run(db, st.add_span, {first_id, last_id, std::max(so_far, batch_max_ms)}); !r) {
     return fail(r.error());
   }
-  auto add_session_span = kept(db, ids.add_session_span,
-                               "INSERT INTO session_spans(session, first_id, last_id) "
-                               "VALUES (?1, ?2, ?3)");
-  if (!add_session_span) {
-    return fail(add_session_span.error());
-  }
   for (const Ids::Touched& t : ids.touched) {
-    if (auto r = sql::run(db, **add_session_span, {t.id, first_id, last_id}); !r) {
+    if (auto r = sql::run(db, st.add_session_span, {t.id, first_id, last_id}); !r) {
       return fail(r.error());
     }
-    auto widen = kept(db, ids.widen_session,
-                      "UPDATE sessions SET first_ms = min(first_ms, ?2), "
-                      "last_ms = max(last_ms, ?3) WHERE id = ?1");
-    if (!widen) {
-      return fail(widen.error());
-    }
-    if (auto r = sql::run(db, **widen, {t.id, t.first_ms, t.last_ms}); !r) {
+    if (auto r = sql::run(db, st.widen_session, {t.id, t.first_ms, t.last_ms}); !r) {
       return fail(r.error());
     }
     if (sqlite3_changes(db) != 1) {
@@ -603,16 +588,11 @@ Result<std::int64_t> LedgerDb::remove_before(std::int64_t before_ms, bool dry_ru
     Statement spans(db, "DELETE FROM spans WHERE first_id < ?1");
     Statement session_spans(db, "DELETE FROM session_spans WHERE last_id < ?1");
     Statement sessions(db, "DELETE FROM sessions WHERE last_ms < ?1");
-    if (!spans.ok() || !session_spans.ok() || !sessions.ok()) {
-      return fail(message_of(db));
-    }
-    spans.integer(1, *from);
-    session_spans.integer(1, *from);
-    sessions.integer(1, before_ms);
-    if (sqlite3_step(spans.get()) != SQLITE_DONE ||
-        sqlite3_step(session_spans.get()) != SQLITE_DONE ||
-        sqlite3_step(sessions.get()) != SQLITE_DONE) {
-      return fail(message_of(db));
+    for (auto [stmt, bound] : {std::pair{&spans, *from}, std::pair{&session_spans, *from},
+                               std::pair{&sessions, before_ms}}) {
+      if (auto r = stmt->ok() ? sql::run(db, *stmt, {bound}) : fail(message_of(db)); !r) {
+        return fail(r.error());
+      }
     }
     ids_->forget();  // a session may be gone
     return n;

@@ -17,7 +17,6 @@
 #include "usage/usage_row.h"
 
 struct sqlite3;
-struct sqlite3_stmt;
 
 namespace ccproxy::usage {
 
@@ -66,15 +65,10 @@ class LedgerDb {
   struct Close {
     void operator()(sqlite3* db) const;
   };
-  struct Finalize {
-    void operator()(sqlite3_stmt* stmt) const;
-  };
   std::unique_ptr<sqlite3, Close> db_;
-  /// Prepared on the first insert, then kept: one row, and kRowsPerInsert rows.
-  static constexpr int kRowsPerInsert = 16;
-  std::unique_ptr<sqlite3_stmt, Finalize> insert_;
-  std::unique_ptr<sqlite3_stmt, Finalize> insert_many_;
-  /// The writer's ids of names and sessions already in the file (ledger_db.cc).
+  static constexpr int kRowsPerInsert = 16;  // rows per INSERT statement, the rest one by one
+  /// The writer's ids of names and sessions already in the file, and its statements
+  /// (ledger_db.cc).
   struct Ids;
   std::unique_ptr<Ids> ids_;
 };

@@ -15,7 +15,7 @@ namespace {
 /// SQLite work takes the CPU the request threads leave idle instead of preempting them: at
 /// nice 0 a batch's few milliseconds cost a saturated worker several times their own CPU time
 /// in throughput. A failure (a sandbox that forbids it) leaves the thread as it was.
-void lower_priority(int nice) {
+void name_and_lower_priority(int nice) {
   pthread_setname_np(pthread_self(), "ccproxy-ledger");
   if (nice > 0) {
     (void)setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), nice);
@@ -37,7 +37,7 @@ Result<std::unique_ptr<LedgerWriter>> LedgerWriter::open(const std::filesystem::
 LedgerWriter::LedgerWriter(std::unique_ptr<LedgerDb> db, WriterOptions options)
     : db_(std::move(db)), options_(std::move(options)) {
   thread_ = std::thread([this] {
-    lower_priority(options_.nice);
+    name_and_lower_priority(options_.nice);
     run();
   });
 }

@@ -22,8 +22,9 @@ inline std::string message_of(sqlite3* db) {
 /// A prepared statement, finalized on every path.
 class Statement {
  public:
-  Statement(sqlite3* db, const char* sql) {
-    rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
+  /// `prepare_flags`: SQLITE_PREPARE_PERSISTENT for a statement kept and run many times.
+  Statement(sqlite3* db, const char* sql, unsigned prepare_flags = 0) {
+    rc_ = sqlite3_prepare_v3(db, sql, -1, prepare_flags, &stmt_, nullptr);
   }
   ~Statement() { sqlite3_finalize(stmt_); }
   Statement(const Statement&) = delete;
@@ -31,6 +32,11 @@ class Statement {
 
   bool ok() const { return rc_ == SQLITE_OK; }
   sqlite3_stmt* get() const { return stmt_; }
+  /// Ready to run again, every parameter unbound.
+  void reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
   void text(int i, std::string_view s) {
     sqlite3_bind_text(stmt_, i, s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
   }
@@ -56,20 +62,6 @@ inline Result<void> exec(sqlite3* db, const char* sql) {
   return {};
 }
 
-/// `stmt`, prepared on first use and kept.
-inline Result<Statement*> kept(sqlite3* db, std::unique_ptr<Statement>& stmt, const char* sql) {
-  if (!stmt) {
-    auto made = std::make_unique<Statement>(db, sql);
-    if (!made->ok()) {
-      return fail(message_of(db));
-    }
-    stmt = std::move(made);
-  }
-  sqlite3_reset(stmt->get());
-  sqlite3_clear_bindings(stmt->get());
-  return stmt.get();
-}
-
 /// Runs `s` (its parameters bound); the first column of its row, or `none` without one.
 inline Result<std::int64_t> single_int(sqlite3* db, Statement& s, std::int64_t none) {
   const int rc = sqlite3_step(s.get());
@@ -85,7 +77,7 @@ inline Result<std::int64_t> single_int(sqlite3* db, Statement& s, std::int64_t n
 
 /// Binds `values` to `s`'s parameters 1, 2, ... and runs it (an INSERT, UPDATE or DELETE).
 inline Result<void> run(sqlite3* db, Statement& s, std::initializer_list<std::int64_t> values) {
-  sqlite3_reset(s.get());
+  s.reset();
   int i = 0;
   for (std::int64_t v : values) {
     s.integer(++i, v);
