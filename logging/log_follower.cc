@@ -4,8 +4,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
+#include <iterator>
+#include <optional>
+#include <system_error>
+#include <tuple>
 
+#include "logging/archive_name.h"
 #include "logging/tail_reader.h"
 
 namespace ccproxy::logging {
@@ -123,16 +130,111 @@ std::vector<std::string> LogFollower::poll() {
   if (current_.fd >= 0 && st.st_dev == current_.dev && st.st_ino == current_.ino) {
     return out;
   }
-  if (current_.fd >= 0) {
-    // Rotated: whatever reached the old file before the switch comes first.
-    read_available(&current_, &out);
-    previous_ = current_;
-    current_ = Source{};
+  if (current_.fd < 0) {
+    if (open_current()) {
+      read_available(&current_, &out);
+    }
+    return out;
   }
-  if (open_current()) {
+  // Rotated: whatever reached the old file before the switch comes first, then any file that
+  // came and went between two polls, then the new one. The new file is opened before the
+  // archives are listed, so every file rotated before it is in the listing.
+  read_available(&current_, &out);
+  previous_ = current_;
+  current_ = Source{};
+  bool opened = open_current();
+  read_archives_between(previous_, opened ? &current_ : nullptr, &out);
+  if (opened) {
     read_available(&current_, &out);
   }
   return out;
+}
+
+void LogFollower::read_archives_between(const Source& old, const Source* next,
+                                        std::vector<std::string>* out) {
+  std::string file_name = path_.filename().string();
+  constexpr std::string_view kLog = ".log";
+  if (file_name.size() <= kLog.size() || !file_name.ends_with(kLog)) {
+    return;
+  }
+  std::string stem = file_name.substr(0, file_name.size() - kLog.size());
+  struct Archive {
+    std::tuple<std::string, int> key;  // stamps and suffixes grow with each rotation
+    std::filesystem::path path;
+    bool gz = false;
+    bool is_old = false;
+    bool is_next = false;
+  };
+  struct stat old_st {};
+  bool old_gone = ::fstat(old.fd, &old_st) == 0 && old_st.st_nlink == 0;  // compressed already
+  std::vector<Archive> archives;
+  std::error_code ec;
+  std::filesystem::directory_iterator it(path_.parent_path(), ec);
+  for (; !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    auto name = parse_archive_name(it->path().filename().string());
+    if (!name || name->stem != stem) {
+      continue;
+    }
+    Archive a{{name->stamp, name->suffix}, it->path(), name->gz};
+    struct stat st {};
+    if (::stat(a.path.c_str(), &st) == 0) {
+      // A plain archive is the old file itself; a compressed one keeps its exact mtime.
+      a.is_old = a.gz ? old_gone && st.st_mtim.tv_sec == old_st.st_mtim.tv_sec &&
+                            st.st_mtim.tv_nsec == old_st.st_mtim.tv_nsec
+                      : st.st_dev == old.dev && st.st_ino == old.ino;
+      a.is_next = !a.gz && next != nullptr && st.st_dev == next->dev && st.st_ino == next->ino;
+    }
+    archives.push_back(std::move(a));
+  }
+  auto old_it =
+      std::find_if(archives.begin(), archives.end(), [](const Archive& a) { return a.is_old; });
+  if (old_it == archives.end()) {
+    return;  // not archived under a name we know: nothing to order the others by
+  }
+  auto old_key = old_it->key;
+  // The new file may itself be archived by now: the files after it are read on the next poll.
+  auto next_it =
+      std::find_if(archives.begin(), archives.end(), [](const Archive& a) { return a.is_next; });
+  std::optional<std::tuple<std::string, int>> next_key;
+  if (next_it != archives.end()) {
+    next_key = next_it->key;
+  }
+  std::vector<Archive> later;
+  for (auto& a : archives) {
+    if (a.key > old_key && (!next_key || a.key < *next_key)) {
+      later.push_back(std::move(a));
+    }
+  }
+  // Oldest first; a plain archive before its .gz, which is then skipped.
+  std::sort(later.begin(), later.end(), [](const Archive& a, const Archive& b) {
+    return std::tie(a.key, a.gz) < std::tie(b.key, b.gz);
+  });
+  std::optional<std::tuple<std::string, int>> done;  // the key last read or reported
+  for (const Archive& a : later) {
+    if (done == a.key) {
+      continue;
+    }
+    done = a.key;
+    if (!a.gz) {
+      Source src;
+      src.fd = ::open(a.path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (src.fd >= 0) {
+        read_available(&src, out);
+        flush_partial(&src, out);
+        close_source(&src);
+        continue;
+      }
+    }
+    // Compressed already, or since the listing: the lines come from the .gz.
+    auto gz = a.gz ? a.path : std::filesystem::path(a.path.string() + ".gz");
+    auto lines = last_lines(gz, SIZE_MAX);
+    if (!lines) {
+      events_.push_back(a.path.string() + ": rotated and gone between two reads: " + lines.error());
+      continue;
+    }
+    out->insert(out->end(), std::make_move_iterator(lines->begin()),
+                std::make_move_iterator(lines->end()));
+  }
 }
 
 std::vector<std::string> LogFollower::take_events() {

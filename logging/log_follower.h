@@ -3,8 +3,14 @@
 // old file is read before switching to the new one, so nothing is lost), through truncation
 // (reading restarts at the beginning), and for a file that does not exist yet. It polls: the
 // caller decides how often. After a rotation the old file is read once more on the next poll,
-// for a line that a writer still had in flight. Limit: when the file is rotated twice between
-// two polls, the file in the middle is not seen (as with tail -F).
+// for a line that a writer still had in flight.
+//
+// When the file was rotated more than once between two polls, the archives in between
+// (<stem>.log.<stamp>, see archive_name.h) are read whole in the order of their names, from the
+// .gz when one was compressed meanwhile; one that vanishes before it is read is named in an
+// event, never skipped silently. This needs the old file among the archives (by its inode, or by
+// its exact mtime once compressed); a log rotated by another tool under other names is followed
+// like tail -F.
 
 #include <sys/types.h>
 
@@ -46,6 +52,7 @@ class LogFollower {
   static void flush_partial(Source* src, std::vector<std::string>* out);
   static void close_source(Source* src);
   bool open_current();
+  void read_archives_between(const Source& old, const Source* next, std::vector<std::string>* out);
 
   std::filesystem::path path_;
   Source current_;

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "logging/line_merge.h"
@@ -118,6 +119,77 @@ TEST(LogFollower, ALineStillInFlightToTheOldFileIsNotLost) {
   append(tmp.path() / "glm.log.20261121-000000", "too late\n");
   append(p, "four\n");
   EXPECT_EQ(f.poll(), std::vector<std::string>{"four"});
+}
+
+TEST(LogFollower, FilesRotatedInBetweenTwoPollsAreReadInOrder) {
+  TempDir tmp;
+  auto p = tmp.path() / "glm.log";
+  auto archive = [&](const char* stamp) { return tmp.path() / ("glm.log." + std::string(stamp)); };
+  testing::write_file(p, "a1\n");
+  testing::write_file(tmp.path() / "glm.log.20261120-235959", "older, already read\n");
+  testing::write_file(tmp.path() / "other.log.20261121-000003", "another log\n");
+  LogFollower f(p);
+  EXPECT_EQ(f.start(5), std::vector<std::string>{"a1"});
+
+  // Three rotations before the next poll; the second archive is compressed meanwhile.
+  append(p, "a2\n");
+  std::filesystem::rename(p, archive("20261121-000001"));
+  testing::write_file(p, "b1\nb2\n");
+  std::filesystem::rename(p, archive("20261121-000002"));
+  testing::write_file(p, "c1\n");
+  std::filesystem::rename(p, archive("20261121-000002-1"));  // same second: a suffix
+  gzFile gz = gzopen((archive("20261121-000002-1").string() + ".gz").c_str(), "wb");
+  gzwrite(gz, "c1\n", 3);
+  gzclose(gz);
+  std::filesystem::remove(archive("20261121-000002-1"));
+  testing::write_file(p, "d1\n");
+  EXPECT_EQ(f.poll(), (std::vector<std::string>{"a2", "b1", "b2", "c1", "d1"}));
+  EXPECT_TRUE(f.take_events().empty());
+  append(p, "d2\n");
+  EXPECT_EQ(f.poll(), std::vector<std::string>{"d2"});
+}
+
+TEST(LogFollower, FilesRotatedInBetweenAreFoundWhenTheOldOneIsCompressedAlready) {
+  TempDir tmp;
+  auto p = tmp.path() / "glm.log";
+  auto old_archive = tmp.path() / "glm.log.20261121-000001";
+  testing::write_file(p, "a1\n");
+  LogFollower f(p);
+  EXPECT_EQ(f.start(5), std::vector<std::string>{"a1"});
+  append(p, "a2\n");
+  std::filesystem::rename(p, old_archive);
+  // The archive worker compresses it: the .gz keeps the plain file's exact mtime.
+  auto gz_path = old_archive.string() + ".gz";
+  gzFile gz = gzopen(gz_path.c_str(), "wb");
+  gzwrite(gz, "a1\na2\n", 6);
+  gzclose(gz);
+  struct stat st {};
+  ASSERT_EQ(::stat(old_archive.c_str(), &st), 0);
+  struct timespec times[2] = {st.st_atim, st.st_mtim};
+  ASSERT_EQ(::utimensat(AT_FDCWD, gz_path.c_str(), times, 0), 0);
+  std::filesystem::remove(old_archive);
+  testing::write_file(p, "b1\n");
+  std::filesystem::rename(p, tmp.path() / "glm.log.20261121-000002");
+  testing::write_file(p, "c1\n");
+  EXPECT_EQ(f.poll(), (std::vector<std::string>{"a2", "b1", "c1"}));
+}
+
+TEST(LogFollower, AFileRotatedInBetweenAndGoneIsAnEvent) {
+  TempDir tmp;
+  auto p = tmp.path() / "glm.log";
+  auto gone = tmp.path() / "glm.log.20261121-000002";
+  testing::write_file(p, "a1\n");
+  LogFollower f(p);
+  EXPECT_EQ(f.start(5), std::vector<std::string>{"a1"});
+  std::filesystem::rename(p, tmp.path() / "glm.log.20261121-000001");
+  // Listed, then gone before it is read (a dangling link stands in for that moment).
+  std::filesystem::create_symlink(tmp.path() / "nowhere", gone);
+  testing::write_file(p, "c1\n");
+  EXPECT_EQ(f.poll(), std::vector<std::string>{"c1"});
+  auto events = f.take_events();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_NE(events[0].find("glm.log.20261121-000002: rotated and gone"), std::string::npos)
+      << events[0];
 }
 
 TEST(LogFollower, WaitsForAFileThatDoesNotExistYet) {
