@@ -112,8 +112,9 @@ int run(const Invocation& inv) {
     return usage_error(kUsageCommand, "--since must be before --until");
   }
 
-  std::vector<usage::UsageRow> rows;
   const std::filesystem::path file = usage::ledger_file(inv.home.root);
+  const usage::PriceBook prices = price_book(inv.home);
+  usage::Aggregator sums(by, prices);
   std::error_code ec;
   const bool exists = std::filesystem::exists(file, ec);
   if (exists) {
@@ -122,14 +123,13 @@ int run(const Invocation& inv) {
       std::cerr << "ccproxy usage: " << db.error() << "\n";
       return kExitFailure;
     }
-    auto read = db->rows(query);
+    auto read = db->for_each(query, [&sums](const usage::UsageRow& r) { sums.add(r); });
     if (!read) {
       std::cerr << "ccproxy usage: cannot read " << file.string() << ": " << read.error() << "\n";
       return kExitFailure;
     }
-    rows = std::move(read).value();
   }
-  const usage::Report report = usage::aggregate(rows, by, price_book(inv.home));
+  const usage::Report report = sums.finish();
   if (args.json) {
     std::cout << usage::report_json(report, by, query.since_ms, until).dump(2) << "\n";
     return kExitOk;

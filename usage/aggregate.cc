@@ -9,38 +9,40 @@
 namespace ccproxy::usage {
 namespace {
 
-/// One group while it is being summed.
-struct Sum {
-  Totals totals;
-  double priced_cost = 0;
-  std::vector<std::int64_t> latencies;
-  std::vector<std::int64_t> ttfbs;
-  std::int64_t first_ms = 0;
-};
+std::int32_t clamp_ms(std::int64_t ms) {
+  return static_cast<std::int32_t>(std::clamp<std::int64_t>(ms, 0, INT32_MAX));
+}
 
 std::int64_t tokens_of(const UsageRow& r) {
   return r.input_tokens + r.output_tokens + r.cache_read_tokens + r.cache_write_tokens;
 }
 
-void add(Sum& s, const UsageRow& r, const PriceBook& prices) {
+/// One group while it is being summed.
+struct Sum {
+  Totals totals;
+  double priced_cost = 0;
+  std::vector<std::int32_t> latencies;
+  std::vector<std::int32_t> ttfbs;
+  std::int64_t first_ms = INT64_MAX;
+};
+
+void add(Sum& s, const UsageRow& r, const Price* price) {
   Totals& t = s.totals;
-  if (t.requests == 0) {
-    s.first_ms = r.time_ms;
-  }
+  s.first_ms = std::min(s.first_ms, r.time_ms);
   ++t.requests;
   t.errors += r.status >= 400 ? 1 : 0;
   t.input_tokens += r.input_tokens;
   t.output_tokens += r.output_tokens;
   t.cache_read_tokens += r.cache_read_tokens;
   t.cache_write_tokens += r.cache_write_tokens;
-  if (const Price* price = price_of(prices, r)) {
+  if (price != nullptr) {
     s.priced_cost += cost_usd(*price, r);
   } else if (tokens_of(r) > 0) {
     ++t.unpriced_requests;
   }
-  s.latencies.push_back(r.latency_ms);
+  s.latencies.push_back(clamp_ms(r.latency_ms));
   if (r.ttfb_ms >= 0) {
-    s.ttfbs.push_back(r.ttfb_ms);
+    s.ttfbs.push_back(clamp_ms(r.ttfb_ms));
   }
 }
 
@@ -58,27 +60,21 @@ Totals finish(Sum& s) {
   return t;
 }
 
-Totals key_of(const UsageRow& r, Grouping by) {
-  Totals k;
+/// True when `r` belongs to the group `k` (of grouping `by`; `day` is r's local day).
+bool same_group(const Totals& k, const UsageRow& r, Grouping by, const std::string& day) {
   switch (by) {
     case Grouping::profile_model:
-      k.profile = r.profile;
-      k.model = r.model;
-      break;
+      return k.profile == r.profile && k.model == r.model;
     case Grouping::profile:
-      k.profile = r.profile;
-      break;
+      return k.profile == r.profile;
     case Grouping::model:
-      k.model = r.model;
-      break;
+      return k.model == r.model;
     case Grouping::day:
-      k.day = local_day(r.time_ms);
-      break;
+      return k.day == day;
     case Grouping::session:
-      k.session = r.session;
-      break;
+      return k.session == r.session;
   }
-  return k;
+  return false;
 }
 
 }  // namespace
@@ -99,7 +95,7 @@ std::optional<Grouping> grouping_named(std::string_view name) {
   return std::nullopt;
 }
 
-std::optional<std::int64_t> median(std::vector<std::int64_t>& values) {
+std::optional<std::int64_t> median(std::vector<std::int32_t>& values) {
   if (values.empty()) {
     return std::nullopt;
   }
@@ -109,27 +105,71 @@ std::optional<std::int64_t> median(std::vector<std::int64_t>& values) {
   return values[rank];
 }
 
-Report aggregate(const std::vector<UsageRow>& rows, Grouping by, const PriceBook& prices) {
+struct Aggregator::Groups {
   using Key = std::tuple<std::string, std::string, std::string, std::string>;
-  std::map<Key, Sum> groups;
+  std::map<Key, Sum> by_key;
+  Sum* last = nullptr;  // rows come in runs of one group: the last one is checked first
   Sum total;
-  for (const UsageRow& r : rows) {
-    Totals k = key_of(r, by);
-    Key key{k.profile, k.model, k.day, k.session};
-    auto [it, fresh] = groups.try_emplace(std::move(key));
+  // The local day of the last row's time, [day_start, day_end) in Unix ms.
+  std::int64_t day_start = 0;
+  std::int64_t day_end = 0;
+  std::string day;
+};
+
+Aggregator::Aggregator(Grouping by, const PriceBook& prices)
+    : by_(by), prices_(prices), groups_(std::make_unique<Groups>()) {}
+
+Aggregator::~Aggregator() = default;
+
+void Aggregator::add(const UsageRow& r) {
+  Groups& g = *groups_;
+  if (by_ == Grouping::day && (r.time_ms < g.day_start || r.time_ms >= g.day_end)) {
+    constexpr std::int64_t kHourMs = 3'600'000;
+    g.day_start = start_of_local_day(r.time_ms);
+    g.day_end = start_of_local_day(g.day_start + 25 * kHourMs);  // days of 23, 24 or 25 hours
+    g.day = local_day(r.time_ms);
+  }
+  if (g.last == nullptr || !same_group(g.last->totals, r, by_, g.day)) {
+    Totals k;
+    switch (by_) {
+      case Grouping::profile_model:
+        k.profile = r.profile;
+        k.model = r.model;
+        break;
+      case Grouping::profile:
+        k.profile = r.profile;
+        break;
+      case Grouping::model:
+        k.model = r.model;
+        break;
+      case Grouping::day:
+        k.day = g.day;
+        break;
+      case Grouping::session:
+        k.session = r.session;
+        break;
+    }
+    auto [it, fresh] = g.by_key.try_emplace(Groups::Key{k.profile, k.model, k.day, k.session});
     if (fresh) {
       it->second.totals = std::move(k);
     }
-    add(it->second, r, prices);
-    add(total, r, prices);
+    g.last = &it->second;
   }
+  const Price* price = price_of(prices_, r);
+  usage::add(*g.last, r, price);
+  usage::add(g.total, r, price);
+}
+
+Report Aggregator::finish() {
+  Groups g = std::move(*groups_);
+  *groups_ = Groups{};
   std::vector<std::pair<std::int64_t, Totals>> ordered;
-  ordered.reserve(groups.size());
-  for (auto& [key, sum] : groups) {
+  ordered.reserve(g.by_key.size());
+  for (auto& [key, sum] : g.by_key) {
     const std::int64_t first = sum.first_ms;
-    ordered.emplace_back(first, finish(sum));
+    ordered.emplace_back(first, usage::finish(sum));
   }
-  if (by == Grouping::session) {
+  if (by_ == Grouping::session) {
     std::stable_sort(ordered.begin(), ordered.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
   }
@@ -137,8 +177,16 @@ Report aggregate(const std::vector<UsageRow>& rows, Grouping by, const PriceBook
   for (auto& [first, totals] : ordered) {
     report.rows.push_back(std::move(totals));
   }
-  report.total = finish(total);
+  report.total = usage::finish(g.total);
   return report;
+}
+
+Report aggregate(const std::vector<UsageRow>& rows, Grouping by, const PriceBook& prices) {
+  Aggregator a(by, prices);
+  for (const UsageRow& r : rows) {
+    a.add(r);
+  }
+  return a.finish();
 }
 
 }  // namespace ccproxy::usage

@@ -3,6 +3,7 @@
 // median latency, by profile and model (the default), profile, model, day or session.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,9 +45,29 @@ struct Report {
   Totals total;
 };
 
+/// Sums rows as they come, in any order: memory grows with the groups and 16 bytes per row (its
+/// latency and time to first byte, kept for the medians of its group and of the total).
+class Aggregator {
+ public:
+  Aggregator(Grouping by, const PriceBook& prices);
+  ~Aggregator();
+  Aggregator(const Aggregator&) = delete;
+  Aggregator& operator=(const Aggregator&) = delete;
+
+  void add(const UsageRow& row);
+  /// The report of the rows added so far; the aggregator is empty afterwards.
+  Report finish();
+
+ private:
+  struct Groups;
+  Grouping by_;
+  const PriceBook& prices_;
+  std::unique_ptr<Groups> groups_;
+};
+
 Report aggregate(const std::vector<UsageRow>& rows, Grouping by, const PriceBook& prices);
 
 /// The nearest-rank median of `values` (reordered); null when empty.
-std::optional<std::int64_t> median(std::vector<std::int64_t>& values);
+std::optional<std::int64_t> median(std::vector<std::int32_t>& values);
 
 }  // namespace ccproxy::usage

@@ -608,33 +608,86 @@ Result<std::int64_t> LedgerDb::remove_before(std::int64_t before_ms, bool dry_ru
   return removed;
 }
 
-Result<std::vector<UsageRow>> LedgerDb::rows(const RowQuery& q) {
-  std::vector<UsageRow> out;
+Result<void> LedgerDb::for_each(const RowQuery& q,
+                                const std::function<void(const UsageRow&)>& each) {
+  sqlite3* db = db_.get();
+  // One snapshot for the rows and the texts their ids name (retention may remove a session).
+  if (auto r = exec(db, "BEGIN"); !r) {
+    return r;
+  }
+  // Texts are looked up once per id: a ledger has a few dozen names, and sessions come in runs.
+  Statement name(db, "SELECT name FROM names WHERE id = ?1");
+  Statement uuid(db, "SELECT uuid FROM sessions WHERE id = ?1");
+  std::unordered_map<std::int64_t, std::string> names;
+  std::unordered_map<std::int64_t, std::string> sessions;
+  std::string error;
+  const auto text_of = [&](Statement& lookup, std::unordered_map<std::int64_t, std::string>& cache,
+                           std::int64_t id, const char* what) -> const std::string* {
+    if (auto it = cache.find(id); it != cache.end()) {
+      return &it->second;
+    }
+    lookup.reset();
+    lookup.integer(1, id);
+    const int rc = lookup.ok() ? sqlite3_step(lookup.get()) : SQLITE_ERROR;
+    if (rc != SQLITE_ROW) {
+      error = rc == SQLITE_DONE ? std::string("no ") + what + " with id " + std::to_string(id)
+                                : message_of(db);
+      return nullptr;
+    }
+    return &cache.emplace(id, lookup.column_text(0)).first->second;
+  };
+  UsageRow row;  // reused: its strings keep their capacity
   auto read = for_each_row(
-      db_.get(),
-      "r.time_ms, p.name, u.name, m.name, c.name, s.uuid, r.stream, r.status, "
+      db,
+      "r.time_ms, r.profile, r.upstream, r.model, r.client_model, r.session, r.stream, r.status, "
       "r.input_tokens, r.output_tokens, r.cache_read_tokens, r.cache_write_tokens, "
       "r.latency_ms, r.ttfb_ms",
-      " CROSS JOIN names p ON p.id = r.profile CROSS JOIN names u ON u.id = r.upstream "
-      "CROSS JOIN names m ON m.id = r.model CROSS JOIN names c ON c.id = r.client_model "
-      "LEFT JOIN sessions s ON s.id = r.session",
-      " ORDER BY r.id", q, [&out](const Statement& s) {
-        UsageRow& r = out.emplace_back();
-        r.time_ms = s.column_int(0);
-        r.profile = s.column_text(1);
-        r.upstream = s.column_text(2);
-        r.model = s.column_text(3);
-        r.client_model = s.column_text(4);
-        r.session = s.column_text(5);
-        r.stream = s.column_int(6) != 0;
-        r.status = static_cast<int>(s.column_int(7));
-        r.input_tokens = s.column_int(8);
-        r.output_tokens = s.column_int(9);
-        r.cache_read_tokens = s.column_int(10);
-        r.cache_write_tokens = s.column_int(11);
-        r.latency_ms = s.column_int(12);
-        r.ttfb_ms = sqlite3_column_type(s.get(), 13) == SQLITE_NULL ? -1 : s.column_int(13);
+      "", " ORDER BY r.id", q, [&](const Statement& s) {
+        if (!error.empty()) {
+          return;
+        }
+        const std::string* texts[4];
+        for (int i = 0; i < 4; ++i) {
+          if ((texts[i] = text_of(name, names, s.column_int(1 + i), "name")) == nullptr) {
+            return;
+          }
+        }
+        row.session.clear();
+        if (sqlite3_column_type(s.get(), 5) != SQLITE_NULL) {
+          const std::string* session = text_of(uuid, sessions, s.column_int(5), "session");
+          if (session == nullptr) {
+            return;
+          }
+          row.session = *session;
+        }
+        row.time_ms = s.column_int(0);
+        row.profile = *texts[0];
+        row.upstream = *texts[1];
+        row.model = *texts[2];
+        row.client_model = *texts[3];
+        row.stream = s.column_int(6) != 0;
+        row.status = static_cast<int>(s.column_int(7));
+        row.input_tokens = s.column_int(8);
+        row.output_tokens = s.column_int(9);
+        row.cache_read_tokens = s.column_int(10);
+        row.cache_write_tokens = s.column_int(11);
+        row.latency_ms = s.column_int(12);
+        row.ttfb_ms = sqlite3_column_type(s.get(), 13) == SQLITE_NULL ? -1 : s.column_int(13);
+        each(row);
       });
+  (void)exec(db, "COMMIT");
+  if (!read) {
+    return read;
+  }
+  if (!error.empty()) {
+    return fail(error);
+  }
+  return {};
+}
+
+Result<std::vector<UsageRow>> LedgerDb::rows(const RowQuery& q) {
+  std::vector<UsageRow> out;
+  auto read = for_each(q, [&out](const UsageRow& r) { out.push_back(r); });
   if (!read) {
     return fail(read.error());
   }

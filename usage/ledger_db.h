@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,6 +50,10 @@ class LedgerDb {
   Result<void> insert(const std::vector<UsageRow>& rows);
   /// Rows that started before `before_ms`: removed, or only counted when dry_run.
   Result<std::int64_t> remove_before(std::int64_t before_ms, bool dry_run = false);
+  /// Calls `each` with every row the query selects, in the order they were written (nearly time
+  /// order: a long request's row comes after rows of requests that started later). Memory stays
+  /// flat however many rows there are; the row passed is reused between calls.
+  Result<void> for_each(const RowQuery& query, const std::function<void(const UsageRow&)>& each);
   /// The rows the query selects, oldest first.
   Result<std::vector<UsageRow>> rows(const RowQuery& query);
   /// The selected rows summed per profile and model, in SQL (for quick answers on a large

@@ -1,5 +1,9 @@
 #include "usage/aggregate.h"
 
+#include <algorithm>
+#include <cstdlib>
+#include <ctime>
+
 #include "temp_dir.h"
 
 namespace ccproxy::usage {
@@ -76,6 +80,91 @@ TEST(Aggregate, ByDayIsChronologicalInLocalDays) {
   EXPECT_EQ(r.rows[1].input_tokens, 6);
 }
 
+/// Sets TZ for one test (a POSIX rule, so no tzdata is needed) and puts UTC back.
+class ScopedTimeZone {
+ public:
+  explicit ScopedTimeZone(const char* tz) {
+    ::setenv("TZ", tz, 1);
+    ::tzset();
+  }
+  ~ScopedTimeZone() {
+    ::setenv("TZ", "UTC", 1);
+    ::tzset();
+  }
+};
+
+TEST(Aggregate, ByDayFollowsLocalDaysOf23And25Hours) {
+  ScopedTimeZone berlin("CET-1CEST,M3.5.0,M10.5.0/3");
+  // 2026-10-25 has 25 hours: 00:30 CEST, 23:30 CET, then 00:30 CET the next day.
+  Report autumn =
+      aggregate({row("a", "m", 1'792'881'000'000, 1, 0), row("a", "m", 1'792'967'400'000, 2, 0),
+                 row("a", "m", 1'792'971'000'000, 4, 0)},
+                Grouping::day, {});
+  ASSERT_EQ(autumn.rows.size(), 2u);
+  EXPECT_EQ(autumn.rows[0].day, "2026-10-25");
+  EXPECT_EQ(autumn.rows[0].input_tokens, 3);
+  EXPECT_EQ(autumn.rows[1].day, "2026-10-26");
+  // 2026-03-29 has 23 hours: 00:30 CET, 23:30 CEST, then 00:10 CEST the next day.
+  Report spring =
+      aggregate({row("a", "m", 1'774'740'600'000, 1, 0), row("a", "m", 1'774'819'800'000, 2, 0),
+                 row("a", "m", 1'774'822'200'000, 4, 0)},
+                Grouping::day, {});
+  ASSERT_EQ(spring.rows.size(), 2u);
+  EXPECT_EQ(spring.rows[0].day, "2026-03-29");
+  EXPECT_EQ(spring.rows[0].input_tokens, 3);
+  EXPECT_EQ(spring.rows[1].day, "2026-03-30");
+}
+
+TEST(Aggregate, RowsInAnyOrderGiveTheSameReport) {
+  // Rows come in the order they were written: a long stream's row after later ones.
+  std::vector<UsageRow> rows;
+  for (int i = 0; i < 60; ++i) {
+    rows.push_back(row(i % 3 == 0 ? "a" : "b", i % 2 ? "m1" : "m2", kDay5 - kDayMs + i * 3'600'000,
+                       i, 2 * i, 0, i % 7 == 0 ? 502 : 200, 10 * i + 1,
+                       "s" + std::to_string(i % 4)));
+  }
+  std::vector<UsageRow> shuffled = rows;
+  std::reverse(shuffled.begin(), shuffled.end());
+  std::rotate(shuffled.begin(), shuffled.begin() + 17, shuffled.end());
+  for (Grouping by : {Grouping::profile_model, Grouping::profile, Grouping::model, Grouping::day,
+                      Grouping::session}) {
+    Report a = aggregate(rows, by, kPrices);
+    Aggregator streamed(by, kPrices);
+    for (const UsageRow& r : shuffled) {
+      streamed.add(r);
+    }
+    Report b = streamed.finish();
+    ASSERT_EQ(a.rows.size(), b.rows.size());
+    for (std::size_t i = 0; i < a.rows.size(); ++i) {
+      EXPECT_EQ(a.rows[i].profile, b.rows[i].profile);
+      EXPECT_EQ(a.rows[i].model, b.rows[i].model);
+      EXPECT_EQ(a.rows[i].day, b.rows[i].day);
+      EXPECT_EQ(a.rows[i].session, b.rows[i].session);
+      EXPECT_EQ(a.rows[i].requests, b.rows[i].requests);
+      EXPECT_EQ(a.rows[i].errors, b.rows[i].errors);
+      EXPECT_EQ(a.rows[i].input_tokens, b.rows[i].input_tokens);
+      EXPECT_EQ(a.rows[i].p50_latency_ms, b.rows[i].p50_latency_ms);
+    }
+    EXPECT_EQ(a.total.requests, 60);
+    EXPECT_EQ(b.total.requests, 60);
+    EXPECT_EQ(a.total.p50_latency_ms, b.total.p50_latency_ms);
+    // Finishing empties the aggregator.
+    EXPECT_EQ(streamed.finish().total.requests, 0);
+  }
+  // Sessions are ordered by their first request, wherever it came in the stream: s0 began first.
+  Aggregator by_session(Grouping::session, kPrices);
+  for (const UsageRow& r : shuffled) {
+    by_session.add(r);
+  }
+  EXPECT_EQ(by_session.finish().rows.front().session, "s0");
+}
+
+TEST(Aggregate, LatenciesBeyondThe32BitRangeAreClamped) {
+  Report r =
+      aggregate({row("a", "m", kDay5, 1, 1, 0, 200, std::int64_t{1} << 40)}, Grouping::profile, {});
+  EXPECT_EQ(r.total.p50_latency_ms, INT32_MAX);
+}
+
 TEST(Aggregate, BySessionInOrderOfFirstRequest) {
   Report r =
       aggregate({row("a", "m", 1, 1, 1, 0, 200, 1, "zzz"), row("a", "m", 2, 1, 1, 0, 200, 1, "aaa"),
@@ -97,9 +186,9 @@ TEST(Aggregate, EmptyLedger) {
 }
 
 TEST(Aggregate, MedianIsNearestRank) {
-  std::vector<std::int64_t> one{7};
-  std::vector<std::int64_t> even{4, 1, 3, 2};
-  std::vector<std::int64_t> none;
+  std::vector<std::int32_t> one{7};
+  std::vector<std::int32_t> even{4, 1, 3, 2};
+  std::vector<std::int32_t> none;
   EXPECT_EQ(median(one), 7);
   EXPECT_EQ(median(even), 2);
   EXPECT_FALSE(median(none).has_value());

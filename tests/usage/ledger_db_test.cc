@@ -273,6 +273,50 @@ std::vector<std::string> query_file(const std::filesystem::path& file, const cha
   return out;
 }
 
+TEST(LedgerDb, ForEachStreamsRowsInWrittenOrderWithTheirTexts) {
+  TempDir dir;
+  auto db = LedgerDb::open(dir.file(), LedgerDb::Mode::create);
+  ASSERT_TRUE(db);
+  std::vector<UsageRow> written = {row("glm", "zai/GLM-4.6", 2000, 1, 2, 0, 200, 5, "s-1"),
+                                   row("kimi", "moonshot/kimi-k2", 3000, 3, 4),
+                                   row("glm", "zai/GLM-4.6", 1000, 5, 6, 7, 499, 9000, "s-1")};
+  written[1].ttfb_ms = 40;
+  written[1].stream = true;
+  written[1].client_model = "claude-opus-4-1";
+  ASSERT_TRUE(db->insert(written));
+  std::vector<UsageRow> seen;
+  ASSERT_TRUE(db->for_each({}, [&seen](const UsageRow& r) { seen.push_back(r); }));
+  ASSERT_EQ(seen.size(), 3u);
+  for (std::size_t i = 0; i < seen.size(); ++i) {
+    SCOPED_TRACE(i);
+    expect_same_row(UsageRowRef::of(seen[i]), written[i]);  // the late row last, as written
+  }
+  RowQuery s1;
+  s1.session = "s-1";
+  seen.clear();
+  ASSERT_TRUE(db->for_each(s1, [&seen](const UsageRow& r) { seen.push_back(r); }));
+  EXPECT_EQ(times_of(seen), (std::vector<std::int64_t>{2000, 1000}));
+}
+
+TEST(LedgerDb, ForEachNamesARowWhoseTextIsMissing) {
+  TempDir dir;
+  {
+    auto db = LedgerDb::open(dir.file(), LedgerDb::Mode::create);
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(db->insert({row("glm", "m", 1000, 1, 1)}));
+  }
+  EXPECT_TRUE(query_file(dir.file(), "UPDATE request_log SET model = 999").empty());
+  auto db = LedgerDb::open(dir.file(), LedgerDb::Mode::existing);
+  ASSERT_TRUE(db);
+  int calls = 0;
+  auto read = db->for_each({}, [&calls](const UsageRow&) { ++calls; });
+  ASSERT_FALSE(read);
+  EXPECT_EQ(read.error(), "no name with id 999");
+  EXPECT_EQ(calls, 0);
+  // The read transaction is over: the file can be written again.
+  EXPECT_TRUE(db->insert({row("glm", "m", 2000, 1, 1)}));
+}
+
 TEST(LedgerDb, ASessionRemovedByAnotherConnectionIsAddedAgain) {
   // The writer remembers a session's id; retention in another process may remove it.
   TempDir dir;
