@@ -122,8 +122,8 @@ void Metrics::tokens(int64_t input, int64_t output) {
   output_tokens_ += output > 0 ? static_cast<uint64_t>(output) : 0;
 }
 
-std::string Metrics::render(double uptime_seconds,
-                            const std::vector<UpstreamStatus>& upstreams) const {
+std::string Metrics::render(double uptime_seconds, const std::vector<UpstreamStatus>& upstreams,
+                            std::optional<LedgerCounts> ledger) const {
   std::string out;
   out.reserve(2048);
   header(out, "ccproxy_requests_total", "counter", "Requests answered, by HTTP status.");
@@ -165,6 +165,14 @@ std::string Metrics::render(double uptime_seconds,
   out += "ccproxy_tokens_total{direction=\"input\"} " + std::to_string(input_tokens_) + "\n";
   out += "ccproxy_tokens_total{direction=\"output\"} " + std::to_string(output_tokens_) + "\n";
 
+  if (ledger) {
+    header(out, "ccproxy_ledger_rows_written_total", "counter",
+           "Usage rows written to the ledger (usage.db).");
+    out += "ccproxy_ledger_rows_written_total " + std::to_string(ledger->written) + "\n";
+    header(out, "ccproxy_ledger_rows_dropped_total", "counter",
+           "Usage rows lost: a full disk, a database locked too long, or a full queue.");
+    out += "ccproxy_ledger_rows_dropped_total " + std::to_string(ledger->dropped) + "\n";
+  }
   header(out, "ccproxy_open_streams", "gauge", "SSE responses being streamed now.");
   out += "ccproxy_open_streams " + std::to_string(open_streams_) + "\n";
   header(out, "ccproxy_open_connections", "gauge", "Client connections open now.");

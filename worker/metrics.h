@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,6 +13,12 @@
 #include "worker/upstream/pool.h"
 
 namespace ccproxy::worker {
+
+/// The usage ledger's writer as /metrics shows it (when the ledger is on).
+struct LedgerCounts {
+  uint64_t written = 0;
+  uint64_t dropped = 0;  // full disk, a database locked too long, or a full queue
+};
 
 class Metrics {
  public:
@@ -50,9 +57,10 @@ class Metrics {
   uint64_t output_tokens() const { return output_tokens_; }
 
   /// Prometheus text exposition format 0.0.4.
-  /// `upstreams`: the pool's view, for the per-upstream series.
-  std::string render(double uptime_seconds,
-                     const std::vector<UpstreamStatus>& upstreams = {}) const;
+  /// `upstreams`: the pool's view, for the per-upstream series; `ledger`: the ledger writer's
+  /// counts, when the ledger is on.
+  std::string render(double uptime_seconds, const std::vector<UpstreamStatus>& upstreams = {},
+                     std::optional<LedgerCounts> ledger = std::nullopt) const;
 
  private:
   std::map<int, uint64_t> by_status_;

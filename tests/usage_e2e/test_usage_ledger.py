@@ -120,6 +120,15 @@ class UsageLedgerTest(SupervisorCase):
         with self.assertRaises(urllib.error.HTTPError) as caught:
             post(self.ports["gpt"])
         self.assertEqual(caught.exception.code, 400)
+        # /metrics counts the rows the writer has written (within its 1 s batching) and lost.
+        deadline = time.monotonic() + 10
+        while True:
+            metrics = self.metrics(self.ports["gpt"])
+            if "ccproxy_ledger_rows_written_total 2" in metrics or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        self.assertIn("ccproxy_ledger_rows_written_total 2\n", metrics)
+        self.assertIn("ccproxy_ledger_rows_dropped_total 0\n", metrics)
         r = self.ccproxy("stop")
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
 
@@ -184,6 +193,10 @@ class UsageLedgerTest(SupervisorCase):
         gpt_tokens = 5900 + 730 + 1400
         self.assertEqual(line, f"gpt · vendor/mid · session {gpt_tokens / 1000:.1f}k tok "
                                f"${expected_cost:.4f} · today ${expected_cost:.4f}")
+
+    def metrics(self, port):
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as r:
+            return r.read().decode()
 
     def statusline(self, port, payload, base_url=None):
         env = dict(os.environ)

@@ -56,6 +56,17 @@ TEST(Metrics, CountsAndRenders) {
   EXPECT_TRUE(has_line(t, "ccproxy_uptime_seconds 12.5"));
 }
 
+TEST(Metrics, LedgerCountsOnlyWhenTheLedgerIsOn) {
+  Metrics m;
+  std::string off = m.render(1);
+  EXPECT_EQ(off.find("ccproxy_ledger"), std::string::npos);
+  std::string on = m.render(1, {}, LedgerCounts{.written = 41, .dropped = 2});
+  EXPECT_TRUE(has_line(on, "# TYPE ccproxy_ledger_rows_written_total counter"));
+  EXPECT_TRUE(has_line(on, "ccproxy_ledger_rows_written_total 41"));
+  EXPECT_TRUE(has_line(on, "# TYPE ccproxy_ledger_rows_dropped_total counter"));
+  EXPECT_TRUE(has_line(on, "ccproxy_ledger_rows_dropped_total 2"));
+}
+
 TEST(Metrics, GaugesNeverGoNegative) {
   Metrics m;
   m.stream_closed();

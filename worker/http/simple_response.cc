@@ -5,6 +5,7 @@
 #include <boost/beast/http/error.hpp>
 #include <nlohmann/json.hpp>
 
+#include "usage/ledger_writer.h"
 #include "worker/health.h"
 #include "worker/http/worker_context.h"
 #include "worker/model_list.h"
@@ -105,9 +106,13 @@ SimpleResponse health_response(const WorkerContext& ctx) {
 SimpleResponse metrics_response(const WorkerContext& ctx) {
   SimpleResponse r;
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  std::optional<LedgerCounts> ledger;
+  if (ctx.ledger != nullptr) {
+    ledger = LedgerCounts{ctx.ledger->written(), ctx.ledger->dropped()};
+  }
   r.body = ctx.metrics.render(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - ctx.started).count(),
-      ctx.pool.status());
+      ctx.pool.status(), ledger);
   return r;
 }
 
