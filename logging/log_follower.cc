@@ -56,6 +56,7 @@ bool LogFollower::open_current() {
 
 std::vector<std::string> LogFollower::start(std::size_t n) {
   std::vector<std::string> out;
+  remember_archives();  // before the open: a file archived after it is not taken as seen
   if (!open_current()) {
     return out;  // not there yet: poll() picks it up when it appears
   }
@@ -131,6 +132,7 @@ std::vector<std::string> LogFollower::poll() {
     return out;
   }
   if (current_.fd < 0) {
+    remember_archives();
     if (open_current()) {
       read_available(&current_, &out);
     }
@@ -150,86 +152,115 @@ std::vector<std::string> LogFollower::poll() {
   return out;
 }
 
-void LogFollower::read_archives_between(const Source& old, const Source* next,
-                                        std::vector<std::string>* out) {
+std::map<LogFollower::ArchiveKey, std::filesystem::path> LogFollower::list_archives() const {
+  std::map<ArchiveKey, std::filesystem::path> out;
   std::string file_name = path_.filename().string();
   constexpr std::string_view kLog = ".log";
   if (file_name.size() <= kLog.size() || !file_name.ends_with(kLog)) {
-    return;
+    return out;  // not a name rotation archives under
   }
   std::string stem = file_name.substr(0, file_name.size() - kLog.size());
-  struct Archive {
-    std::tuple<std::string, int> key;  // stamps and suffixes grow with each rotation
-    std::filesystem::path path;
-    bool gz = false;
-    bool is_old = false;
-    bool is_next = false;
-  };
-  struct stat old_st {};
-  bool old_gone = ::fstat(old.fd, &old_st) == 0 && old_st.st_nlink == 0;  // compressed already
-  std::vector<Archive> archives;
   std::error_code ec;
   std::filesystem::directory_iterator it(path_.parent_path(), ec);
   for (; !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
-    auto name = parse_archive_name(it->path().filename().string());
-    if (!name || name->stem != stem) {
+    std::string name = it->path().filename().string();
+    auto parsed = parse_archive_name(name);
+    if (!parsed || parsed->stem != stem) {
       continue;
     }
-    Archive a{{name->stamp, name->suffix}, it->path(), name->gz};
-    struct stat st {};
-    if (::stat(a.path.c_str(), &st) == 0) {
-      // A plain archive is the old file itself; a compressed one keeps its exact mtime.
-      a.is_old = a.gz ? old_gone && st.st_mtim.tv_sec == old_st.st_mtim.tv_sec &&
-                            st.st_mtim.tv_nsec == old_st.st_mtim.tv_nsec
-                      : st.st_dev == old.dev && st.st_ino == old.ino;
-      a.is_next = !a.gz && next != nullptr && st.st_dev == next->dev && st.st_ino == next->ino;
+    if (parsed->gz) {
+      name.resize(name.size() - 3);
     }
-    archives.push_back(std::move(a));
+    out[{parsed->stamp, parsed->suffix}] = path_.parent_path() / name;
   }
-  auto old_it =
-      std::find_if(archives.begin(), archives.end(), [](const Archive& a) { return a.is_old; });
-  if (old_it == archives.end()) {
-    return;  // not archived under a name we know: nothing to order the others by
+  return out;
+}
+
+void LogFollower::remember_archives() {
+  seen_.clear();
+  for (const auto& [key, plain] : list_archives()) {
+    seen_.insert(key);
   }
-  auto old_key = old_it->key;
-  // The new file may itself be archived by now: the files after it are read on the next poll.
-  auto next_it =
-      std::find_if(archives.begin(), archives.end(), [](const Archive& a) { return a.is_next; });
-  std::optional<std::tuple<std::string, int>> next_key;
-  if (next_it != archives.end()) {
-    next_key = next_it->key;
+}
+
+bool LogFollower::is_archive_of(const std::filesystem::path& plain, const Source& src) {
+  struct stat st {};
+  if (::stat(plain.c_str(), &st) == 0) {
+    return st.st_dev == src.dev && st.st_ino == src.ino;
   }
-  std::vector<Archive> later;
-  for (auto& a : archives) {
-    if (a.key > old_key && (!next_key || a.key < *next_key)) {
-      later.push_back(std::move(a));
+  // Compressed, perhaps since the listing: the .gz keeps the plain file's exact mtime, and the
+  // file itself, still open here, has no name left.
+  struct stat open_st {};
+  if (::fstat(src.fd, &open_st) != 0 || open_st.st_nlink != 0 ||
+      ::stat((plain.string() + ".gz").c_str(), &st) != 0) {
+    return false;
+  }
+  return st.st_mtim.tv_sec == open_st.st_mtim.tv_sec &&
+         st.st_mtim.tv_nsec == open_st.st_mtim.tv_nsec;
+}
+
+void LogFollower::read_archives_between(const Source& old, const Source* next,
+                                        std::vector<std::string>* out) {
+  std::map<ArchiveKey, std::filesystem::path> now = list_archives();
+  // Archived since the last listing: the old file, the files in between, perhaps the new one
+  // (and the files after it, whose turn is the next poll's). Keys grow with each rotation, so
+  // the first match is the right one even if two compressed archives share an mtime.
+  std::vector<std::map<ArchiveKey, std::filesystem::path>::iterator> fresh;
+  for (auto it = now.begin(); it != now.end(); ++it) {
+    if (!seen_.contains(it->first)) {
+      fresh.push_back(it);
     }
   }
-  // Oldest first; a plain archive before its .gz, which is then skipped.
-  std::sort(later.begin(), later.end(), [](const Archive& a, const Archive& b) {
-    return std::tie(a.key, a.gz) < std::tie(b.key, b.gz);
-  });
-  std::optional<std::tuple<std::string, int>> done;  // the key last read or reported
-  for (const Archive& a : later) {
-    if (done == a.key) {
+  auto old_it = std::find_if(fresh.begin(), fresh.end(),
+                             [&](const auto& a) { return is_archive_of(a->second, old); });
+  std::optional<ArchiveKey> next_key;
+  if (next != nullptr) {
+    auto next_it = std::find_if(fresh.begin(), fresh.end(),
+                                [&](const auto& a) { return is_archive_of(a->second, *next); });
+    if (next_it != fresh.end()) {
+      next_key = (*next_it)->first;
+    }
+  }
+  std::vector<std::map<ArchiveKey, std::filesystem::path>::iterator> between;
+  for (const auto& a : fresh) {
+    if ((old_it != fresh.end() && a->first <= (*old_it)->first) ||
+        (next_key && a->first >= *next_key)) {
       continue;
     }
-    done = a.key;
-    if (!a.gz) {
-      Source src;
-      src.fd = ::open(a.path.c_str(), O_RDONLY | O_CLOEXEC);
-      if (src.fd >= 0) {
-        read_available(&src, out);
-        flush_partial(&src, out);
-        close_source(&src);
-        continue;
-      }
+    between.push_back(a);
+  }
+  // Everything listed counts as seen, but for the files after the new one.
+  seen_.clear();
+  for (const auto& [key, plain] : now) {
+    if (!next_key || key <= *next_key) {
+      seen_.insert(key);
+    }
+  }
+  if (old_it == fresh.end()) {
+    // The old file went under a name not listed (another tool's rotation, or compressed
+    // without its mtime): the fresh archives may hold it, so they are named, not printed.
+    for (const auto& a : between) {
+      events_.push_back(a->second.string() +
+                        ": archived while followed, not shown (the previous file was not found "
+                        "among the archives)");
+    }
+    return;
+  }
+  for (const auto& a : between) {
+    const std::filesystem::path& plain = a->second;
+    Source src;
+    src.fd = ::open(plain.c_str(), O_RDONLY | O_CLOEXEC);
+    if (src.fd >= 0) {
+      read_available(&src, out);
+      flush_partial(&src, out);
+      close_source(&src);
+      continue;
     }
     // Compressed already, or since the listing: the lines come from the .gz.
-    auto gz = a.gz ? a.path : std::filesystem::path(a.path.string() + ".gz");
-    auto lines = last_lines(gz, SIZE_MAX);
+    auto lines = last_lines(plain.string() + ".gz", SIZE_MAX);
     if (!lines) {
-      events_.push_back(a.path.string() + ": rotated and gone between two reads: " + lines.error());
+      events_.push_back(plain.string() +
+                        ": archived and gone before it was read: " + lines.error());
       continue;
     }
     out->insert(out->end(), std::make_move_iterator(lines->begin()),
