@@ -49,6 +49,7 @@ struct Report {
 /// latency and time to first byte, kept for the medians of its group and of the total).
 class Aggregator {
  public:
+  /// `prices` is kept by reference: it must outlive the aggregator.
   Aggregator(Grouping by, const PriceBook& prices);
   ~Aggregator();
   Aggregator(const Aggregator&) = delete;

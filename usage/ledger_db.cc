@@ -13,6 +13,7 @@
 #include <optional>
 #include <string_view>
 #include <tuple>
+#include <type_traits>
 #include <unordered_map>
 
 #include "usage/ledger_schema.h"
@@ -530,7 +531,7 @@ void bind_query(Statement& s, const RowQuery& q, const Resolved& r) {
 }
 
 /// Runs "SELECT `columns`" from the rows the query selects (request_log r, then `joins`),
-/// then `tail`, and calls `each` with every result.
+/// then `tail`, and calls `each` with every result (until it returns false, if it returns bool).
 template <typename Each>
 Result<void> for_each_row(sqlite3* db, const char* columns, const char* joins, const char* tail,
                           const RowQuery& q, Each each) {
@@ -549,7 +550,13 @@ Result<void> for_each_row(sqlite3* db, const char* columns, const char* joins, c
   bind_query(s, q, *resolved);
   int rc = 0;
   while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
-    each(s);
+    if constexpr (std::is_same_v<decltype(each(s)), bool>) {
+      if (!each(s)) {
+        return {};  // the caller has what it needs, or an error of its own
+      }
+    } else {
+      each(s);
+    }
   }
   if (rc != SQLITE_DONE) {
     return fail(message_of(db));
@@ -612,15 +619,21 @@ Result<void> LedgerDb::for_each(const RowQuery& q,
                                 const std::function<void(const UsageRow&)>& each) {
   sqlite3* db = db_.get();
   // One snapshot for the rows and the texts their ids name (retention may remove a session).
+  // Nothing is written in it: it always ends with a ROLLBACK, whatever happens.
   if (auto r = exec(db, "BEGIN"); !r) {
     return r;
   }
+  struct EndRead {
+    sqlite3* db;
+    ~EndRead() { (void)exec(db, "ROLLBACK"); }
+  } end_read{db};
   // Texts are looked up once per id: a ledger has a few dozen names, and sessions come in runs.
   Statement name(db, "SELECT name FROM names WHERE id = ?1");
   Statement uuid(db, "SELECT uuid FROM sessions WHERE id = ?1");
   std::unordered_map<std::int64_t, std::string> names;
   std::unordered_map<std::int64_t, std::string> sessions;
   std::string error;
+  // A missing name is an error; a missing session reads as none, as in the view.
   const auto text_of = [&](Statement& lookup, std::unordered_map<std::int64_t, std::string>& cache,
                            std::int64_t id, const char* what) -> const std::string* {
     if (auto it = cache.find(id); it != cache.end()) {
@@ -629,6 +642,9 @@ Result<void> LedgerDb::for_each(const RowQuery& q,
     lookup.reset();
     lookup.integer(1, id);
     const int rc = lookup.ok() ? sqlite3_step(lookup.get()) : SQLITE_ERROR;
+    if (rc == SQLITE_DONE && &lookup == &uuid) {
+      return &cache.emplace(id, std::string()).first->second;
+    }
     if (rc != SQLITE_ROW) {
       error = rc == SQLITE_DONE ? std::string("no ") + what + " with id " + std::to_string(id)
                                 : message_of(db);
@@ -643,20 +659,17 @@ Result<void> LedgerDb::for_each(const RowQuery& q,
       "r.input_tokens, r.output_tokens, r.cache_read_tokens, r.cache_write_tokens, "
       "r.latency_ms, r.ttfb_ms",
       "", " ORDER BY r.id", q, [&](const Statement& s) {
-        if (!error.empty()) {
-          return;
-        }
         const std::string* texts[4];
         for (int i = 0; i < 4; ++i) {
           if ((texts[i] = text_of(name, names, s.column_int(1 + i), "name")) == nullptr) {
-            return;
+            return false;
           }
         }
         row.session.clear();
         if (sqlite3_column_type(s.get(), 5) != SQLITE_NULL) {
           const std::string* session = text_of(uuid, sessions, s.column_int(5), "session");
           if (session == nullptr) {
-            return;
+            return false;
           }
           row.session = *session;
         }
@@ -674,8 +687,8 @@ Result<void> LedgerDb::for_each(const RowQuery& q,
         row.latency_ms = s.column_int(12);
         row.ttfb_ms = sqlite3_column_type(s.get(), 13) == SQLITE_NULL ? -1 : s.column_int(13);
         each(row);
+        return true;
       });
-  (void)exec(db, "COMMIT");
   if (!read) {
     return read;
   }

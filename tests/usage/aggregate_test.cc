@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <ctime>
+#include <optional>
+#include <string>
 
 #include "temp_dir.h"
 
@@ -80,17 +82,27 @@ TEST(Aggregate, ByDayIsChronologicalInLocalDays) {
   EXPECT_EQ(r.rows[1].input_tokens, 6);
 }
 
-/// Sets TZ for one test (a POSIX rule, so no tzdata is needed) and puts UTC back.
+/// Sets TZ for one test (a POSIX rule, so no tzdata is needed) and puts the previous one back.
 class ScopedTimeZone {
  public:
   explicit ScopedTimeZone(const char* tz) {
+    if (const char* was = std::getenv("TZ")) {
+      previous_ = was;
+    }
     ::setenv("TZ", tz, 1);
     ::tzset();
   }
   ~ScopedTimeZone() {
-    ::setenv("TZ", "UTC", 1);
+    if (previous_) {
+      ::setenv("TZ", previous_->c_str(), 1);
+    } else {
+      ::unsetenv("TZ");
+    }
     ::tzset();
   }
+
+ private:
+  std::optional<std::string> previous_;
 };
 
 TEST(Aggregate, ByDayFollowsLocalDaysOf23And25Hours) {
@@ -122,14 +134,20 @@ TEST(Aggregate, RowsInAnyOrderGiveTheSameReport) {
     rows.push_back(row(i % 3 == 0 ? "a" : "b", i % 2 ? "m1" : "m2", kDay5 - kDayMs + i * 3'600'000,
                        i, 2 * i, 0, i % 7 == 0 ? 502 : 200, 10 * i + 1,
                        "s" + std::to_string(i % 4)));
+    rows.back().ttfb_ms = i % 5 == 0 ? -1 : 3 * i;
   }
+  // Priced but for b's m2: some groups have a cost, some none.
+  const PriceBook prices{
+      {"a",
+       {{"m1", Price{1.0, 2.0, 0.1, std::nullopt}}, {"m2", Price{0.5, 1.5, 0.05, std::nullopt}}}},
+      {"b", {{"m1", Price{3.0, 4.0, 0.3, std::nullopt}}}}};
   std::vector<UsageRow> shuffled = rows;
   std::reverse(shuffled.begin(), shuffled.end());
   std::rotate(shuffled.begin(), shuffled.begin() + 17, shuffled.end());
   for (Grouping by : {Grouping::profile_model, Grouping::profile, Grouping::model, Grouping::day,
                       Grouping::session}) {
-    Report a = aggregate(rows, by, kPrices);
-    Aggregator streamed(by, kPrices);
+    Report a = aggregate(rows, by, prices);
+    Aggregator streamed(by, prices);
     for (const UsageRow& r : shuffled) {
       streamed.add(r);
     }
@@ -144,15 +162,21 @@ TEST(Aggregate, RowsInAnyOrderGiveTheSameReport) {
       EXPECT_EQ(a.rows[i].errors, b.rows[i].errors);
       EXPECT_EQ(a.rows[i].input_tokens, b.rows[i].input_tokens);
       EXPECT_EQ(a.rows[i].p50_latency_ms, b.rows[i].p50_latency_ms);
+      EXPECT_EQ(a.rows[i].p50_ttfb_ms, b.rows[i].p50_ttfb_ms);
+      ASSERT_EQ(a.rows[i].cost_usd.has_value(), b.rows[i].cost_usd.has_value());
+      if (a.rows[i].cost_usd) {
+        EXPECT_NEAR(*a.rows[i].cost_usd, *b.rows[i].cost_usd, 1e-12);
+      }
     }
     EXPECT_EQ(a.total.requests, 60);
     EXPECT_EQ(b.total.requests, 60);
     EXPECT_EQ(a.total.p50_latency_ms, b.total.p50_latency_ms);
+    EXPECT_FALSE(b.total.cost_usd.has_value());  // b's m2 has no price
     // Finishing empties the aggregator.
     EXPECT_EQ(streamed.finish().total.requests, 0);
   }
   // Sessions are ordered by their first request, wherever it came in the stream: s0 began first.
-  Aggregator by_session(Grouping::session, kPrices);
+  Aggregator by_session(Grouping::session, prices);
   for (const UsageRow& r : shuffled) {
     by_session.add(r);
   }

@@ -315,6 +315,15 @@ TEST(LedgerDb, ForEachNamesARowWhoseTextIsMissing) {
   EXPECT_EQ(calls, 0);
   // The read transaction is over: the file can be written again.
   EXPECT_TRUE(db->insert({row("glm", "m", 2000, 1, 1)}));
+
+  // A session id with no session row reads as none, as the view's LEFT JOIN shows it.
+  EXPECT_TRUE(
+      query_file(dir.file(), "UPDATE request_log SET model = profile, session = 777").empty());
+  std::vector<UsageRow> seen;
+  ASSERT_TRUE(db->for_each({}, [&seen](const UsageRow& r) { seen.push_back(r); }));
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].session, "");
+  EXPECT_EQ(seen[1].model, "glm");
 }
 
 TEST(LedgerDb, ASessionRemovedByAnotherConnectionIsAddedAgain) {
