@@ -6,7 +6,9 @@ fault must keep succeeding quickly. The worker is shared by all tests (faults ac
 they would in a day of use) and must still exit 0 on SIGTERM at the end.
 """
 
+import http.client
 import json
+import signal
 import socket
 import threading
 import time
@@ -395,6 +397,59 @@ class FaultTest(unittest.TestCase):
 
         self.during_fault(vanish)
         self.assertEqual(self.upstream.requests, before, "an incomplete request went upstream")
+        self.assert_settles()
+
+    def test_requests_already_sent_are_served_when_a_full_worker_makes_room(self):
+        # Past its connection limit the worker closes connections that hold a place without a
+        # request, and the oldest unfinished heads. A client whose request already waits in its
+        # socket, not yet read, is neither. The worker is paused (SIGSTOP) while 1,030
+        # connections with half a head queue up in the kernel, then clients that send a whole
+        # request at once, each followed by more half heads: on resuming it meets the clients
+        # past its limit, while it is making room.
+        self.assertGreaterEqual(FD_LIMIT, 4096, "cannot raise RLIMIT_NOFILE for this test")
+
+        def answer_and_close(conn, request):
+            # Not kept alive: the upstream's end was accepted while this process held 1,100
+            # sockets, and its number is too large for the select() later tests' upstream uses.
+            self.good_completion(conn, request)
+            return False
+
+        self.upstream.behaviour = answer_and_close
+        body = json.dumps(anthropic_request())
+        partial = b"POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Type: appl"
+        socks, clients = [], []
+
+        def half_heads(n):
+            for _ in range(n):
+                s = socket.create_connection(("127.0.0.1", self.worker.port), timeout=5)
+                s.sendall(partial)
+                socks.append(s)
+
+        self.worker.proc.send_signal(signal.SIGSTOP)
+        try:
+            half_heads(1030)
+            for _ in range(8):
+                conn = http.client.HTTPConnection("127.0.0.1", self.worker.port, timeout=20)
+                conn.request("POST", "/v1/messages", body=body,
+                             headers={"content-type": "application/json"})
+                clients.append(conn)
+                half_heads(10)
+        finally:
+            self.worker.proc.send_signal(signal.SIGCONT)
+        try:
+            statuses = []
+            for conn in clients:
+                try:
+                    resp = conn.getresponse()
+                    resp.read()
+                    statuses.append(resp.status)
+                except (OSError, http.client.HTTPException) as e:
+                    statuses.append(repr(e))
+                conn.close()
+        finally:
+            for s in socks:
+                s.close()
+        self.assertEqual(statuses, [200] * 8)
         self.assert_settles()
 
     def test_2000_connections_at_once(self):

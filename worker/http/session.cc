@@ -61,6 +61,12 @@ Session::~Session() {
   registry_.remove(this);
 }
 
+bool Session::has_unread_bytes() const {
+  error_code ec;
+  const std::size_t n = socket_.is_open() ? socket_.available(ec) : 0;
+  return !ec && n > 0;
+}
+
 void Session::close() {
   error_code ignored;
   if (socket_.is_open()) {
@@ -243,7 +249,7 @@ asio::awaitable<void> Session::run() {
 // delete: the frame's class-level operator new pairs with its sized operator delete, which is
 // valid C++, and GCC misreads the pair once both are inlined (GCC bug 109224). The warning is
 // silenced for this function alone; ASan itself checks every allocation at run time.
-#if defined(__GNUC__) && !defined(__clang__)
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 11
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 #endif
@@ -279,7 +285,7 @@ asio::awaitable<bool> Session::serve_one() {
   }
   co_return co_await serve_api_request(r);
 }
-#if defined(__GNUC__) && !defined(__clang__)
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 11
 #pragma GCC diagnostic pop
 #endif
 

@@ -37,6 +37,8 @@ class Session final : public ClientChannel {
   bool idle() const { return idle_; }
   /// Connected, no request read yet.
   bool fresh() const { return fresh_; }
+  /// Bytes wait in the socket, not read yet: an idle connection's next request has come.
+  bool has_unread_bytes() const;
   /// Reading a request's head: its first bytes came, not yet all of it.
   bool reading_head() const { return head_started_.has_value() && socket_.is_open(); }
   /// When the head being read began (only while reading_head()).

@@ -16,7 +16,9 @@ void SessionRegistry::remove(Session* s) {
 
 void SessionRegistry::close_idle(bool keep_fresh) {
   for (Session* s : std::set<Session*>(sessions_)) {
-    if (s->idle() && !(keep_fresh && s->fresh())) {
+    // A request that has arrived but is not read yet (the session's wakeup is still queued
+    // behind this) is not idleness: closing would drop a request its client has sent.
+    if (s->idle() && !(keep_fresh && s->fresh()) && !s->has_unread_bytes()) {
       s->close();
     }
   }

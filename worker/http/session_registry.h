@@ -15,8 +15,8 @@ class SessionRegistry {
  public:
   void add(Session* s) { sessions_.insert(s); }
   void remove(Session* s);
-  /// Closes the sessions waiting for a request (nothing in flight); with `keep_fresh`, not
-  /// those that have not sent their first request yet.
+  /// Closes the sessions waiting for a request (nothing in flight, nothing unread in their
+  /// socket); with `keep_fresh`, not those that have not sent their first request yet.
   void close_idle(bool keep_fresh = false);
   /// Makes room for new connections: closes the sessions waiting for a request, then the
   /// `heads` oldest of those whose request head is unfinished (connected, sent part of a
