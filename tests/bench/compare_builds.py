@@ -133,6 +133,7 @@ def callgrind_instructions(runner, binary, label, up_port, up_variant, ledger_on
 
 
 def main():
+    procs.exit_on_sigterm()
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--seconds", type=int, default=3)

@@ -84,6 +84,7 @@ def stop_busy(loops):
 
 
 def main():
+    procs.exit_on_sigterm()
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--seconds", type=int, default=3)

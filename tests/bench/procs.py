@@ -6,9 +6,16 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 import urllib.request
+
+
+def exit_on_sigterm():
+    """SIGTERM ends the script like Ctrl-C does: through its finally blocks, which stop the
+    workers, nginx and wrk it started (a plain SIGTERM would leave them running)."""
+    signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
 
 
 def free_port() -> int:
