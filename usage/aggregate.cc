@@ -1,7 +1,9 @@
 #include "usage/aggregate.h"
 
 #include <algorithm>
+#include <array>
 #include <map>
+#include <string_view>
 #include <tuple>
 
 #include "usage/time_range.h"
@@ -60,21 +62,30 @@ Totals finish(Sum& s) {
   return t;
 }
 
-/// True when `r` belongs to the group `k` (of grouping `by`; `day` is r's local day).
-bool same_group(const Totals& k, const UsageRow& r, Grouping by, const std::string& day) {
+/// A group's key: profile, model, day and session; the fields its grouping does not use are
+/// empty.
+using KeyFields = std::array<std::string_view, 4>;
+
+/// `r`'s group key under `by` (`day` is r's local day).
+KeyFields key_of(const UsageRow& r, Grouping by, std::string_view day) {
+  constexpr std::string_view none;
   switch (by) {
     case Grouping::profile_model:
-      return k.profile == r.profile && k.model == r.model;
+      return {r.profile, r.model, none, none};
     case Grouping::profile:
-      return k.profile == r.profile;
+      return {r.profile, none, none, none};
     case Grouping::model:
-      return k.model == r.model;
+      return {none, r.model, none, none};
     case Grouping::day:
-      return k.day == day;
+      return {none, none, day, none};
     case Grouping::session:
-      return k.session == r.session;
+      return {none, none, none, r.session};
   }
-  return false;
+  return {};
+}
+
+KeyFields key_of(const Totals& t) {
+  return {t.profile, t.model, t.day, t.session};
 }
 
 }  // namespace
@@ -129,29 +140,13 @@ void Aggregator::add(const UsageRow& r) {
     g.day_end = start_of_local_day(g.day_start + 25 * kHourMs);  // days of 23, 24 or 25 hours
     g.day = local_day(r.time_ms);
   }
-  if (g.last == nullptr || !same_group(g.last->totals, r, by_, g.day)) {
-    Totals k;
-    switch (by_) {
-      case Grouping::profile_model:
-        k.profile = r.profile;
-        k.model = r.model;
-        break;
-      case Grouping::profile:
-        k.profile = r.profile;
-        break;
-      case Grouping::model:
-        k.model = r.model;
-        break;
-      case Grouping::day:
-        k.day = g.day;
-        break;
-      case Grouping::session:
-        k.session = r.session;
-        break;
-    }
-    auto [it, fresh] = g.by_key.try_emplace(Groups::Key{k.profile, k.model, k.day, k.session});
+  const KeyFields key = key_of(r, by_, g.day);
+  if (g.last == nullptr || key_of(g.last->totals) != key) {
+    auto [it, fresh] = g.by_key.try_emplace(Groups::Key{std::string(key[0]), std::string(key[1]),
+                                                        std::string(key[2]), std::string(key[3])});
     if (fresh) {
-      it->second.totals = std::move(k);
+      Totals& t = it->second.totals;
+      std::tie(t.profile, t.model, t.day, t.session) = it->first;
     }
     g.last = &it->second;
   }
