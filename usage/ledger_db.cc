@@ -13,15 +13,18 @@
 #include <optional>
 #include <string_view>
 #include <tuple>
-#include <type_traits>
 #include <unordered_map>
 
+#include "usage/ledger_query.h"
 #include "usage/ledger_schema.h"
 #include "usage/sqlite_statement.h"
 
 namespace ccproxy::usage {
 namespace {
 
+using query::first_id_since;
+using query::for_each_row;
+using query::TextsById;
 using sql::exec;
 using sql::message_of;
 using sql::single_int;
@@ -425,147 +428,6 @@ Result<bool> LedgerDb::write_rows(const RowBatch& rows) {
   return true;
 }
 
-namespace {
-
-/// The smallest id a row at or after `since_ms` can have: the first span whose running
-/// largest time reaches it (every row before that span is older). INT64_MAX: none can.
-Result<std::int64_t> first_id_since(sqlite3* db, std::int64_t since_ms) {
-  if (since_ms <= 0) {
-    return std::int64_t{0};
-  }
-  Statement s(db,
-              "SELECT first_id FROM spans WHERE max_ms >= ?1 ORDER BY max_ms, first_id LIMIT 1");
-  if (!s.ok()) {
-    return fail(message_of(db));
-  }
-  s.integer(1, since_ms);
-  return single_int(db, s, INT64_MAX);
-}
-
-/// A query with its texts turned into ids: `none` when a profile or session it names is not
-/// in the file (so nothing matches).
-struct Resolved {
-  bool none = false;
-  std::int64_t from_id = 0;
-  std::optional<std::int64_t> profile;
-  std::optional<std::int64_t> session;
-};
-
-Result<Resolved> resolve(sqlite3* db, const RowQuery& q) {
-  Resolved r;
-  std::int64_t since = q.since_ms;
-  if (q.profile) {
-    Statement s(db, "SELECT id FROM names WHERE name = ?1");
-    s.text(1, *q.profile);
-    auto id = s.ok() ? single_int(db, s, 0) : fail(message_of(db));
-    if (!id) {
-      return fail(id.error());
-    }
-    r.none = *id == 0;
-    r.profile = *id;
-  }
-  if (q.session && !r.none) {
-    Statement s(db, "SELECT id, first_ms FROM sessions WHERE uuid = ?1");
-    if (!s.ok()) {
-      return fail(message_of(db));
-    }
-    s.text(1, *q.session);
-    const int rc = sqlite3_step(s.get());
-    if (rc == SQLITE_ROW) {
-      r.session = s.column_int(0);
-      since = std::max(since, s.column_int(1));  // none of its rows is older
-    } else if (rc == SQLITE_DONE) {
-      r.none = true;
-    } else {
-      return fail(message_of(db));
-    }
-  }
-  if (!r.none) {
-    auto from = first_id_since(db, since);
-    if (!from) {
-      return fail(from.error());
-    }
-    r.from_id = *from;
-    r.none = *from == INT64_MAX;
-  }
-  return r;
-}
-
-/// " FROM ... WHERE ..." for a resolved query, with `joins` after request_log r: a session's
-/// rows are read from the batches it has rows in (session_spans ss), others from the first
-/// one the time range can start at.
-std::string from_where(const RowQuery& q, const Resolved& r, const char* joins) {
-  std::string sql = r.session ? " FROM session_spans ss CROSS JOIN request_log r"
-                                " ON r.id BETWEEN ss.first_id AND ss.last_id"
-                              : " FROM request_log r";
-  sql += joins;
-  sql +=
-      r.session ? " WHERE ss.session = ?4 AND ss.last_id >= ?5 AND r.session = ?4 AND" : " WHERE";
-  sql += " r.id >= ?5";
-  if (q.since_ms > 0) {
-    sql += " AND r.time_ms >= ?1";
-  }
-  if (q.until_ms != INT64_MAX) {
-    sql += " AND r.time_ms < ?2";
-  }
-  if (r.profile) {
-    sql += " AND r.profile = ?3";
-  }
-  return sql;
-}
-
-void bind_query(Statement& s, const RowQuery& q, const Resolved& r) {
-  s.integer(5, r.from_id);
-  if (q.since_ms > 0) {
-    s.integer(1, q.since_ms);
-  }
-  if (q.until_ms != INT64_MAX) {
-    s.integer(2, q.until_ms);
-  }
-  if (r.profile) {
-    s.integer(3, *r.profile);
-  }
-  if (r.session) {
-    s.integer(4, *r.session);
-  }
-}
-
-/// Runs "SELECT `columns`" from the rows the query selects (request_log r, then `joins`),
-/// then `tail`, and calls `each` with every result (until it returns false, if it returns bool).
-template <typename Each>
-Result<void> for_each_row(sqlite3* db, const char* columns, const char* joins, const char* tail,
-                          const RowQuery& q, Each each) {
-  auto resolved = resolve(db, q);
-  if (!resolved) {
-    return fail(resolved.error());
-  }
-  if (resolved->none) {
-    return {};
-  }
-  Statement s(db,
-              ("SELECT " + std::string(columns) + from_where(q, *resolved, joins) + tail).c_str());
-  if (!s.ok()) {
-    return fail(message_of(db));
-  }
-  bind_query(s, q, *resolved);
-  int rc = 0;
-  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
-    if constexpr (std::is_same_v<decltype(each(s)), bool>) {
-      if (!each(s)) {
-        return {};  // the caller has what it needs, or an error of its own
-      }
-    } else {
-      each(s);
-    }
-  }
-  if (rc != SQLITE_DONE) {
-    return fail(message_of(db));
-  }
-  return {};
-}
-
-}  // namespace
-
 Result<std::int64_t> LedgerDb::remove_before(std::int64_t before_ms, bool dry_run) {
   sqlite3* db = db_.get();
   if (auto r = exec(db, dry_run ? "BEGIN" : "BEGIN IMMEDIATE"); !r) {
@@ -627,57 +489,35 @@ Result<void> LedgerDb::for_each(const RowQuery& q,
     sqlite3* db;
     ~EndRead() { (void)exec(db, "ROLLBACK"); }
   } end_read{db};
-  // Texts are looked up once per id: a ledger has a few dozen names, and sessions come in runs.
-  Statement name(db, "SELECT name FROM names WHERE id = ?1");
-  Statement uuid(db, "SELECT uuid FROM sessions WHERE id = ?1");
-  std::unordered_map<std::int64_t, std::string> names;
-  std::unordered_map<std::int64_t, std::string> sessions;
+  TextsById names(db, "SELECT name FROM names WHERE id = ?1", "name", false);
+  TextsById sessions(db, "SELECT uuid FROM sessions WHERE id = ?1", "session", true);
   std::string error;
-  // A missing name is an error; a missing session reads as none, as in the view.
-  const auto text_of = [&](Statement& lookup, std::unordered_map<std::int64_t, std::string>& cache,
-                           std::int64_t id, const char* what) -> const std::string* {
-    if (auto it = cache.find(id); it != cache.end()) {
-      return &it->second;
-    }
-    lookup.reset();
-    lookup.integer(1, id);
-    const int rc = lookup.ok() ? sqlite3_step(lookup.get()) : SQLITE_ERROR;
-    if (rc == SQLITE_DONE && &lookup == &uuid) {
-      return &cache.emplace(id, std::string()).first->second;
-    }
-    if (rc != SQLITE_ROW) {
-      error = rc == SQLITE_DONE ? std::string("no ") + what + " with id " + std::to_string(id)
-                                : message_of(db);
-      return nullptr;
-    }
-    return &cache.emplace(id, lookup.column_text(0)).first->second;
-  };
   UsageRow row;  // reused: its strings keep their capacity
   auto read = for_each_row(
       db,
       "r.time_ms, r.profile, r.upstream, r.model, r.client_model, r.session, r.stream, r.status, "
       "r.input_tokens, r.output_tokens, r.cache_read_tokens, r.cache_write_tokens, "
       "r.latency_ms, r.ttfb_ms",
-      "", " ORDER BY r.id", q, [&](const Statement& s) {
-        const std::string* texts[4];
-        for (int i = 0; i < 4; ++i) {
-          if ((texts[i] = text_of(name, names, s.column_int(1 + i), "name")) == nullptr) {
+      " ORDER BY r.id", q, [&](const Statement& s) {
+        for (auto [column, text] : {std::pair{1, &row.profile}, std::pair{2, &row.upstream},
+                                    std::pair{3, &row.model}, std::pair{4, &row.client_model}}) {
+          auto name = names.get(s.column_int(column));
+          if (!name) {
+            error = name.error();
             return false;
           }
+          *text = **name;
         }
         row.session.clear();
         if (sqlite3_column_type(s.get(), 5) != SQLITE_NULL) {
-          const std::string* session = text_of(uuid, sessions, s.column_int(5), "session");
-          if (session == nullptr) {
+          auto session = sessions.get(s.column_int(5));
+          if (!session) {
+            error = session.error();
             return false;
           }
-          row.session = *session;
+          row.session = **session;
         }
         row.time_ms = s.column_int(0);
-        row.profile = *texts[0];
-        row.upstream = *texts[1];
-        row.model = *texts[2];
-        row.client_model = *texts[3];
         row.stream = s.column_int(6) != 0;
         row.status = static_cast<int>(s.column_int(7));
         row.input_tokens = s.column_int(8);
@@ -722,7 +562,7 @@ Result<std::vector<UsageRow>> LedgerDb::sums_by_model(const RowQuery& q) {
   auto read = for_each_row(db,
                            "r.time_ms, r.profile, r.model, r.input_tokens, r.output_tokens, "
                            "r.cache_read_tokens, r.cache_write_tokens, r.latency_ms",
-                           "", "", q, [&groups](const Statement& s) {
+                           "", q, [&groups](const Statement& s) {
                              const std::int64_t profile = s.column_int(1);
                              const std::int64_t model = s.column_int(2);
                              auto g =
@@ -740,32 +580,21 @@ Result<std::vector<UsageRow>> LedgerDb::sums_by_model(const RowQuery& q) {
                              sum.cache_read_tokens += s.column_int(5);
                              sum.cache_write_tokens += s.column_int(6);
                              sum.latency_ms += s.column_int(7);
+                             return true;
                            });
   if (!read) {
     return fail(read.error());
   }
-  Statement name(db, "SELECT name FROM names WHERE id = ?1");
-  if (!name.ok()) {
-    return fail(message_of(db));
-  }
-  const auto name_of = [&](std::int64_t id) -> Result<std::string> {
-    sqlite3_reset(name.get());
-    name.integer(1, id);
-    const int rc = sqlite3_step(name.get());
-    if (rc == SQLITE_ROW) {
-      return name.column_text(0);
-    }
-    return fail(rc == SQLITE_DONE ? "no name with id " + std::to_string(id) : message_of(db));
-  };
+  TextsById names(db, "SELECT name FROM names WHERE id = ?1", "name", false);
   std::vector<UsageRow> out;
   for (Group& g : groups) {
-    auto profile = name_of(g.profile);
-    auto model = profile ? name_of(g.model) : profile;
+    auto profile = names.get(g.profile);
+    auto model = profile ? names.get(g.model) : profile;
     if (!model) {
       return fail(model.error());
     }
-    g.sums.profile = std::move(profile).value();
-    g.sums.model = std::move(model).value();
+    g.sums.profile = **profile;
+    g.sums.model = **model;
     out.push_back(std::move(g.sums));
   }
   return out;

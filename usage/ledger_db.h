@@ -1,7 +1,7 @@
 #pragma once
 // The usage ledger's SQLite file: opening it (WAL, busy timeout, mode 0600, schema version),
 // writing rows, removing old ones, reading a time range, a profile or a session back. SQLite
-// stays inside ledger_db.cc, ledger_schema.cc and sqlite_statement.h.
+// stays inside ledger_db.cc, ledger_query.{h,cc}, ledger_schema.cc and sqlite_statement.h.
 
 #include <cstdint>
 #include <filesystem>
@@ -56,8 +56,8 @@ class LedgerDb {
   Result<void> for_each(const RowQuery& query, const std::function<void(const UsageRow&)>& each);
   /// The rows the query selects, oldest first.
   Result<std::vector<UsageRow>> rows(const RowQuery& query);
-  /// The selected rows summed per profile and model, in SQL (for quick answers on a large
-  /// ledger): each result carries the sums of the token columns and latency, and as time_ms
+  /// The selected rows summed per profile and model, without building rows (for quick answers on a
+  /// large ledger): each result carries the sums of the token columns and latency, and as time_ms
   /// the latest request's; the other fields are those of the group's key or empty.
   Result<std::vector<UsageRow>> sums_by_model(const RowQuery& query);
 

@@ -1,7 +1,7 @@
 #pragma once
 // The ledger's few SQLite helpers, for the usage/ sources that talk to SQLite (ledger_db,
-// ledger_schema): a prepared statement that is always finalized, running SQL text, reading one
-// number. Not included by anything outside usage/.
+// ledger_query, ledger_schema): a prepared statement that is always finalized, running SQL
+// text, reading one number. Not included by anything outside usage/.
 
 #include <sqlite3.h>
 
