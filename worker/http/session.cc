@@ -244,15 +244,6 @@ asio::awaitable<void> Session::run() {
 
 // Each step's result goes to a named local before it is tested: GCC 12 miscompiles
 // `if (!co_await step(...))` (the coroutine crashes when it resumes).
-//
-// Under ASan, GCC 12 also warns that Asio's coroutine frame is freed by a mismatched operator
-// delete: the frame's class-level operator new pairs with its sized operator delete, which is
-// valid C++, and GCC misreads the pair once both are inlined (GCC bug 109224). The warning is
-// silenced for this function alone; ASan itself checks every allocation at run time.
-#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 11
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
 asio::awaitable<bool> Session::serve_one() {
   idle_ = true;
   // A connection that has not sent its first request yet is waited for: it was accepted, so its
@@ -285,9 +276,6 @@ asio::awaitable<bool> Session::serve_one() {
   }
   co_return co_await serve_api_request(r);
 }
-#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 11
-#pragma GCC diagnostic pop
-#endif
 
 asio::awaitable<bool> Session::read_head(RequestInProgress& r) {
   if (inbuf_.empty()) {
